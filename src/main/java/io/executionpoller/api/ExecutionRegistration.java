@@ -1,0 +1,15 @@
+package io.executionpoller.api;
+
+import io.executionpoller.execution.TimeWindow;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Body of POST /api/v1/executions. Without amcExecutionId the daemon submits it; with one, the
+ * already-submitted remote execution is only tracked.
+ */
+public record ExecutionRegistration(
+    UUID workflowId,
+    String amcExecutionId,
+    Map<String, String> parameterValues,
+    TimeWindow timeWindow) {}

@@ -1,0 +1,159 @@
+package io.executionpoller.api;
+
+import io.executionpoller.execution.EventType;
+import io.executionpoller.execution.ExecutionEvent;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.execution.Workflow;
+import io.executionpoller.execution.WorkflowExecution;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** Registers executions for the poller and shows one execution. */
+@Path("/api/v1/executions")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class ExecutionResource {
+
+  private static final Set<String> WINDOW_TYPES =
+      Set.of(
+          "EXPLICIT",
+          "MOST_RECENT_DAY",
+          "MOST_RECENT_WEEK",
+          "CURRENT_MONTH",
+          "PREVIOUS_MONTH",
+          "ALL");
+  private static final String AMC_LOCAL_TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}";
+
+  private final Clock clock;
+
+  ExecutionResource(Clock clock) {
+    this.clock = clock;
+  }
+
+  @POST
+  @WithTransaction
+  public Uni<Response> register(ExecutionRegistration request) {
+    validate(request);
+    return Workflow.<Workflow>findById(request.workflowId())
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("workflow " + request.workflowId() + " does not exist"))
+        .chain(workflow -> persist(request))
+        .map(
+            execution ->
+                Response.created(URI.create("/api/v1/executions/" + execution.id))
+                    .entity(ExecutionView.of(execution))
+                    .build());
+  }
+
+  @GET
+  @Path("/{id}")
+  @WithSession
+  public Uni<ExecutionView> get(@PathParam("id") String id) {
+    UUID executionId = parseId(id);
+    return WorkflowExecution.<WorkflowExecution>findById(executionId)
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"))
+        .map(ExecutionView::of);
+  }
+
+  private Uni<WorkflowExecution> persist(ExecutionRegistration request) {
+    Instant now = clock.instant();
+    WorkflowExecution execution = new WorkflowExecution();
+    execution.id = UUID.randomUUID();
+    execution.workflowId = request.workflowId();
+    execution.amcExecutionId = request.amcExecutionId();
+    execution.status = ExecutionStatus.PENDING;
+    execution.createdAt = now;
+    execution.updatedAt = now;
+    execution.nextPollAt = now;
+    execution.parameters =
+        request.parameterValues() == null ? Map.of() : new HashMap<>(request.parameterValues());
+    execution.timeWindow = request.timeWindow();
+    ExecutionEvent registered = new ExecutionEvent();
+    registered.executionId = execution.id;
+    registered.occurredAt = now;
+    registered.type = EventType.REGISTERED;
+    registered.attempt = 0;
+    registered.toStatus = ExecutionStatus.PENDING;
+    registered.amcExecutionId = request.amcExecutionId();
+    registered.message =
+        request.amcExecutionId() == null
+            ? "to be submitted"
+            : "tracking an existing remote execution";
+    return execution.<WorkflowExecution>persist().call(() -> registered.persist());
+  }
+
+  private static void validate(ExecutionRegistration request) {
+    if (request == null || request.workflowId() == null) {
+      throw ApiProblem.badRequest("workflowId (a UUID) is required");
+    }
+    if (request.amcExecutionId() != null) {
+      WorkflowResource.requireId("amcExecutionId", request.amcExecutionId());
+    }
+    if (request.parameterValues() != null) {
+      if (request.parameterValues().size() > 100) {
+        throw ApiProblem.badRequest("at most 100 parameterValues");
+      }
+      request
+          .parameterValues()
+          .forEach(
+              (key, value) -> {
+                if (key == null
+                    || key.isBlank()
+                    || key.length() > 128
+                    || value == null
+                    || value.length() > 10_000) {
+                  throw ApiProblem.badRequest(
+                      "parameterValues need names of 1-128 characters and values of at most 10000");
+                }
+              });
+    }
+    TimeWindow window = request.timeWindow();
+    if (window != null) {
+      if (window.type() == null || !WINDOW_TYPES.contains(window.type())) {
+        throw ApiProblem.badRequest("timeWindow.type must be one of " + WINDOW_TYPES);
+      }
+      boolean explicit = window.type().equals("EXPLICIT");
+      boolean hasBounds = window.start() != null || window.end() != null;
+      if (explicit != hasBounds
+          || (explicit
+              && (window.start() == null
+                  || window.end() == null
+                  || !window.start().matches(AMC_LOCAL_TIME)
+                  || !window.end().matches(AMC_LOCAL_TIME)))) {
+        throw ApiProblem.badRequest(
+            "timeWindow.start and end (yyyy-MM-dd'T'HH:mm:ss) go with EXPLICIT, and only with it");
+      }
+      if (window.timeZone() != null && !window.timeZone().matches("[A-Za-z_/+\\-0-9]{1,64}")) {
+        throw ApiProblem.badRequest("timeWindow.timeZone is not a time zone name");
+      }
+    }
+  }
+
+  static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest("id must be a UUID");
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.executionpoller.api;
+
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.execution.WorkflowExecution;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** One execution as an operator needs to see it. */
+public record ExecutionView(
+    UUID id,
+    UUID workflowId,
+    String amcExecutionId,
+    ExecutionStatus status,
+    String remoteStatus,
+    String statusReason,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant submittedAt,
+    Instant startedAt,
+    Instant completedAt,
+    Instant nextPollAt,
+    Instant lastPolledAt,
+    int pollCount,
+    int consecutivePollErrors,
+    String lastError,
+    Instant lastErrorAt,
+    String errorType,
+    String errorMessage,
+    int retryCount,
+    Instant nextRetryAt,
+    String leaseOwner,
+    Instant leaseExpiresAt,
+    Map<String, String> parameterValues,
+    TimeWindow timeWindow,
+    Long resultRows,
+    Long resultSizeBytes,
+    Integer executionDurationSeconds) {
+
+  static ExecutionView of(WorkflowExecution e) {
+    return new ExecutionView(
+        e.id,
+        e.workflowId,
+        e.amcExecutionId,
+        e.status,
+        e.remoteStatus,
+        e.statusReason,
+        e.createdAt,
+        e.updatedAt,
+        e.submittedAt,
+        e.startedAt,
+        e.completedAt,
+        e.nextPollAt,
+        e.lastPolledAt,
+        e.pollCount,
+        e.consecutivePollErrors,
+        e.lastError,
+        e.lastErrorAt,
+        e.errorType,
+        e.errorMessage,
+        e.retryCount,
+        e.nextRetryAt,
+        e.leaseOwner,
+        e.leaseExpiresAt,
+        e.parameters,
+        e.timeWindow,
+        e.resultRows,
+        e.resultSizeBytes,
+        e.executionDurationSeconds);
+  }
+}

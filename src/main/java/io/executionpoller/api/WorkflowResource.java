@@ -1,0 +1,156 @@
+package io.executionpoller.api;
+
+import io.executionpoller.execution.AmcAccount;
+import io.executionpoller.execution.AmcInstance;
+import io.executionpoller.execution.Workflow;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Registers what to run on AMC. The account and instance are created on first use. */
+@Path("/api/v1/workflows")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkflowResource {
+
+  /** AMC ids are short tokens of letters, digits, '-' and '_'; nothing else reaches a URL path. */
+  static final Pattern REMOTE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  private final Clock clock;
+
+  WorkflowResource(Clock clock) {
+    this.clock = clock;
+  }
+
+  @POST
+  @WithTransaction
+  public Uni<Response> register(WorkflowRegistration request) {
+    validate(request);
+    Instant now = clock.instant();
+    return account(request, now)
+        .chain(
+            account ->
+                instance(request, account, now)
+                    .chain(
+                        instance ->
+                            workflow(request, instance, now)
+                                .map(workflow -> WorkflowView.of(workflow, instance, account))))
+        .map(
+            view ->
+                Response.created(URI.create("/api/v1/workflows/" + view.id()))
+                    .entity(view)
+                    .build());
+  }
+
+  private static Uni<AmcAccount> account(WorkflowRegistration request, Instant now) {
+    return AmcAccount.<AmcAccount>find(
+            "advertiserId = ?1 and marketplaceId = ?2",
+            request.advertiserId(),
+            request.marketplaceId())
+        .firstResult()
+        .chain(
+            existing -> {
+              if (existing != null) {
+                return Uni.createFrom().item(existing);
+              }
+              AmcAccount account = new AmcAccount();
+              account.advertiserId = request.advertiserId();
+              account.marketplaceId = request.marketplaceId();
+              account.createdAt = now;
+              return account.persist();
+            });
+  }
+
+  private static Uni<AmcInstance> instance(
+      WorkflowRegistration request, AmcAccount account, Instant now) {
+    return AmcInstance.<AmcInstance>find(
+            "instanceId = ?1 and accountId = ?2", request.instanceId(), account.id)
+        .firstResult()
+        .chain(
+            existing -> {
+              if (existing != null) {
+                if (request.apiBaseUrl() != null) {
+                  existing.apiBaseUrl = request.apiBaseUrl();
+                }
+                return Uni.createFrom().item(existing);
+              }
+              AmcInstance instance = new AmcInstance();
+              instance.instanceId = request.instanceId();
+              instance.accountId = account.id;
+              instance.apiBaseUrl = request.apiBaseUrl();
+              instance.createdAt = now;
+              return instance.persist();
+            });
+  }
+
+  private static Uni<Workflow> workflow(
+      WorkflowRegistration request, AmcInstance instance, Instant now) {
+    Workflow workflow = new Workflow();
+    workflow.id = UUID.randomUUID();
+    workflow.instanceRef = instance.id;
+    workflow.name = request.name();
+    workflow.amcWorkflowId = request.workflowId();
+    workflow.sqlQuery = request.sqlQuery();
+    workflow.maxRuntimeSeconds = request.maxRuntimeSeconds();
+    workflow.warningThresholdSeconds = request.warningThresholdSeconds();
+    workflow.createdAt = now;
+    workflow.updatedAt = now;
+    return workflow.persist();
+  }
+
+  private static void validate(WorkflowRegistration request) {
+    if (request == null) {
+      throw ApiProblem.badRequest("a JSON body is required");
+    }
+    requireId("instanceId", request.instanceId());
+    requireId("advertiserId", request.advertiserId());
+    requireId("marketplaceId", request.marketplaceId());
+    boolean saved = request.workflowId() != null;
+    boolean adHoc = request.sqlQuery() != null && !request.sqlQuery().isBlank();
+    if (saved == adHoc) {
+      throw ApiProblem.badRequest("give exactly one of workflowId and sqlQuery");
+    }
+    if (saved) {
+      requireId("workflowId", request.workflowId());
+    }
+    if (adHoc && request.sqlQuery().length() > 100_000) {
+      throw ApiProblem.badRequest("sqlQuery is longer than 100000 characters");
+    }
+    if (request.name() != null && request.name().length() > 200) {
+      throw ApiProblem.badRequest("name is longer than 200 characters");
+    }
+    positive("maxRuntimeSeconds", request.maxRuntimeSeconds());
+    positive("warningThresholdSeconds", request.warningThresholdSeconds());
+    if (request.maxRuntimeSeconds() != null
+        && request.warningThresholdSeconds() != null
+        && request.warningThresholdSeconds() >= request.maxRuntimeSeconds()) {
+      throw ApiProblem.badRequest("warningThresholdSeconds must be below maxRuntimeSeconds");
+    }
+    if (request.apiBaseUrl() != null
+        && !request.apiBaseUrl().matches("https?://[A-Za-z0-9.:\\-\\[\\]]+(/[A-Za-z0-9._~/-]*)?")) {
+      throw ApiProblem.badRequest("apiBaseUrl must be an http(s) URL without query or credentials");
+    }
+  }
+
+  static void requireId(String field, String value) {
+    if (value == null || !REMOTE_ID.matcher(value).matches()) {
+      throw ApiProblem.badRequest(field + " is required: 1-128 letters, digits, '.', '-' or '_'");
+    }
+  }
+
+  private static void positive(String field, Integer value) {
+    if (value != null && (value <= 0 || value > 7 * 24 * 3600)) {
+      throw ApiProblem.badRequest(field + " must be between 1 and 604800");
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package io.executionpoller.execution;
+
+/** Kinds of entries in the append-only execution_events audit. */
+public enum EventType {
+  /** The execution was registered with the daemon. */
+  REGISTERED,
+  /** The create call was accepted by AMC; the event carries the remote id. */
+  SUBMITTED,
+  /** A local status transition was applied. */
+  TRANSITION,
+  /** An observed remote status asked for a forbidden transition; nothing was applied. */
+  TRANSITION_REJECTED,
+  /** AMC answered a status this daemon does not know; nothing was applied. */
+  UNKNOWN_REMOTE_STATUS,
+  /** A status check or a submission failed; the execution kept its status. */
+  CHECK_FAILED,
+  /** A check passed its hard deadline and was abandoned. */
+  CHECK_ABANDONED
+}

@@ -1,0 +1,58 @@
+package io.executionpoller.execution;
+
+import java.util.List;
+
+/**
+ * The validated lifecycle of an execution. Pure: it decides and returns, the poll cycle persists.
+ *
+ * <p>Valid transitions: PENDING->RUNNING|FAILED|CANCELLED;
+ * RUNNING->SUCCESS|FAILED|TIMEOUT|CANCELLED; terminal statuses have none. RUNNING->CANCELLED goes
+ * beyond the seed's table (ADR 0001).
+ */
+public final class ExecutionStateMachine {
+
+  private ExecutionStateMachine() {}
+
+  public static boolean isAllowed(ExecutionStatus from, ExecutionStatus to) {
+    return switch (from) {
+      case PENDING ->
+          to == ExecutionStatus.RUNNING
+              || to == ExecutionStatus.FAILED
+              || to == ExecutionStatus.CANCELLED;
+      case RUNNING ->
+          to == ExecutionStatus.SUCCESS
+              || to == ExecutionStatus.FAILED
+              || to == ExecutionStatus.TIMEOUT
+              || to == ExecutionStatus.CANCELLED;
+      case SUCCESS, FAILED, CANCELLED, TIMEOUT -> false;
+    };
+  }
+
+  /** Decides what an observed remote status means for an execution currently in {@code current}. */
+  public static Decision decide(ExecutionStatus current, String remoteStatus) {
+    return RemoteStatusMapping.toLocal(remoteStatus)
+        .map(target -> decide(current, target))
+        .orElseGet(() -> new Decision.UnknownRemoteStatus(remoteStatus));
+  }
+
+  /** Decides the path from {@code current} to a wanted local status. */
+  public static Decision decide(ExecutionStatus current, ExecutionStatus target) {
+    if (current == target) {
+      return new Decision.Unchanged();
+    }
+    if (isAllowed(current, target)) {
+      return new Decision.Advance(List.of(new Transition(current, target)));
+    }
+    // The remote finished between two checks while we still saw PENDING: the execution did run,
+    // so walk through RUNNING rather than leave it PENDING forever (the seed's bug).
+    if (current == ExecutionStatus.PENDING
+        && isAllowed(ExecutionStatus.RUNNING, target)
+        && target != ExecutionStatus.TIMEOUT) {
+      return new Decision.Advance(
+          List.of(
+              new Transition(ExecutionStatus.PENDING, ExecutionStatus.RUNNING),
+              new Transition(ExecutionStatus.RUNNING, target)));
+    }
+    return new Decision.Rejected(new Transition(current, target));
+  }
+}

@@ -1,0 +1,121 @@
+package io.executionpoller.execution;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * One tracked execution. The API registers and reads it through Hibernate; the poll loop updates it
+ * with guarded SQL (see {@code poll.ExecutionStore}), bumping {@link #version} on every write.
+ */
+@Entity
+@Table(name = "workflow_executions")
+public class WorkflowExecution extends PanacheEntityBase {
+
+  @Id public UUID id;
+
+  @Column(name = "workflow_id", nullable = false)
+  public UUID workflowId;
+
+  @Column(name = "amc_execution_id")
+  public String amcExecutionId;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  public ExecutionStatus status;
+
+  @Column(name = "remote_status")
+  public String remoteStatus;
+
+  @Column(name = "status_reason")
+  public String statusReason;
+
+  @Column(name = "created_at", nullable = false)
+  public Instant createdAt;
+
+  @Column(name = "updated_at", nullable = false)
+  public Instant updatedAt;
+
+  @Column(name = "submit_attempted_at")
+  public Instant submitAttemptedAt;
+
+  @Column(name = "submitted_at")
+  public Instant submittedAt;
+
+  @Column(name = "started_at")
+  public Instant startedAt;
+
+  @Column(name = "completed_at")
+  public Instant completedAt;
+
+  @Column(name = "remote_expire_time")
+  public Instant remoteExpireTime;
+
+  @Column(name = "remote_timeout_seconds")
+  public Integer remoteTimeoutSeconds;
+
+  @Column(name = "next_poll_at", nullable = false)
+  public Instant nextPollAt;
+
+  @Column(name = "last_polled_at")
+  public Instant lastPolledAt;
+
+  @Column(name = "poll_count", nullable = false)
+  public int pollCount;
+
+  @Column(name = "consecutive_poll_errors", nullable = false)
+  public int consecutivePollErrors;
+
+  @Column(name = "last_error")
+  public String lastError;
+
+  @Column(name = "last_error_at")
+  public Instant lastErrorAt;
+
+  @Column(name = "error_type")
+  public String errorType;
+
+  @Column(name = "error_message")
+  public String errorMessage;
+
+  @Column(name = "retry_count", nullable = false)
+  public int retryCount;
+
+  @Column(name = "next_retry_at")
+  public Instant nextRetryAt;
+
+  @Column(name = "lease_owner")
+  public String leaseOwner;
+
+  @Column(name = "lease_expires_at")
+  public Instant leaseExpiresAt;
+
+  @Version public long version;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(nullable = false)
+  public Map<String, String> parameters;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "time_window")
+  public TimeWindow timeWindow;
+
+  @Column(name = "result_rows")
+  public Long resultRows;
+
+  @Column(name = "result_size_bytes")
+  public Long resultSizeBytes;
+
+  @Column(name = "execution_duration")
+  public Integer executionDurationSeconds;
+}

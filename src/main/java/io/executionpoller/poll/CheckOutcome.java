@@ -1,0 +1,21 @@
+package io.executionpoller.poll;
+
+import io.executionpoller.remote.RemoteExecution;
+
+/** What one check of one claimed execution found. Observed before anything is decided. */
+sealed interface CheckOutcome {
+
+  ClaimedExecution execution();
+
+  /** AMC answered a status check. */
+  record Observed(ClaimedExecution execution, RemoteExecution remote) implements CheckOutcome {}
+
+  /** AMC accepted a create call; {@code remote} is its answer. */
+  record Submitted(ClaimedExecution execution, RemoteExecution remote) implements CheckOutcome {}
+
+  /** The check or submission failed; the execution keeps its status. */
+  record Failed(ClaimedExecution execution, Throwable failure) implements CheckOutcome {}
+
+  /** The claim was no longer ours when we tried to act on it; nothing is written. */
+  record LostClaim(ClaimedExecution execution) implements CheckOutcome {}
+}

@@ -1,0 +1,51 @@
+package io.executionpoller.poll;
+
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.remote.CreateExecutionRequest;
+import io.executionpoller.remote.RemoteTarget;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** An execution this replica holds the lease on, with what a check needs to reach AMC. */
+public record ClaimedExecution(
+    UUID id,
+    long version,
+    ExecutionStatus status,
+    String remoteStatus,
+    String amcExecutionId,
+    int retryCount,
+    int consecutivePollErrors,
+    Instant startedAt,
+    RemoteTarget target,
+    String amcWorkflowId,
+    String sqlQuery,
+    Map<String, String> parameters,
+    TimeWindow timeWindow) {
+
+  boolean needsSubmission() {
+    return amcExecutionId == null;
+  }
+
+  ClaimedExecution withVersion(long newVersion) {
+    return new ClaimedExecution(
+        id,
+        newVersion,
+        status,
+        remoteStatus,
+        amcExecutionId,
+        retryCount,
+        consecutivePollErrors,
+        startedAt,
+        target,
+        amcWorkflowId,
+        sqlQuery,
+        parameters,
+        timeWindow);
+  }
+
+  CreateExecutionRequest createRequest() {
+    return new CreateExecutionRequest(amcWorkflowId, sqlQuery, timeWindow, parameters);
+  }
+}

@@ -1,0 +1,77 @@
+package io.executionpoller.poll;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the poll cycle on every replica. It uses the in-memory scheduler, not clustered Quartz:
+ * polling must run everywhere, and the database leases share the work (ADR 0002). A cycle that is
+ * still running when the next tick comes is not started twice.
+ */
+@ApplicationScoped
+class PollScheduler {
+
+  private static final Logger LOG = Logger.getLogger(PollScheduler.class);
+
+  private final PollCycle cycle;
+  private final Counter failedCycles;
+
+  PollScheduler(PollCycle cycle, MeterRegistry registry) {
+    this.cycle = cycle;
+    this.failedCycles =
+        Counter.builder("poller.cycles.failed")
+            .description("Poll cycles that failed as a whole")
+            .register(registry);
+  }
+
+  @Scheduled(
+      identity = "poll-loop",
+      every = "${poller.poll.tick}",
+      executeWith = Scheduled.SIMPLE,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = PollDisabled.class)
+  Uni<Void> poll() {
+    return cycle
+        .runOnce()
+        .invoke(this::logBusyCycle)
+        .onFailure()
+        .invoke(this::recordFailure)
+        .onFailure()
+        .recoverWithNull()
+        .replaceWithVoid();
+  }
+
+  private void logBusyCycle(CycleReport report) {
+    if (report.claimed() > 0) {
+      LOG.debugf("poll cycle: %s", report);
+    }
+  }
+
+  private void recordFailure(Throwable failure) {
+    // The next tick starts a fresh cycle; leases of this one expire on their own.
+    failedCycles.increment();
+    LOG.errorf("poll cycle failed: %s", failure.toString());
+  }
+
+  /** Skips ticks when the loop is switched off (tests drive cycles themselves). */
+  @Singleton
+  static class PollDisabled implements Scheduled.SkipPredicate {
+
+    private final PollConfig config;
+
+    PollDisabled(PollConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public boolean test(ScheduledExecution execution) {
+      return !config.enabled();
+    }
+  }
+}

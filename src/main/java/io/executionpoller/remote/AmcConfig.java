@@ -1,0 +1,48 @@
+package io.executionpoller.remote;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How to reach AMC and Login with Amazon. Credentials come from a Secret, never from the image. */
+@ConfigMapping(prefix = "poller.amc")
+public interface AmcConfig {
+
+  /** Default AMC API base URL (regional endpoint); an instance may override it. */
+  @WithDefault("https://advertising-api.amazon.com")
+  String apiBaseUrl();
+
+  /** Login with Amazon token endpoint. */
+  @WithDefault("https://api.amazon.com/auth/o2/token")
+  String tokenUrl();
+
+  /** LwA client id, also sent as Amazon-Advertising-API-ClientId. */
+  Optional<String> clientId();
+
+  /** LwA client secret. */
+  Optional<String> clientSecret();
+
+  /** LwA refresh token (Atzr|...). */
+  Optional<String> refreshToken();
+
+  /** Refresh the access token this long before it expires. */
+  @WithDefault("5M")
+  Duration tokenRefreshMargin();
+
+  /** TCP connect timeout for every AMC and token call. */
+  @WithDefault("5S")
+  Duration connectTimeout();
+
+  /** Whole-request deadline for every AMC and token call. */
+  @WithDefault("30S")
+  Duration requestTimeout();
+
+  /** Close pooled connections idle for this long. */
+  @WithDefault("60S")
+  Duration idleTimeout();
+
+  /** Maximum pooled HTTP connections per AMC host; keep it above the poll concurrency. */
+  @WithDefault("100")
+  int maxConnections();
+}

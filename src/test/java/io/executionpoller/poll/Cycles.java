@@ -1,0 +1,23 @@
+package io.executionpoller.poll;
+
+import io.executionpoller.remote.AmcClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Arc;
+import java.time.Clock;
+
+/** Builds extra poll cycles from the application's beans, one per simulated replica. */
+final class Cycles {
+
+  private Cycles() {}
+
+  static PollCycle build(PollConfig config, String owner) {
+    var container = Arc.container();
+    return new PollCycle(
+        container.instance(ExecutionStore.class).get(),
+        container.instance(AmcClient.class).get(),
+        config,
+        container.instance(Clock.class).get(),
+        owner,
+        container.instance(MeterRegistry.class).get());
+  }
+}

@@ -1,0 +1,148 @@
+package io.executionpoller.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.executionpoller.support.TestPollConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Several pollers on one database: the work is shared and nothing is done twice. */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class ReplicasTest {
+
+  private static final Duration AWAIT = Duration.ofSeconds(120);
+
+  @Inject AmcSimulator simulator;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+  @Inject MeterRegistry registry;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+  }
+
+  @Test
+  void shouldIssueEachDueCheckFromExactlyOneOfTwoPollersAndApplyNoTransitionTwice() {
+    // Long enough that one replica alone needs over a second per round, so the other one always
+    // gets to claim a share: the test is about sharing, and must not depend on scheduling luck.
+    simulator.setLatency(Duration.ofMillis(10));
+    UUID workflow = fixtures.savedWorkflow("wf_shared");
+    List<String> remoteIds =
+        IntStream.range(0, 1000)
+            .mapToObj(
+                i ->
+                    simulator.preload(
+                        Fixtures.INSTANCE,
+                        "wf_shared",
+                        // A mix: some finish during the test, most keep running or queued.
+                        i % 4 == 0
+                            ? ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(10), 1)
+                            : ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1)))
+            .toList();
+    fixtures.trackMany(workflow, remoteIds);
+    TestPollConfig config = TestPollConfig.defaults().withConcurrency(8).withBatchSize(50);
+    PollCycle replicaA = Cycles.build(config, "replica-a");
+    PollCycle replicaB = Cycles.build(config, "replica-b");
+
+    int claimedByA = 0;
+    int claimedByB = 0;
+    Map<String, Integer> expectedCalls = new HashMap<>();
+    remoteIds.forEach(id -> expectedCalls.put(id, 0));
+    for (int round = 1; round <= 4; round++) {
+      List<String> active = activeRemoteIds();
+      active.forEach(id -> expectedCalls.merge(id, 1, Integer::sum));
+
+      List<CycleReport> reports =
+          Uni.combine()
+              .all()
+              .unis(replicaA.runOnce(), replicaB.runOnce())
+              .with((CycleReport a, CycleReport b) -> List.of(a, b))
+              .await()
+              .atMost(AWAIT);
+
+      claimedByA += reports.get(0).claimed();
+      claimedByB += reports.get(1).claimed();
+      assertThat(reports.get(0).claimed() + reports.get(1).claimed())
+          .as("round %d: every due execution claimed once in total", round)
+          .isEqualTo(active.size());
+      assertThat(reports).allSatisfy(report -> assertThat(report.lostWrites()).isZero());
+      Map<String, Integer> calls = simulator.statusCallsByExecution();
+      for (String id : remoteIds) {
+        assertThat(calls.getOrDefault(id, 0))
+            .as("status calls of %s after round %d", id, round)
+            .isEqualTo(expectedCalls.get(id));
+      }
+      clock.advance(Duration.ofSeconds(15));
+    }
+
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM (SELECT execution_id, attempt, from_status, to_status FROM execution_events"
+                    + " WHERE type = 'TRANSITION' GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) duplicates"))
+        .isZero();
+    assertThat(fixtures.count("SELECT count(*) FROM workflow_executions WHERE status = 'SUCCESS'"))
+        .isPositive();
+    assertThat(claimedByA).as("replica A did part of the work").isPositive();
+    assertThat(claimedByB).as("replica B did part of the work").isPositive();
+  }
+
+  @Test
+  void shouldCostAtMostAFifthOfAStatementPerUnchangedCheck() {
+    UUID workflow = fixtures.savedWorkflow("wf_steady");
+    List<String> remoteIds =
+        IntStream.range(0, 500)
+            .mapToObj(
+                i ->
+                    simulator.preload(
+                        Fixtures.INSTANCE,
+                        "wf_steady",
+                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
+            .toList();
+    fixtures.trackMany(workflow, remoteIds);
+    PollCycle poller = Cycles.build(TestPollConfig.defaults().withConcurrency(20), "steady");
+    poller.runOnce().await().atMost(AWAIT);
+    clock.advance(Duration.ofSeconds(15));
+
+    double before = statements();
+    CycleReport report = poller.runOnce().await().atMost(AWAIT);
+    double perCheck = (statements() - before) / report.claimed();
+
+    assertThat(report.claimed()).isEqualTo(500);
+    assertThat(report.unchanged()).isEqualTo(500);
+    assertThat(perCheck).isLessThanOrEqualTo(0.2);
+  }
+
+  private double statements() {
+    return registry.find("poller.db.statements").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  private List<String> activeRemoteIds() {
+    List<String> active = new ArrayList<>();
+    fixtures
+        .query(
+            "SELECT amc_execution_id FROM workflow_executions WHERE status IN ('PENDING', 'RUNNING')")
+        .forEach(row -> active.add((String) row.get("amc_execution_id")));
+    return active;
+  }
+}

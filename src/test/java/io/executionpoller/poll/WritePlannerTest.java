@@ -1,0 +1,689 @@
+package io.executionpoller.poll;
+
+import static io.executionpoller.execution.ExecutionStatus.CANCELLED;
+import static io.executionpoller.execution.ExecutionStatus.FAILED;
+import static io.executionpoller.execution.ExecutionStatus.PENDING;
+import static io.executionpoller.execution.ExecutionStatus.RUNNING;
+import static io.executionpoller.execution.ExecutionStatus.SUCCESS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.executionpoller.execution.EventType;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.failure.FailureFacts;
+import io.executionpoller.remote.RemoteCallException;
+import io.executionpoller.remote.RemoteCallException.Kind;
+import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.remote.RemoteTarget;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class WritePlannerTest {
+
+  private static final Instant NOW = Instant.parse("2024-03-04T10:15:30Z");
+  private static final Duration INTERVAL = Duration.ofSeconds(15);
+  private static final Instant NEXT = Instant.parse("2024-03-04T10:15:45Z");
+  private static final int MAX_ERRORS = 5;
+
+  private static final UUID ID = UUID.fromString("6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e");
+  private static final String AMC_ID = "a111111c-111f-1111-b1f1-11d111f1c1d1";
+  private static final String WORKFLOW = "weekly_reach_report";
+  private static final Instant EXPIRE = Instant.parse("2024-03-05T10:00:00Z");
+  private static final int REMOTE_TIMEOUT = 21600;
+  private static final RemoteTarget TARGET =
+      new RemoteTarget("amcinst01", "ENTITY1AA1AA11AAA1", "ATVPDKIKX0DER", null);
+
+  private final WritePlanner planner =
+      new WritePlanner(new WritePlanner.Settings(INTERVAL, MAX_ERRORS));
+
+  // ---------------------------------------------------------------------------------------------
+  // Builders
+
+  private static ClaimedExecution claimed(
+      ExecutionStatus status,
+      String remoteStatus,
+      String amcExecutionId,
+      int consecutivePollErrors,
+      Instant startedAt) {
+    return new ClaimedExecution(
+        ID,
+        7L,
+        status,
+        remoteStatus,
+        amcExecutionId,
+        0,
+        consecutivePollErrors,
+        startedAt,
+        TARGET,
+        WORKFLOW,
+        null,
+        Map.of("campaignId", "123"),
+        new TimeWindow("MOST_RECENT_WEEK", null, null, "UTC"));
+  }
+
+  /** A tracked execution: submitted, checked at least once. */
+  private static ClaimedExecution tracked(ExecutionStatus status, String remoteStatus) {
+    return claimed(
+        status, remoteStatus, AMC_ID, 0, status == RUNNING ? NOW.minusSeconds(600) : null);
+  }
+
+  /** An execution not submitted to AMC yet. */
+  private static ClaimedExecution unsubmitted() {
+    return claimed(PENDING, null, null, 0, null);
+  }
+
+  private static RemoteExecution remote(String status, String statusReason) {
+    return new RemoteExecution(
+        AMC_ID,
+        WORKFLOW,
+        status,
+        statusReason,
+        Instant.parse("2024-03-04T10:00:00Z"),
+        NOW.minusSeconds(5),
+        EXPIRE,
+        REMOTE_TIMEOUT);
+  }
+
+  private WritePlan observe(ClaimedExecution execution, RemoteExecution remote) {
+    return planner.plan(new CheckOutcome.Observed(execution, remote), NOW);
+  }
+
+  private WritePlan fail(ClaimedExecution execution, Throwable failure) {
+    return planner.plan(new CheckOutcome.Failed(execution, failure), NOW);
+  }
+
+  private static NewEvent transition(
+      ExecutionStatus from, ExecutionStatus to, String remoteStatus, String message) {
+    return new NewEvent(EventType.TRANSITION, from, to, remoteStatus, message);
+  }
+
+  private static WritePlan.Update asUpdate(WritePlan plan) {
+    assertThat(plan).isInstanceOf(WritePlan.Update.class);
+    return (WritePlan.Update) plan;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observations that change nothing
+
+  @ParameterizedTest(name = "local {0}, stored [{1}], AMC says [{2}]")
+  @CsvSource({
+    "PENDING, PENDING,    PENDING",
+    "RUNNING, RUNNING,    RUNNING",
+    "RUNNING, RUNNING,    PUBLISHING",
+    "RUNNING, PUBLISHING, RUNNING",
+    "RUNNING, PUBLISHING, PUBLISHING",
+  })
+  void shouldRescheduleAnUnchangedObservationOneIntervalLater(
+      ExecutionStatus local, String stored, String observed) {
+    ClaimedExecution execution = tracked(local, stored);
+
+    assertThat(observe(execution, remote(observed, null)))
+        .isEqualTo(new WritePlan.Reschedule(execution, observed, NOW.plus(INTERVAL)));
+  }
+
+  @Test
+  void shouldRescheduleAtNowPlusTheConfiguredInterval() {
+    WritePlanner slow = new WritePlanner(new WritePlanner.Settings(Duration.ofMinutes(2), 5));
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    WritePlan plan = slow.plan(new CheckOutcome.Observed(execution, remote("RUNNING", null)), NOW);
+
+    assertThat(plan)
+        .isEqualTo(
+            new WritePlan.Reschedule(execution, "RUNNING", Instant.parse("2024-03-04T10:17:30Z")));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observations that advance the status
+
+  @Test
+  void shouldWalkThroughRunningWhenPendingObservesSucceeded() {
+    ClaimedExecution execution = tracked(PENDING, "PENDING");
+
+    WritePlan plan = observe(execution, remote("SUCCEEDED", null));
+
+    assertThat(plan)
+        .isEqualTo(
+            new WritePlan.Update(
+                execution,
+                SUCCESS,
+                AMC_ID,
+                "SUCCEEDED",
+                null,
+                null,
+                NOW,
+                NOW,
+                EXPIRE,
+                REMOTE_TIMEOUT,
+                0,
+                0,
+                null,
+                null,
+                null,
+                null,
+                NEXT,
+                List.of(
+                    transition(PENDING, RUNNING, "SUCCEEDED", null),
+                    transition(RUNNING, SUCCESS, "SUCCEEDED", null))));
+    assertThat(((WritePlan.Update) plan).transitions()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldStartTheClockWhenPendingObservesRunning() {
+    ClaimedExecution execution = tracked(PENDING, "PENDING");
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("RUNNING", null)));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.startedAt()).isEqualTo(NOW);
+    assertThat(update.completedAt()).isNull();
+    assertThat(update.executionDurationSeconds()).isNull();
+    assertThat(update.errorType()).isNull();
+    assertThat(update.events()).containsExactly(transition(PENDING, RUNNING, "RUNNING", null));
+    assertThat(update.nextPollAt()).isEqualTo(NEXT);
+  }
+
+  @Test
+  void shouldTreatPublishingAsRunningWhenPendingObservesIt() {
+    WritePlan.Update update =
+        asUpdate(observe(tracked(PENDING, "PENDING"), remote("PUBLISHING", null)));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.remoteStatus()).isEqualTo("PUBLISHING");
+    assertThat(update.events()).containsExactly(transition(PENDING, RUNNING, "PUBLISHING", null));
+  }
+
+  @Test
+  void shouldKeepTheStartTimeAndMeasureTheDurationWhenRunningSucceeds() {
+    Instant started = NOW.minusSeconds(600);
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, 0, started);
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("SUCCEEDED", null)));
+
+    assertThat(update.newStatus()).isEqualTo(SUCCESS);
+    assertThat(update.startedAt()).isEqualTo(started);
+    assertThat(update.completedAt()).isEqualTo(NOW);
+    assertThat(update.executionDurationSeconds()).isEqualTo(600);
+    assertThat(update.submittedAt()).isNull();
+    assertThat(update.events()).containsExactly(transition(RUNNING, SUCCESS, "SUCCEEDED", null));
+  }
+
+  @Test
+  void shouldCompleteWithoutErrorWhenRunningIsCancelled() {
+    WritePlan.Update update =
+        asUpdate(observe(tracked(RUNNING, "RUNNING"), remote("CANCELLED", "Cancelled by user")));
+
+    assertThat(update.newStatus()).isEqualTo(CANCELLED);
+    assertThat(update.completedAt()).isEqualTo(NOW);
+    assertThat(update.errorType()).isNull();
+    assertThat(update.errorMessage()).isNull();
+    assertThat(update.statusReason()).isEqualTo("Cancelled by user");
+    assertThat(update.events())
+        .containsExactly(transition(RUNNING, CANCELLED, "CANCELLED", "Cancelled by user"));
+  }
+
+  @Test
+  void shouldResetTheConsecutiveErrorsOnASuccessfulObservation() {
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, 3, NOW.minusSeconds(60));
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("SUCCEEDED", null)));
+
+    assertThat(update.consecutivePollErrors()).isZero();
+    assertThat(update.lastError()).isNull();
+    assertThat(update.lastErrorAt()).isNull();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // FAILED observations
+
+  static Stream<Arguments> failedObservations() {
+    return Stream.of(
+        Arguments.of("FAILED", "line 3:8: Column 'impresions' cannot be resolved", "QUERY_ERROR"),
+        Arguments.of("FAILED", "Execution exceeded the maximum execution time", "TIMEOUT_ERROR"),
+        Arguments.of(
+            "FAILED", "Terms and conditions must be accepted to continue", "PERMISSION_ERROR"),
+        Arguments.of("FAILED", "Internal server error", "AMC_API_ERROR"),
+        Arguments.of("FAILED", "Connection reset by peer", "NETWORK_ERROR"),
+        Arguments.of(
+            "REJECTED",
+            "Execution \"x\" of workflow \"y\" could not be run because too many workflows have"
+                + " already been run against the same input data sources in the same or"
+                + " overlapping time windows.",
+            "RESOURCE_ERROR"),
+        Arguments.of("FAILED", "Query timeout", "QUERY_ERROR"),
+        Arguments.of("FAILED", "Invalid pagination token format in query", "UNKNOWN_ERROR"));
+  }
+
+  @ParameterizedTest(name = "{0} [{1}] -> {2}")
+  @MethodSource("failedObservations")
+  void shouldClassifyTheStatusReasonOfAFailedExecution(
+      String remoteStatus, String reason, String errorType) {
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    WritePlan.Update update = asUpdate(observe(execution, remote(remoteStatus, reason)));
+
+    assertThat(update.newStatus()).isEqualTo(FAILED);
+    assertThat(update.errorType()).isEqualTo(errorType);
+    assertThat(update.errorMessage()).isEqualTo(reason);
+    assertThat(update.statusReason()).isEqualTo(reason);
+    assertThat(update.completedAt()).isEqualTo(NOW);
+    assertThat(update.executionDurationSeconds()).isEqualTo(600);
+    assertThat(update.events()).containsExactly(transition(RUNNING, FAILED, remoteStatus, reason));
+  }
+
+  @ParameterizedTest(name = "{0} without a reason")
+  @CsvSource({"FAILED", "REJECTED"})
+  void shouldSayWhatAmcReportedWhenAFailureHasNoReason(String remoteStatus) {
+    WritePlan.Update update =
+        asUpdate(observe(tracked(PENDING, "PENDING"), remote(remoteStatus, null)));
+
+    assertThat(update.newStatus()).isEqualTo(FAILED);
+    assertThat(update.errorType()).isEqualTo("UNKNOWN_ERROR");
+    assertThat(update.errorMessage()).isEqualTo("AMC reported " + remoteStatus);
+    assertThat(update.startedAt()).isNull();
+    assertThat(update.completedAt()).isEqualTo(NOW);
+    assertThat(update.executionDurationSeconds()).isNull();
+    assertThat(update.events()).containsExactly(transition(PENDING, FAILED, remoteStatus, null));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Submissions
+
+  @Test
+  void shouldRecordTheRemoteIdAndSubmissionTimeWhenAmcAcceptsACreate() {
+    ClaimedExecution execution = unsubmitted();
+
+    WritePlan plan =
+        planner.plan(new CheckOutcome.Submitted(execution, remote("PENDING", null)), NOW);
+
+    assertThat(plan)
+        .isEqualTo(
+            new WritePlan.Update(
+                execution,
+                PENDING,
+                AMC_ID,
+                "PENDING",
+                null,
+                NOW,
+                null,
+                null,
+                EXPIRE,
+                REMOTE_TIMEOUT,
+                null,
+                0,
+                null,
+                null,
+                null,
+                null,
+                NEXT,
+                List.of(
+                    new NewEvent(
+                        EventType.SUBMITTED, null, null, "PENDING", "remote id " + AMC_ID))));
+  }
+
+  @Test
+  void shouldRecordTheSubmissionBeforeTheTransitionWhenTheCreateAnswersRunning() {
+    ClaimedExecution execution = unsubmitted();
+
+    WritePlan.Update update =
+        asUpdate(planner.plan(new CheckOutcome.Submitted(execution, remote("RUNNING", null)), NOW));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.submittedAt()).isEqualTo(NOW);
+    assertThat(update.startedAt()).isEqualTo(NOW);
+    assertThat(update.amcExecutionId()).isEqualTo(AMC_ID);
+    assertThat(update.events())
+        .containsExactly(
+            new NewEvent(EventType.SUBMITTED, null, null, "RUNNING", "remote id " + AMC_ID),
+            transition(PENDING, RUNNING, "RUNNING", null));
+  }
+
+  @Test
+  void shouldRecordBothTheSubmissionAndTheUnknownStatusWhenTheCreateAnswersAnUnknownStatus() {
+    ClaimedExecution execution = unsubmitted();
+
+    WritePlan.Update update =
+        asUpdate(planner.plan(new CheckOutcome.Submitted(execution, remote("QUEUED", null)), NOW));
+
+    assertThat(update.newStatus()).isEqualTo(PENDING);
+    assertThat(update.submittedAt()).isEqualTo(NOW);
+    assertThat(update.events())
+        .containsExactly(
+            new NewEvent(EventType.SUBMITTED, null, null, "QUEUED", "remote id " + AMC_ID),
+            new NewEvent(
+                EventType.UNKNOWN_REMOTE_STATUS,
+                null,
+                null,
+                "QUEUED",
+                "AMC answered unknown status 'QUEUED'; not applied"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Unknown and forbidden remote statuses
+
+  @Test
+  void shouldRecordAnUnknownRemoteStatusTheFirstTimeWithoutChangingTheStatus() {
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("ARCHIVED", null)));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.remoteStatus()).isEqualTo("ARCHIVED");
+    assertThat(update.completedAt()).isNull();
+    assertThat(update.errorType()).isNull();
+    assertThat(update.nextPollAt()).isEqualTo(NEXT);
+    assertThat(update.events())
+        .containsExactly(
+            new NewEvent(
+                EventType.UNKNOWN_REMOTE_STATUS,
+                null,
+                null,
+                "ARCHIVED",
+                "AMC answered unknown status 'ARCHIVED'; not applied"));
+    assertThat(update.transitions()).isZero();
+  }
+
+  @Test
+  void shouldOnlyRescheduleWhenTheSameUnknownRemoteStatusIsSeenAgain() {
+    ClaimedExecution execution = tracked(RUNNING, "ARCHIVED");
+
+    assertThat(observe(execution, remote("ARCHIVED", null)))
+        .isEqualTo(new WritePlan.Reschedule(execution, "ARCHIVED", NEXT));
+  }
+
+  @Test
+  void shouldRecordAnotherUnknownRemoteStatusWhenItsTextChanges() {
+    ClaimedExecution execution = tracked(RUNNING, "ARCHIVED");
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("PURGED", null)));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.events())
+        .extracting(NewEvent::type)
+        .containsExactly(EventType.UNKNOWN_REMOTE_STATUS);
+  }
+
+  @Test
+  void shouldRecordAForbiddenTransitionTheFirstTimeWithoutApplyingIt() {
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    WritePlan.Update update = asUpdate(observe(execution, remote("PENDING", null)));
+
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.remoteStatus()).isEqualTo("PENDING");
+    assertThat(update.events())
+        .containsExactly(
+            new NewEvent(
+                EventType.TRANSITION_REJECTED,
+                RUNNING,
+                PENDING,
+                "PENDING",
+                "transition RUNNING->PENDING is not allowed"));
+  }
+
+  @Test
+  void shouldOnlyRescheduleWhenTheSameForbiddenStatusIsSeenAgain() {
+    ClaimedExecution execution = tracked(RUNNING, "PENDING");
+
+    assertThat(observe(execution, remote("PENDING", null)))
+        .isEqualTo(new WritePlan.Reschedule(execution, "PENDING", NEXT));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Failed checks
+
+  @Test
+  void shouldCountAFailedCheckAndKeepTheStatus() {
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, 0, NOW.minusSeconds(600));
+    RemoteCallException failure =
+        new RemoteCallException(
+            "get execution",
+            Kind.CONNECTION,
+            0,
+            "ConnectException: Connection refused: advertising-api.amazon.com/52.94.1.1:443",
+            null,
+            null);
+    String message =
+        "get execution failed (CONNECTION): ConnectException: Connection refused:"
+            + " advertising-api.amazon.com/52.94.1.1:443";
+
+    WritePlan plan = fail(execution, failure);
+
+    assertThat(plan)
+        .isEqualTo(
+            new WritePlan.Update(
+                execution,
+                RUNNING,
+                null,
+                "RUNNING",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                1,
+                message,
+                NOW,
+                "NETWORK_ERROR",
+                null,
+                NEXT,
+                List.of(
+                    new NewEvent(
+                        EventType.CHECK_FAILED, null, null, null, "NETWORK_ERROR: " + message))));
+  }
+
+  @ParameterizedTest(name = "{0} errors before -> {1} after, status {2}")
+  @CsvSource({
+    "0, 1, RUNNING",
+    "1, 2, RUNNING",
+    "2, 3, RUNNING",
+    "3, 4, RUNNING",
+    "4, 5, FAILED",
+  })
+  void shouldGiveUpAtTheFifthConsecutiveFailedCheck(int before, int after, ExecutionStatus status) {
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, before, NOW.minusSeconds(60));
+
+    WritePlan.Update update =
+        asUpdate(fail(execution, httpFailure("get execution", 503, "Service Unavailable")));
+
+    assertThat(update.consecutivePollErrors()).isEqualTo(after);
+    assertThat(update.newStatus()).isEqualTo(status);
+    assertThat(update.errorType()).isEqualTo("AMC_API_ERROR");
+    assertThat(update.events().get(0).type()).isEqualTo(EventType.CHECK_FAILED);
+  }
+
+  @Test
+  void shouldFailTheExecutionWithATransitionAndACompletionTimeAtTheFifthFailure() {
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, 4, NOW.minusSeconds(60));
+    String message = "get execution failed (HTTP_STATUS HTTP 503): Service Unavailable";
+    String gaveUp = "gave up after 5 failed checks in a row; last: " + message;
+
+    WritePlan plan = fail(execution, httpFailure("get execution", 503, "Service Unavailable"));
+
+    assertThat(plan)
+        .isEqualTo(
+            new WritePlan.Update(
+                execution,
+                FAILED,
+                null,
+                "RUNNING",
+                null,
+                null,
+                null,
+                NOW,
+                null,
+                null,
+                60,
+                5,
+                message,
+                NOW,
+                "AMC_API_ERROR",
+                gaveUp,
+                NEXT,
+                List.of(
+                    new NewEvent(
+                        EventType.CHECK_FAILED, null, null, null, "AMC_API_ERROR: " + message),
+                    transition(RUNNING, FAILED, null, gaveUp))));
+  }
+
+  @Test
+  void shouldFailAPendingExecutionWhoseSubmissionKeepsFailing() {
+    ClaimedExecution execution = claimed(PENDING, null, null, 4, null);
+
+    WritePlan.Update update =
+        asUpdate(
+            fail(
+                execution,
+                RemoteCallException.of(
+                    "create execution",
+                    Kind.TIMEOUT,
+                    "TimeoutException: no answer within PT30S",
+                    null)));
+
+    assertThat(update.newStatus()).isEqualTo(FAILED);
+    assertThat(update.completedAt()).isEqualTo(NOW);
+    assertThat(update.submittedAt()).isNull();
+    assertThat(update.executionDurationSeconds()).as("it never started").isNull();
+    assertThat(update.errorType()).isEqualTo("NETWORK_ERROR");
+    assertThat(update.events())
+        .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
+        .containsExactly(
+            tuple(EventType.CHECK_FAILED, null, null),
+            tuple(EventType.TRANSITION, PENDING, FAILED));
+  }
+
+  private static RemoteCallException httpFailure(String operation, int status, String body) {
+    return new RemoteCallException(operation, Kind.HTTP_STATUS, status, body, null, null);
+  }
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of(httpFailure("get execution", 500, "{\"code\":\"500\"}"), "AMC_API_ERROR"),
+        Arguments.of(
+            httpFailure(
+                "get execution",
+                401,
+                "{\"code\":\"401\",\"details\":\"Authentication failed\","
+                    + "\"requestId\":\"K144VZX9J0CCDG4229C5\"}"),
+            "AUTHENTICATION_ERROR"),
+        Arguments.of(
+            httpFailure("get execution", 403, "{\"message\":\"Forbidden\"}"), "PERMISSION_ERROR"),
+        Arguments.of(httpFailure("get execution", 404, "{\"code\":\"404\"}"), "AMC_API_ERROR"),
+        Arguments.of(
+            httpFailure("get execution", 429, "{\"message\":\"Too Many Requests\"}"),
+            "RESOURCE_ERROR"),
+        Arguments.of(
+            httpFailure(
+                "token refresh",
+                400,
+                "{\"error_description\":\"The request has an invalid grant parameter :"
+                    + " refresh_token\",\"error\":\"invalid_grant\"}"),
+            "AUTHENTICATION_ERROR"),
+        Arguments.of(
+            httpFailure(
+                "create execution",
+                400,
+                "{\"details\":\"SQL compilation error: syntax error line 1 at position 7\"}"),
+            "QUERY_ERROR"),
+        Arguments.of(
+            httpFailure(
+                "create execution",
+                400,
+                "{\"details\":\"could not be run because too many workflows have already been"
+                    + " run\"}"),
+            "RESOURCE_ERROR"),
+        Arguments.of(
+            httpFailure("get download urls", 404, "{\"details\":\"Not Found\"}"), "AMC_API_ERROR"),
+        Arguments.of(
+            RemoteCallException.of("get execution", Kind.TIMEOUT, "no answer", null),
+            "NETWORK_ERROR"),
+        Arguments.of(
+            RemoteCallException.of(
+                "get execution", Kind.MALFORMED_RESPONSE, "execution body lacks status", null),
+            "AMC_API_ERROR"),
+        Arguments.of(
+            RemoteCallException.of("token refresh", Kind.NOT_CONFIGURED, "no credentials", null),
+            "AUTHENTICATION_ERROR"),
+        Arguments.of(
+            RemoteCallException.of("get execution", Kind.UNEXPECTED, "boom", null),
+            "UNKNOWN_ERROR"),
+        Arguments.of(new TimeoutException("no answer within PT1M30S"), "NETWORK_ERROR"),
+        Arguments.of(new IllegalStateException("boom"), "UNKNOWN_ERROR"));
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @MethodSource("failures")
+  void shouldClassifyAFailedCheckFromWhatTheFailureSays(Throwable failure, String errorType) {
+    WritePlan.Update update = asUpdate(fail(tracked(RUNNING, "RUNNING"), failure));
+
+    assertThat(update.errorType()).isEqualTo(errorType);
+    assertThat(update.newStatus()).isEqualTo(RUNNING);
+    assertThat(update.lastErrorAt()).isEqualTo(NOW);
+  }
+
+  @Test
+  void shouldDescribeAFailureWithoutMessageByItsClassName() {
+    WritePlan.Update update = asUpdate(fail(tracked(RUNNING, "RUNNING"), new TimeoutException()));
+
+    assertThat(update.lastError()).isEqualTo("TimeoutException");
+    assertThat(update.events())
+        .containsExactly(
+            new NewEvent(
+                EventType.CHECK_FAILED, null, null, null, "NETWORK_ERROR: TimeoutException"));
+  }
+
+  @ParameterizedTest(name = "[{0}] -> {1}")
+  @CsvSource({
+    "create execution,  CREATE",
+    "token refresh,     TOKEN",
+    "get execution,     CHECK",
+    "cancel execution,  CHECK",
+    "get download urls, CHECK",
+  })
+  void shouldTellTheClassifierWhichCallFailed(String operation, FailureFacts.Operation expected) {
+    FailureFacts facts = WritePlanner.facts(httpFailure(operation, 400, "{}"));
+
+    assertThat(facts).isEqualTo(new FailureFacts(FailureFacts.Transport.NONE, 400, expected, "{}"));
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "HTTP_STATUS,        NONE",
+    "TIMEOUT,            TIMEOUT",
+    "CONNECTION,         CONNECTION",
+    "MALFORMED_RESPONSE, MALFORMED",
+    "NOT_CONFIGURED,     NOT_CONFIGURED",
+    "UNEXPECTED,         UNEXPECTED",
+  })
+  void shouldTellTheClassifierWhatTheTransportSaw(Kind kind, FailureFacts.Transport expected) {
+    FailureFacts facts =
+        WritePlanner.facts(RemoteCallException.of("get execution", kind, "x", null));
+
+    assertThat(facts.transport()).isEqualTo(expected);
+    assertThat(facts.operation()).isEqualTo(FailureFacts.Operation.CHECK);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lost claims
+
+  @Test
+  void shouldWriteNothingWhenTheClaimWasLost() {
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    assertThat(planner.plan(new CheckOutcome.LostClaim(execution), NOW))
+        .isEqualTo(new WritePlan.Skip(execution));
+  }
+}

@@ -1,0 +1,184 @@
+package io.executionpoller.support;
+
+import static io.restassured.RestAssured.given;
+
+import io.agroal.api.AgroalDataSource;
+import io.executionpoller.simulator.AmcSimulator;
+import io.restassured.http.ContentType;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Registers work through the real API and reads the database back over JDBC. */
+@ApplicationScoped
+public class Fixtures {
+
+  public static final String INSTANCE = "amcinst01";
+  public static final String ADVERTISER = "ENTITY1AA1AA11AAA1";
+  public static final String MARKETPLACE = "ATVPDKIKX0DER";
+
+  private final AgroalDataSource dataSource;
+  private final AmcSimulator simulator;
+  private final Clock clock;
+
+  Fixtures(AgroalDataSource dataSource, AmcSimulator simulator, Clock clock) {
+    this.dataSource = dataSource;
+    this.simulator = simulator;
+    this.clock = clock;
+  }
+
+  /** Empties every table the daemon writes and forgets the simulator's state. */
+  public void reset() {
+    simulator.reset();
+    update(
+        "TRUNCATE execution_events, workflow_executions, workflows, amc_instances, amc_accounts"
+            + " RESTART IDENTITY CASCADE");
+  }
+
+  public UUID savedWorkflow(String remoteWorkflowId) {
+    return workflow(Map.of("workflowId", remoteWorkflowId));
+  }
+
+  public UUID adHocWorkflow(String sqlQuery) {
+    return workflow(Map.of("sqlQuery", sqlQuery));
+  }
+
+  private UUID workflow(Map<String, Object> source) {
+    Map<String, Object> body = new HashMap<>(source);
+    body.put("instanceId", INSTANCE);
+    body.put("advertiserId", ADVERTISER);
+    body.put("marketplaceId", MARKETPLACE);
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/api/v1/workflows")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    return UUID.fromString(id);
+  }
+
+  public UUID submit(UUID workflowId) {
+    return execution(Map.of("workflowId", workflowId.toString()));
+  }
+
+  public UUID track(UUID workflowId, String amcExecutionId) {
+    return execution(Map.of("workflowId", workflowId.toString(), "amcExecutionId", amcExecutionId));
+  }
+
+  private UUID execution(Map<String, Object> body) {
+    String id =
+        given()
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/api/v1/executions")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    return UUID.fromString(id);
+  }
+
+  /** Inserts many tracked executions in one statement (the API is exercised elsewhere). */
+  public List<UUID> trackMany(UUID workflowId, List<String> amcExecutionIds) {
+    List<UUID> ids = new ArrayList<>();
+    String sql =
+        "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status, created_at,"
+            + " updated_at, next_poll_at) SELECT gen_random_uuid(), ?, remote, 'PENDING',"
+            + " ?, ?, ? FROM unnest(?::text[]) AS remote RETURNING id";
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      Timestamp now = Timestamp.from(clock.instant());
+      statement.setObject(1, workflowId);
+      statement.setTimestamp(2, now);
+      statement.setTimestamp(3, now);
+      statement.setTimestamp(4, now);
+      statement.setArray(5, connection.createArrayOf("text", amcExecutionIds.toArray()));
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getObject(1, UUID.class));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return ids;
+  }
+
+  /** The execution row as column name to value. */
+  public Map<String, Object> execution(UUID id) {
+    List<Map<String, Object>> rows = query("SELECT * FROM workflow_executions WHERE id = ?", id);
+    if (rows.isEmpty()) {
+      throw new AssertionError("no execution " + id);
+    }
+    return rows.get(0);
+  }
+
+  public String status(UUID id) {
+    return (String) execution(id).get("status");
+  }
+
+  /** Events of one execution in sequence order, as "TYPE from->to" strings. */
+  public List<String> events(UUID id) {
+    List<String> events = new ArrayList<>();
+    for (Map<String, Object> row :
+        query(
+            "SELECT type, from_status, to_status FROM execution_events WHERE execution_id = ? ORDER BY id",
+            id)) {
+      String transition =
+          row.get("from_status") == null && row.get("to_status") == null
+              ? ""
+              : " " + row.get("from_status") + "->" + row.get("to_status");
+      events.add(row.get("type") + transition);
+    }
+    return events;
+  }
+
+  public List<Map<String, Object>> query(String sql, Object... params) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        statement.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        int columns = rows.getMetaData().getColumnCount();
+        while (rows.next()) {
+          Map<String, Object> row = new HashMap<>();
+          for (int c = 1; c <= columns; c++) {
+            row.put(rows.getMetaData().getColumnLabel(c), rows.getObject(c));
+          }
+          result.add(row);
+        }
+        return result;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public long count(String sql, Object... params) {
+    return ((Number) query(sql, params).get(0).values().iterator().next()).longValue();
+  }
+
+  public void update(String sql) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
