@@ -1,28 +1,67 @@
 package io.executionpoller.simulator;
 
 import java.time.Instant;
+import java.util.Map;
 
 /** Mutable state of one simulated AMC execution; guarded by the simulator's lock. */
 final class SimulatedExecution {
 
+  /**
+   * What the create request asked for, kept so the views can echo it: a client whose create went
+   * unanswered recognises its own execution in the list by these fields.
+   */
+  record Submission(
+      String workflowId,
+      String sqlQuery,
+      Map<String, String> parameterValues,
+      String timeWindowType,
+      String timeWindowStart,
+      String timeWindowEnd,
+      String timeWindowTimeZone) {
+
+    Submission {
+      parameterValues = parameterValues == null ? Map.of() : Map.copyOf(parameterValues);
+      // AMC's defaults when the request leaves them out.
+      timeWindowType = timeWindowType == null ? "MOST_RECENT_DAY" : timeWindowType;
+      timeWindowTimeZone = timeWindowTimeZone == null ? "UTC" : timeWindowTimeZone;
+    }
+
+    static Submission savedWorkflow(String workflowId) {
+      return new Submission(workflowId, null, null, null, null, null, null);
+    }
+  }
+
   final String id;
   final String instanceId;
   final String workflowId;
+  final Submission submission;
   final ExecutionScript script;
   final Instant createdAt;
   final Instant readyAt;
+
+  /** Creation order; breaks ties between executions created in the same instant. */
+  final long sequence;
+
   Instant startedAt;
   Instant finishedAt;
   boolean cancelled;
 
   SimulatedExecution(
-      String id, String instanceId, String workflowId, ExecutionScript script, Instant createdAt) {
+      String id,
+      String instanceId,
+      String workflowId,
+      Submission submission,
+      ExecutionScript script,
+      Instant createdAt,
+      long sequence) {
     this.id = id;
     this.instanceId = instanceId;
     this.workflowId = workflowId;
+    this.submission = submission;
     this.script = script;
     this.createdAt = createdAt;
     this.readyAt = createdAt.plus(script.pendingFor());
+    this.sequence = sequence;
   }
 
   Instant finishAt() {

@@ -2,7 +2,9 @@ package io.executionpoller.simulator;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Set;
 
 /** The built-in AMC simulator (off by default; on in dev mode and tests). */
 @ConfigMapping(prefix = "poller.simulator")
@@ -55,4 +57,74 @@ public interface SimulatorConfig {
   /** Result rows of the default script. */
   @WithDefault("5")
   int defaultResultRows();
+
+  /** Fault injection into the AMC API routes; everything off by default. */
+  Faults faults();
+
+  /**
+   * Random faults ({@code poller.simulator.faults.*}): each rate is the share of eligible calls
+   * answered with that fault (default 0, at most 1 in total), drawn from a generator seeded with
+   * {@code seed}. Tests change them at run time with {@link AmcSimulator#setFaultRates}.
+   */
+  interface Faults {
+
+    /** 429 with Retry-After and a {code,details} body. */
+    @WithDefault("0")
+    double throttleRetryAfter();
+
+    /** 429 without Retry-After, {"message":"Too Many Requests"}. */
+    @WithDefault("0")
+    double throttleMessage();
+
+    /** 429 without Retry-After, {"code":"429","details":"Rate exceeded"}. */
+    @WithDefault("0")
+    double throttleCode();
+
+    /** 500 {code,details}. */
+    @WithName("error-500")
+    @WithDefault("0")
+    double error500();
+
+    /** 502 {"message":"Bad Gateway"}. */
+    @WithName("error-502")
+    @WithDefault("0")
+    double error502();
+
+    /** 504 {"message":"Endpoint request timed out"}. */
+    @WithName("error-504")
+    @WithDefault("0")
+    double error504();
+
+    /** No answer until {@link #hangFor()}. */
+    @WithDefault("0")
+    double hang();
+
+    /** Connection closed without an answer. */
+    @WithDefault("0")
+    double reset();
+
+    /** 200 with an HTML page instead of JSON. */
+    @WithDefault("0")
+    double malformed();
+
+    /** 200 with half of the real JSON body. */
+    @WithDefault("0")
+    double truncated();
+
+    /** Seed of the fault generator, so a failing run can be replayed. */
+    @WithDefault("1")
+    long seed();
+
+    /** Calls random faults apply to; scripted faults name their operation themselves. */
+    @WithDefault("STATUS")
+    Set<Operation> operations();
+
+    /** Value of the Retry-After header of THROTTLE_RETRY_AFTER, in whole seconds. */
+    @WithDefault("2S")
+    Duration retryAfter();
+
+    /** How long a HANG holds the connection before closing it, so nothing stays open for good. */
+    @WithDefault("5M")
+    Duration hangFor();
+  }
 }
