@@ -15,5 +15,10 @@ public enum EventType {
   /** A status check or a submission failed; the execution kept its status. */
   CHECK_FAILED,
   /** A check passed its hard deadline and was abandoned. */
-  CHECK_ABANDONED
+  CHECK_ABANDONED,
+  /**
+   * The remote execution failed, or its create was refused, for a retryable reason: the execution
+   * went back to PENDING to be submitted again. The event keeps the old remote id.
+   */
+  RETRY
 }

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * <p>Valid transitions: PENDING->RUNNING|FAILED|CANCELLED;
  * RUNNING->SUCCESS|FAILED|TIMEOUT|CANCELLED; terminal statuses have none. RUNNING->CANCELLED goes
- * beyond the seed's table (ADR 0001).
+ * beyond the seed's table (ADR 0001). Besides these, RETRY takes an active execution (PENDING or
+ * RUNNING) back to PENDING for resubmission; see {@link #canRetry}.
  */
 public final class ExecutionStateMachine {
 
@@ -26,6 +27,14 @@ public final class ExecutionStateMachine {
               || to == ExecutionStatus.CANCELLED;
       case SUCCESS, FAILED, CANCELLED, TIMEOUT -> false;
     };
+  }
+
+  /**
+   * Whether an execution in {@code from} may go back to PENDING to be resubmitted (the RETRY
+   * transition): only while it is still active. A terminal execution is never revived.
+   */
+  public static boolean canRetry(ExecutionStatus from) {
+    return from == ExecutionStatus.PENDING || from == ExecutionStatus.RUNNING;
   }
 
   /** Decides what an observed remote status means for an execution currently in {@code current}. */

@@ -10,8 +10,12 @@ sealed interface CheckOutcome {
   /** AMC answered a status check. */
   record Observed(ClaimedExecution execution, RemoteExecution remote) implements CheckOutcome {}
 
-  /** AMC accepted a create call; {@code remote} is its answer. */
-  record Submitted(ClaimedExecution execution, RemoteExecution remote) implements CheckOutcome {}
+  /**
+   * AMC accepted a create call; {@code remote} is its answer. {@code adopted}: the create had gone
+   * unanswered and {@code remote} was found by listing the workflow's executions instead.
+   */
+  record Submitted(ClaimedExecution execution, RemoteExecution remote, boolean adopted)
+      implements CheckOutcome {}
 
   /** The check or submission failed; the execution keeps its status. */
   record Failed(ClaimedExecution execution, Throwable failure) implements CheckOutcome {}

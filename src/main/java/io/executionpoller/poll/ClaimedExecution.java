@@ -11,6 +11,7 @@ import java.util.UUID;
 /** An execution this replica holds the lease on, with what a check needs to reach AMC. */
 public record ClaimedExecution(
     UUID id,
+    UUID workflowId,
     long version,
     ExecutionStatus status,
     String remoteStatus,
@@ -18,6 +19,7 @@ public record ClaimedExecution(
     int retryCount,
     int consecutivePollErrors,
     Instant startedAt,
+    Instant submitAttemptedAt,
     RemoteTarget target,
     String amcWorkflowId,
     String sqlQuery,
@@ -28,9 +30,15 @@ public record ClaimedExecution(
     return amcExecutionId == null;
   }
 
+  /** A create was sent before and no remote id came back: it may exist remotely all the same. */
+  boolean hadUnansweredCreate() {
+    return amcExecutionId == null && submitAttemptedAt != null;
+  }
+
   ClaimedExecution withVersion(long newVersion) {
     return new ClaimedExecution(
         id,
+        workflowId,
         newVersion,
         status,
         remoteStatus,
@@ -38,6 +46,7 @@ public record ClaimedExecution(
         retryCount,
         consecutivePollErrors,
         startedAt,
+        submitAttemptedAt,
         target,
         amcWorkflowId,
         sqlQuery,

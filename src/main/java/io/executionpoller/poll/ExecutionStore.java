@@ -18,8 +18,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -30,25 +32,81 @@ import java.util.UUID;
 @ApplicationScoped
 public class ExecutionStore {
 
+  /**
+   * Claims due executions fairly across instances: each instance offers its earliest due rows (one
+   * index range scan per instance), and the batch takes them round-robin, first turn of every
+   * instance before anyone's second. Rows are then locked with SKIP LOCKED and re-checked, so two
+   * replicas never claim the same row.
+   */
   private static final String CLAIM =
       """
-      WITH due AS (
-          SELECT id FROM workflow_executions
-           WHERE status IN ('PENDING', 'RUNNING')
-             AND next_poll_at <= $1
-             AND (lease_owner IS NULL OR lease_expires_at <= $1)
-           ORDER BY next_poll_at
-           LIMIT $2
-           FOR UPDATE SKIP LOCKED)
+      WITH offered AS (
+          SELECT c.id, c.next_poll_at,
+                 row_number() OVER (PARTITION BY i.id ORDER BY c.next_poll_at) AS turn
+            FROM amc_instances i
+           CROSS JOIN LATERAL (
+                 SELECT e.id, e.next_poll_at FROM workflow_executions e
+                  WHERE e.amc_instance_id = i.id
+                    AND e.status IN ('PENDING', 'RUNNING')
+                    AND e.next_poll_at <= $1
+                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+                  ORDER BY e.next_poll_at
+                  LIMIT $2) c),
+      picked AS (
+          SELECT id FROM offered ORDER BY turn, next_poll_at LIMIT $2),
+      due AS (
+          SELECT e.id FROM workflow_executions e JOIN picked ON picked.id = e.id
+           WHERE e.status IN ('PENDING', 'RUNNING')
+             AND e.next_poll_at <= $1
+             AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+             FOR UPDATE OF e SKIP LOCKED)
       UPDATE workflow_executions e
          SET lease_owner = $3, lease_expires_at = $4, version = e.version + 1
         FROM due, workflows w, amc_instances i, amc_accounts a
        WHERE e.id = due.id AND w.id = e.workflow_id
          AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING e.id, e.version, e.status, e.remote_status, e.amc_execution_id, e.retry_count,
-                e.consecutive_poll_errors, e.started_at, e.parameters, e.time_window,
+      RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
+                e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
+                e.parameters, e.time_window,
                 w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
                 a.account_id, a.marketplace_id
+      """;
+
+  /** Deferred checks: a new time and the lease back, nothing counted. */
+  private static final String DEFER =
+      """
+      UPDATE workflow_executions e
+         SET next_poll_at = u.next_poll_at, lease_owner = NULL, lease_expires_at = NULL,
+             version = e.version + 1, updated_at = $2
+        FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[])
+             AS u(id, version, status, next_poll_at)
+       WHERE e.id = u.id AND e.version = u.version AND e.status = u.status AND e.lease_owner = $1
+      """;
+
+  /** RETRY: back to PENDING without a remote id, one retry more, due at the retry time. */
+  private static final String RESUBMIT =
+      """
+      UPDATE workflow_executions
+         SET status = 'PENDING', amc_execution_id = NULL, remote_status = NULL,
+             status_reason = NULL, submit_attempted_at = NULL, submitted_at = NULL,
+             started_at = NULL, retry_count = retry_count + 1, next_retry_at = $5,
+             next_poll_at = $5, consecutive_poll_errors = 0, last_error = $6, last_error_at = $7,
+             error_type = $8, last_polled_at = $7, poll_count = poll_count + 1,
+             lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $7
+       WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
+      """;
+
+  /**
+   * Of the candidate remote ids, those this workflow does not track and this execution never had:
+   * an execution found by listing may only be adopted if nobody owns it.
+   */
+  private static final String UNTRACKED =
+      """
+      SELECT c.id FROM unnest($3::text[]) AS c(id)
+       WHERE NOT EXISTS (SELECT 1 FROM workflow_executions e
+                          WHERE e.workflow_id = $1 AND e.amc_execution_id = c.id)
+         AND NOT EXISTS (SELECT 1 FROM execution_events ev
+                          WHERE ev.execution_id = $2 AND ev.amc_execution_id = c.id)
       """;
 
   private static final String RESCHEDULE =
@@ -104,7 +162,15 @@ public class ExecutionStore {
   ExecutionStore(Pool pool, MeterRegistry registry) {
     this.pool = pool;
     for (String operation :
-        List.of("claim", "reschedule", "mark_submit", "update", "insert_events")) {
+        List.of(
+            "claim",
+            "reschedule",
+            "defer",
+            "mark_submit",
+            "update",
+            "resubmit",
+            "untracked",
+            "insert_events")) {
       statementCounters.put(
           operation,
           Counter.builder("poller.db.statements")
@@ -152,6 +218,85 @@ public class ExecutionStore {
     return execute(pool, "reschedule", RESCHEDULE, params).map(RowSet::rowCount);
   }
 
+  /** Writes a batch of deferred checks in one statement; returns how many were still ours. */
+  Uni<Integer> defer(String owner, Instant now, List<WritePlan.Defer> batch) {
+    if (batch.isEmpty()) {
+      return Uni.createFrom().item(0);
+    }
+    int size = batch.size();
+    UUID[] ids = new UUID[size];
+    Long[] versions = new Long[size];
+    String[] statuses = new String[size];
+    OffsetDateTime[] nextPolls = new OffsetDateTime[size];
+    for (int i = 0; i < size; i++) {
+      WritePlan.Defer plan = batch.get(i);
+      ids[i] = plan.execution().id();
+      versions[i] = plan.execution().version();
+      statuses[i] = plan.execution().status().name();
+      nextPolls[i] = odt(plan.nextPollAt());
+    }
+    Tuple params =
+        Tuple.tuple()
+            .addString(owner)
+            .addOffsetDateTime(odt(now))
+            .addArrayOfUUID(ids)
+            .addArrayOfLong(versions)
+            .addArrayOfString(statuses)
+            .addArrayOfOffsetDateTime(nextPolls);
+    return execute(pool, "defer", DEFER, params).map(RowSet::rowCount);
+  }
+
+  /** Applies a RETRY and its events atomically; false when the row was no longer ours. */
+  Uni<Boolean> resubmit(String owner, Instant now, WritePlan.Resubmit plan) {
+    ClaimedExecution execution = plan.execution();
+    Tuple params =
+        Tuple.tuple()
+            .addUUID(execution.id())
+            .addLong(execution.version())
+            .addString(execution.status().name())
+            .addString(owner)
+            .addOffsetDateTime(odt(plan.nextRetryAt()))
+            .addString(plan.lastError())
+            .addOffsetDateTime(odt(now))
+            .addString(plan.errorType().name());
+    return pool.withTransaction(
+        connection ->
+            execute(connection, "resubmit", RESUBMIT, params)
+                .chain(
+                    rows ->
+                        rows.rowCount() == 1
+                            ? insertEvents(
+                                    connection,
+                                    owner,
+                                    now,
+                                    execution,
+                                    plan.failedAmcExecutionId() != null
+                                        ? plan.failedAmcExecutionId()
+                                        : execution.amcExecutionId(),
+                                    plan.events())
+                                .replaceWith(true)
+                            : Uni.createFrom().item(false)));
+  }
+
+  /** Keeps the candidate remote ids that no row of this workflow tracks and this one never had. */
+  Uni<Set<String>> untracked(UUID workflowId, UUID executionId, List<String> candidates) {
+    if (candidates.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    Tuple params =
+        Tuple.tuple()
+            .addUUID(workflowId)
+            .addUUID(executionId)
+            .addArrayOfString(candidates.toArray(String[]::new));
+    return execute(pool, "untracked", UNTRACKED, params)
+        .map(
+            rows -> {
+              Set<String> free = new HashSet<>();
+              rows.forEach(row -> free.add(row.getString("id")));
+              return free;
+            });
+  }
+
   /** Records that a create is about to be sent; returns the new version, or null if lost. */
   Uni<Long> markSubmitAttempt(String owner, Instant now, ClaimedExecution execution) {
     Tuple params =
@@ -168,36 +313,48 @@ public class ExecutionStore {
                 .chain(
                     rows ->
                         rows.rowCount() == 1
-                            ? insertEvents(connection, owner, now, plan).replaceWith(true)
+                            ? insertEvents(
+                                    connection,
+                                    owner,
+                                    now,
+                                    plan.execution(),
+                                    plan.amcExecutionId() != null
+                                        ? plan.amcExecutionId()
+                                        : plan.execution().amcExecutionId(),
+                                    plan.events())
+                                .replaceWith(true)
                             : Uni.createFrom().item(false)));
   }
 
   private Uni<RowSet<Row>> insertEvents(
-      SqlClient connection, String owner, Instant now, WritePlan.Update plan) {
-    if (plan.events().isEmpty()) {
+      SqlClient connection,
+      String owner,
+      Instant now,
+      ClaimedExecution execution,
+      String amcId,
+      List<NewEvent> events) {
+    if (events.isEmpty()) {
       return Uni.createFrom().nullItem();
     }
-    int size = plan.events().size();
+    int size = events.size();
     String[] types = new String[size];
     String[] froms = new String[size];
     String[] tos = new String[size];
     String[] remotes = new String[size];
     String[] messages = new String[size];
     for (int i = 0; i < size; i++) {
-      NewEvent event = plan.events().get(i);
+      NewEvent event = events.get(i);
       types[i] = event.type().name();
       froms[i] = event.from() == null ? null : event.from().name();
       tos[i] = event.to() == null ? null : event.to().name();
       remotes[i] = event.remoteStatus();
       messages[i] = event.message();
     }
-    String amcId =
-        plan.amcExecutionId() != null ? plan.amcExecutionId() : plan.execution().amcExecutionId();
     Tuple params =
         Tuple.tuple()
-            .addUUID(plan.execution().id())
+            .addUUID(execution.id())
             .addOffsetDateTime(odt(now))
-            .addInteger(plan.execution().retryCount())
+            .addInteger(execution.retryCount())
             .addString(amcId)
             .addString(owner)
             .addArrayOfString(types)
@@ -245,6 +402,7 @@ public class ExecutionStore {
       claims.add(
           new ClaimedExecution(
               row.getUUID("id"),
+              row.getUUID("workflow_id"),
               row.getLong("version"),
               ExecutionStatus.valueOf(row.getString("status")),
               row.getString("remote_status"),
@@ -252,6 +410,7 @@ public class ExecutionStore {
               row.getInteger("retry_count"),
               row.getInteger("consecutive_poll_errors"),
               instant(row.getOffsetDateTime("started_at")),
+              instant(row.getOffsetDateTime("submit_attempted_at")),
               new RemoteTarget(
                   row.getString("instance_id"),
                   row.getString("account_id"),

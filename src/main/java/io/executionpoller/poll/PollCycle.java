@@ -1,6 +1,10 @@
 package io.executionpoller.poll;
 
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.ListQuery;
+import io.executionpoller.remote.ListedExecution;
+import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.remote.guard.RemoteGate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
@@ -10,7 +14,9 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -30,6 +36,7 @@ public class PollCycle {
   private final ExecutionStore store;
   private final AmcClient amc;
   private final PollConfig config;
+  private final RetryConfig retry;
   private final Clock clock;
   private final String owner;
   private final WritePlanner planner;
@@ -40,10 +47,11 @@ public class PollCycle {
       ExecutionStore store,
       AmcClient amc,
       PollConfig config,
+      RetryConfig retry,
       Clock clock,
       ReplicaIdentity replica,
       MeterRegistry registry) {
-    this(store, amc, config, clock, replica.id(), registry);
+    this(store, amc, config, retry, clock, replica.id(), registry);
   }
 
   /** A cycle with an explicit owner: tests run two of these to play two replicas. */
@@ -51,17 +59,18 @@ public class PollCycle {
       ExecutionStore store,
       AmcClient amc,
       PollConfig config,
+      RetryConfig retry,
       Clock clock,
       String owner,
       MeterRegistry registry) {
     this.store = store;
     this.amc = amc;
     this.config = config;
+    this.retry = retry;
     this.clock = clock;
     this.owner = owner;
-    this.planner =
-        new WritePlanner(
-            new WritePlanner.Settings(config.interval(), config.maxConsecutivePollErrors()));
+    // java.util.Random is thread-safe; jitter needs no better randomness than that.
+    this.planner = new WritePlanner(WritePlanner.Settings.of(config, retry), new Random());
     this.transitionsApplied =
         Counter.builder("poller.transitions.applied")
             .description("Status transitions applied by the poll loop")
@@ -96,12 +105,12 @@ public class PollCycle {
   private Multi<ClaimedExecution> dueExecutions(Tally tally) {
     int batch = config.batchSize();
     long maxBatches = Math.max(1, (config.maxChecksPerCycle() + batch - 1) / batch);
-    // A full batch means more may be due: claim again, up to the cycle's bound. A partial or
-    // empty batch ends the cycle.
+    // Claim again while claims come back, up to the cycle's bound; an empty claim ends the cycle.
+    // A partial batch does not: another replica's claim may have held rows we skipped.
     return Multi.createBy()
         .repeating()
         .uni(this::claimBatch)
-        .whilst(claims -> claims.size() == batch)
+        .whilst(claims -> !claims.isEmpty())
         .select()
         .first(maxBatches)
         .onItem()
@@ -131,42 +140,105 @@ public class PollCycle {
         .map(remote -> new CheckOutcome.Observed(execution, remote));
   }
 
+  /**
+   * Submits an execution that has no remote id. If a create was sent before and never answered, the
+   * remote execution may exist: look for it first and adopt it rather than create a second.
+   */
   private Uni<CheckOutcome> submit(ClaimedExecution execution) {
-    // Write the attempt before the create is sent, so an unanswered create can be recognised.
-    return store
-        .markSubmitAttempt(owner, clock.instant(), execution)
+    Uni<CheckOutcome> adopted =
+        execution.hadUnansweredCreate() ? findOwnExecution(execution) : Uni.createFrom().nullItem();
+    return adopted.chain(
+        found -> found != null ? Uni.createFrom().item(found) : createRemotely(execution));
+  }
+
+  private Uni<CheckOutcome> findOwnExecution(ClaimedExecution execution) {
+    ListQuery query =
+        new ListQuery(
+            execution.amcWorkflowId(),
+            execution.submitAttemptedAt().minus(retry.adoptLookback()),
+            retry.adoptMaxPages());
+    return amc.listExecutions(execution.target(), query)
+        .map(listed -> candidates(execution, listed))
         .chain(
-            version ->
-                version == null
-                    ? Uni.createFrom().item(new CheckOutcome.LostClaim(execution))
-                    : createRemotely(execution.withVersion(version)));
+            candidates ->
+                store
+                    .untracked(
+                        execution.workflowId(),
+                        execution.id(),
+                        candidates.stream().map(RemoteExecution::workflowExecutionId).toList())
+                    .map(
+                        free ->
+                            candidates.stream()
+                                .filter(remote -> free.contains(remote.workflowExecutionId()))
+                                .findFirst()
+                                .map(
+                                    remote ->
+                                        (CheckOutcome)
+                                            new CheckOutcome.Submitted(execution, remote, true))
+                                .orElse(null)));
+  }
+
+  /** Listed executions that look like the one we tried to create, oldest first. */
+  private static List<RemoteExecution> candidates(
+      ClaimedExecution execution, List<ListedExecution> listed) {
+    return listed.stream()
+        .filter(item -> AdoptionMatch.matches(execution.createRequest(), item))
+        .map(ListedExecution::execution)
+        .sorted(
+            Comparator.comparing(
+                RemoteExecution::createTime, Comparator.nullsLast(Comparator.naturalOrder())))
+        .toList();
   }
 
   private Uni<CheckOutcome> createRemotely(ClaimedExecution execution) {
-    return amc.createExecution(execution.target(), execution.createRequest())
-        .map(remote -> new CheckOutcome.Submitted(execution, remote));
+    // Ask the breaker first, then write the attempt, then send: an unanswered create can then be
+    // recognised, and a create that could not go leaves no attempt behind.
+    return amc.admit(execution.target())
+        .chain(
+            admission ->
+                store
+                    .markSubmitAttempt(owner, clock.instant(), execution)
+                    .chain(
+                        version ->
+                            version == null
+                                ? Uni.createFrom()
+                                    .item((CheckOutcome) new CheckOutcome.LostClaim(execution))
+                                : sendCreate(admission, execution.withVersion(version))));
+  }
+
+  /** The execution carries the version written with the attempt, whatever the create answers. */
+  private Uni<CheckOutcome> sendCreate(RemoteGate.Admission admission, ClaimedExecution execution) {
+    return amc.createExecution(admission, execution.target(), execution.createRequest())
+        .map(remote -> (CheckOutcome) new CheckOutcome.Submitted(execution, remote, false))
+        .onFailure()
+        .recoverWithItem(failure -> new CheckOutcome.Failed(execution, failure));
   }
 
   private Uni<Void> persist(List<WritePlan> plans, Tally tally) {
     Instant now = clock.instant();
     List<WritePlan.Reschedule> unchanged = new ArrayList<>();
-    List<WritePlan.Update> updates = new ArrayList<>();
+    List<WritePlan.Defer> deferred = new ArrayList<>();
+    List<WritePlan> singles = new ArrayList<>();
     for (WritePlan plan : plans) {
       if (plan instanceof WritePlan.Reschedule reschedule) {
         unchanged.add(reschedule);
-      } else if (plan instanceof WritePlan.Update update) {
-        updates.add(update);
+      } else if (plan instanceof WritePlan.Defer defer) {
+        deferred.add(defer);
+      } else if (plan instanceof WritePlan.Update || plan instanceof WritePlan.Resubmit) {
+        singles.add(plan);
       }
     }
     Uni<Void> batched =
         store
             .reschedule(owner, now, unchanged)
             .invoke(written -> tally.recordRescheduled(unchanged.size(), written))
+            .chain(() -> store.defer(owner, now, deferred))
+            .invoke(written -> tally.recordDeferred(deferred.size(), written))
             .replaceWithVoid();
     return Multi.createFrom()
-        .iterable(updates)
+        .iterable(singles)
         .onItem()
-        .transformToUniAndConcatenate(update -> applyUpdate(now, update, tally))
+        .transformToUniAndConcatenate(plan -> applySingle(now, plan, tally))
         .collect()
         .last()
         .chain(() -> batched)
@@ -174,6 +246,32 @@ public class PollCycle {
         .invoke(failure -> LOG.errorf(failure, "writing %d check outcomes failed", plans.size()))
         .onFailure()
         .recoverWithNull();
+  }
+
+  private Uni<Void> applySingle(Instant now, WritePlan plan, Tally tally) {
+    return plan instanceof WritePlan.Resubmit resubmit
+        ? applyResubmit(now, resubmit, tally)
+        : applyUpdate(now, (WritePlan.Update) plan, tally);
+  }
+
+  private Uni<Void> applyResubmit(Instant now, WritePlan.Resubmit plan, Tally tally) {
+    return store
+        .resubmit(owner, now, plan)
+        .invoke(applied -> tally.recordResubmit(applied))
+        .invoke(
+            applied -> {
+              if (applied) {
+                LOG.infof(
+                    "EXEC_RETRY execution=%s oldRemote=%s %s",
+                    plan.execution().id(), plan.failedAmcExecutionId(), plan.lastError());
+              }
+            })
+        .onFailure()
+        .invoke(
+            failure -> LOG.errorf(failure, "writing execution %s failed", plan.execution().id()))
+        .onFailure()
+        .recoverWithNull()
+        .replaceWithVoid();
   }
 
   private Uni<Void> applyUpdate(Instant now, WritePlan.Update update, Tally tally) {
@@ -233,10 +331,21 @@ public class PollCycle {
     final AtomicInteger transitions = new AtomicInteger();
     final AtomicInteger failedChecks = new AtomicInteger();
     final AtomicInteger lostWrites = new AtomicInteger();
+    final AtomicInteger deferred = new AtomicInteger();
+    final AtomicInteger resubmitted = new AtomicInteger();
 
     void recordRescheduled(int attempted, int written) {
       unchanged.addAndGet(written);
       lostWrites.addAndGet(attempted - written);
+    }
+
+    void recordDeferred(int attempted, int written) {
+      deferred.addAndGet(written);
+      lostWrites.addAndGet(attempted - written);
+    }
+
+    void recordResubmit(boolean applied) {
+      (applied ? resubmitted : lostWrites).incrementAndGet();
     }
 
     void recordUpdate(WritePlan.Update update, boolean applied) {
@@ -258,7 +367,9 @@ public class PollCycle {
           updated.get(),
           transitions.get(),
           failedChecks.get(),
-          lostWrites.get());
+          lostWrites.get(),
+          deferred.get(),
+          resubmitted.get());
     }
   }
 }

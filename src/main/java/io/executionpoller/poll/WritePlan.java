@@ -2,6 +2,7 @@ package io.executionpoller.poll;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.failure.ErrorType;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,34 @@ sealed interface WritePlan {
   /** Nothing changed but the remote status text and the next check time: batched with others. */
   record Reschedule(ClaimedExecution execution, String remoteStatus, Instant nextPollAt)
       implements WritePlan {}
+
+  /**
+   * The call was held back before sending (breaker, rate limit, credentials): come back later and
+   * count nothing against the execution. Batched with others.
+   */
+  record Defer(ClaimedExecution execution, Instant nextPollAt) implements WritePlan {}
+
+  /**
+   * The remote execution failed (or its create was refused) for a reason worth another try: back to
+   * PENDING without a remote id, through a recorded RETRY, to be submitted again at {@code
+   * nextRetryAt}.
+   */
+  record Resubmit(
+      ClaimedExecution execution,
+      String failedAmcExecutionId,
+      String remoteStatus,
+      String statusReason,
+      String lastError,
+      Instant lastErrorAt,
+      ErrorType errorType,
+      Instant nextRetryAt,
+      List<NewEvent> events)
+      implements WritePlan {
+
+    public Resubmit {
+      events = List.copyOf(events);
+    }
+  }
 
   /** The claim was lost; write nothing. */
   record Skip(ClaimedExecution execution) implements WritePlan {}

@@ -5,9 +5,12 @@ import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStateMachine;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.Transition;
+import io.executionpoller.failure.BackoffPolicy;
 import io.executionpoller.failure.ErrorClassifier;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.failure.FailureFacts;
+import io.executionpoller.failure.RetryAfter;
+import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteExecution;
 import java.time.Duration;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
 
 /**
  * Decides what to persist for one check outcome. Pure: no I/O, time passed in. The state machine
@@ -23,30 +27,75 @@ import java.util.concurrent.TimeoutException;
  */
 final class WritePlanner {
 
-  record Settings(Duration interval, int maxConsecutivePollErrors) {}
+  /**
+   * @param interval time between two checks of a healthy execution
+   * @param maxConsecutivePollErrors failed checks in a row that end an execution as FAILED
+   * @param checkBackoff wait after failed checks (full jitter, by failures in a row)
+   * @param retryAfterMax a remote's Retry-After is honoured up to this
+   * @param maxRetries resubmissions allowed per execution
+   * @param resubmitBackoff wait before a resubmission (equal jitter, by retry count)
+   * @param deferralSpread random spread added to deferred checks
+   */
+  record Settings(
+      Duration interval,
+      int maxConsecutivePollErrors,
+      BackoffPolicy checkBackoff,
+      Duration retryAfterMax,
+      int maxRetries,
+      BackoffPolicy resubmitBackoff,
+      Duration deferralSpread) {
+
+    static Settings of(PollConfig poll, RetryConfig retry) {
+      return new Settings(
+          poll.interval(),
+          poll.maxConsecutivePollErrors(),
+          new BackoffPolicy(
+              retry.checkBackoffBase(), retry.checkBackoffCap(), retry.checkBackoffFloor()),
+          retry.retryAfterMax(),
+          retry.maxRetries(),
+          new BackoffPolicy(retry.resubmitBackoffBase(), retry.resubmitBackoffCap(), Duration.ZERO),
+          retry.deferralSpread());
+    }
+  }
 
   private final Settings settings;
+  private final RandomGenerator random;
 
-  WritePlanner(Settings settings) {
+  WritePlanner(Settings settings, RandomGenerator random) {
     this.settings = settings;
+    this.random = random;
   }
 
   WritePlan plan(CheckOutcome outcome, Instant now) {
     // Java 17: no pattern switch over sealed types yet, so an instanceof chain.
     if (outcome instanceof CheckOutcome.Observed observed) {
-      return planObservation(observed.execution(), observed.remote(), false, now);
+      return planObservation(observed.execution(), observed.remote(), false, false, now);
     }
     if (outcome instanceof CheckOutcome.Submitted submitted) {
-      return planObservation(submitted.execution(), submitted.remote(), true, now);
+      return planObservation(
+          submitted.execution(), submitted.remote(), true, submitted.adopted(), now);
     }
     if (outcome instanceof CheckOutcome.Failed failed) {
-      return planFailure(failed.execution(), failed.failure(), now);
+      Throwable failure = failed.failure();
+      if (failure instanceof CallDeferred deferred) {
+        return planDeferral(failed.execution(), deferred, now);
+      }
+      if (failure instanceof RemoteCallException remote
+          && remote.isRefusal()
+          && facts(remote).operation() == FailureFacts.Operation.CREATE) {
+        return planRefusedCreate(failed.execution(), remote, now);
+      }
+      return planFailure(failed.execution(), failure, now);
     }
     return new WritePlan.Skip(outcome.execution());
   }
 
   private WritePlan planObservation(
-      ClaimedExecution execution, RemoteExecution remote, boolean submitted, Instant now) {
+      ClaimedExecution execution,
+      RemoteExecution remote,
+      boolean submitted,
+      boolean adopted,
+      Instant now) {
     Decision decision = ExecutionStateMachine.decide(execution.status(), remote.status());
     boolean remoteStatusChanged = !Objects.equals(remote.status(), execution.remoteStatus());
     List<NewEvent> events = new ArrayList<>();
@@ -57,7 +106,11 @@ final class WritePlanner {
               null,
               null,
               remote.status(),
-              "remote id " + remote.workflowExecutionId()));
+              adopted
+                  ? "remote id "
+                      + remote.workflowExecutionId()
+                      + " adopted: found by listing after an unanswered create"
+                  : "remote id " + remote.workflowExecutionId()));
     }
     Instant next = now.plus(settings.interval());
     if (decision instanceof Decision.Unchanged) {
@@ -66,6 +119,13 @@ final class WritePlanner {
           : new WritePlan.Reschedule(execution, remote.status(), next);
     }
     if (decision instanceof Decision.Advance advance) {
+      if (advance.target() == ExecutionStatus.FAILED) {
+        ErrorType type =
+            ErrorClassifier.classify(FailureFacts.remoteFailure(remote.statusReason()));
+        if (type.isResubmittable() && execution.retryCount() < settings.maxRetries()) {
+          return planRetry(execution, advance, remote, type, events, now);
+        }
+      }
       for (Transition step : advance.steps()) {
         events.add(
             new NewEvent(
@@ -144,6 +204,157 @@ final class WritePlanner {
         events);
   }
 
+  /**
+   * The remote execution failed for a retryable reason: record the steps up to the failure except
+   * the failure itself, then RETRY back to PENDING with the old remote id in the event.
+   */
+  private WritePlan planRetry(
+      ClaimedExecution execution,
+      Decision.Advance advance,
+      RemoteExecution remote,
+      ErrorType type,
+      List<NewEvent> events,
+      Instant now) {
+    ExecutionStatus reached = execution.status();
+    for (Transition step : advance.steps()) {
+      if (step.to() == ExecutionStatus.FAILED) {
+        break;
+      }
+      events.add(
+          new NewEvent(
+              EventType.TRANSITION,
+              step.from(),
+              step.to(),
+              remote.status(),
+              remote.statusReason()));
+      reached = step.to();
+    }
+    String reason =
+        remote.statusReason() != null ? remote.statusReason() : "AMC reported " + remote.status();
+    return resubmit(
+        execution,
+        remote.workflowExecutionId(),
+        reached,
+        remote.status(),
+        reason,
+        "AMC " + remote.status(),
+        type,
+        events,
+        now);
+  }
+
+  /** AMC refused the create outright (a 4xx answer): retry it if the reason allows, else fail. */
+  private WritePlan planRefusedCreate(
+      ClaimedExecution execution, RemoteCallException refusal, Instant now) {
+    ErrorType type = ErrorClassifier.classify(facts(refusal));
+    String message = describe(refusal);
+    if (type.isResubmittable() && execution.retryCount() < settings.maxRetries()) {
+      return resubmit(
+          execution,
+          null,
+          execution.status(),
+          execution.remoteStatus(),
+          null,
+          message,
+          type,
+          new ArrayList<>(),
+          now);
+    }
+    List<NewEvent> events = new ArrayList<>();
+    String errorMessage = "AMC refused the create: " + message;
+    events.add(
+        new NewEvent(
+            EventType.TRANSITION, execution.status(), ExecutionStatus.FAILED, null, errorMessage));
+    return new WritePlan.Update(
+        execution,
+        ExecutionStatus.FAILED,
+        null,
+        execution.remoteStatus(),
+        null,
+        null,
+        null,
+        now,
+        null,
+        null,
+        durationSeconds(execution.startedAt(), now),
+        0,
+        message,
+        now,
+        type.name(),
+        errorMessage,
+        now.plus(settings.interval()),
+        events);
+  }
+
+  private WritePlan resubmit(
+      ClaimedExecution execution,
+      String failedAmcExecutionId,
+      ExecutionStatus reached,
+      String remoteStatus,
+      String statusReason,
+      String cause,
+      ErrorType type,
+      List<NewEvent> events,
+      Instant now) {
+    int attempt = execution.retryCount() + 1;
+    Duration wait = settings.resubmitBackoff().equalJitter(execution.retryCount(), random);
+    Instant nextRetryAt = now.plus(wait);
+    String message =
+        type
+            + ": "
+            + cause
+            + (statusReason != null && !cause.equals(statusReason) ? " (" + statusReason + ")" : "")
+            + "; resubmitting at "
+            + nextRetryAt
+            + " (retry "
+            + attempt
+            + " of "
+            + settings.maxRetries()
+            + ")";
+    events.add(
+        new NewEvent(EventType.RETRY, reached, ExecutionStatus.PENDING, remoteStatus, message));
+    return new WritePlan.Resubmit(
+        execution,
+        failedAmcExecutionId,
+        remoteStatus,
+        statusReason,
+        message,
+        now,
+        type,
+        nextRetryAt,
+        events);
+  }
+
+  /** Held back before sending: come back after the deferral, spread, counting nothing. */
+  private WritePlan planDeferral(ClaimedExecution execution, CallDeferred deferred, Instant now) {
+    // Never due again within this cycle: a deferral that is already over still waits a second.
+    Instant earliest = now.plusSeconds(1);
+    Instant base =
+        deferred.retryAt() != null && deferred.retryAt().isAfter(earliest)
+            ? deferred.retryAt()
+            : earliest;
+    long spreadMillis = settings.deferralSpread().toMillis();
+    long extra = spreadMillis > 0 ? random.nextLong(spreadMillis + 1) : 0;
+    return new WritePlan.Defer(execution, base.plusMillis(extra));
+  }
+
+  /**
+   * When to check a failing execution again: exponential backoff with full jitter by failures in a
+   * row, or the remote's Retry-After when that is later (cut to retry-after-max).
+   */
+  Instant nextCheckAfterFailure(int errorsInARow, Throwable failure, Instant now) {
+    Instant backoff = now.plus(settings.checkBackoff().fullJitter(errorsInARow - 1, random));
+    if (failure instanceof RemoteCallException remote && remote.retryAfter().isPresent()) {
+      Instant latest = now.plus(settings.retryAfterMax());
+      Instant asked =
+          RetryAfter.parse(remote.retryAfter().get(), now)
+              .map(at -> at.isAfter(latest) ? latest : at)
+              .orElse(backoff);
+      return asked.isAfter(backoff) ? asked : backoff;
+    }
+    return backoff;
+  }
+
   private WritePlan planFailure(ClaimedExecution execution, Throwable failure, Instant now) {
     ErrorType type = ErrorClassifier.classify(facts(failure));
     String message = describe(failure);
@@ -180,7 +391,7 @@ final class WritePlanner {
         now,
         type.name(),
         errorMessage,
-        now.plus(settings.interval()),
+        nextCheckAfterFailure(errors, failure, now),
         events);
   }
 

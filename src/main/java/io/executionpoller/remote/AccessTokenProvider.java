@@ -2,6 +2,10 @@ package io.executionpoller.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.executionpoller.remote.guard.GuardConfig;
+import io.executionpoller.remote.guard.RemoteGate;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -11,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -19,6 +24,11 @@ import org.jboss.logging.Logger;
  * Login with Amazon access tokens, refreshed with the configured refresh token. One token is cached
  * until shortly before it expires; concurrent callers share a single refresh, so the token endpoint
  * is called once per expiry, not once per check. Tokens are never logged.
+ *
+ * <p>When Login with Amazon rejects the credentials (invalid_grant, invalid_client) or cannot be
+ * reached, every call is deferred ({@link CallDeferred}) for a while instead of failing: a revoked
+ * refresh token is an operator's problem, not a reason to fail thousands of executions. One LwA
+ * credential serves every account in this version, so a rejection pauses them all.
  */
 @ApplicationScoped
 public class AccessTokenProvider {
@@ -28,25 +38,75 @@ public class AccessTokenProvider {
 
   private record CachedToken(String value, Instant expiresAt) {}
 
+  /** What the daemon knows of its credentials, for health details and metrics. */
+  public record CredentialStatus(State state, String error, Instant pausedUntil) {
+
+    /** OK after a successful refresh; UNKNOWN before the first. */
+    public enum State {
+      UNKNOWN,
+      OK,
+      REJECTED,
+      UNAVAILABLE
+    }
+  }
+
   private final WebClient client;
   private final AmcConfig config;
   private final Clock clock;
   private final AtomicReference<CachedToken> current = new AtomicReference<>();
   private final AtomicReference<Uni<CachedToken>> refreshInFlight = new AtomicReference<>();
+  private final GuardConfig guard;
+  private final RemoteGate gate;
+  private volatile CredentialStatus status =
+      new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
 
-  AccessTokenProvider(@AmcHttp WebClient client, AmcConfig config, Clock clock) {
+  AccessTokenProvider(
+      @AmcHttp WebClient client,
+      AmcConfig config,
+      Clock clock,
+      GuardConfig guard,
+      RemoteGate gate,
+      MeterRegistry registry) {
     this.client = client;
     this.config = config;
     this.clock = clock;
+    this.guard = guard;
+    this.gate = gate;
+    Gauge.builder(
+            "poller.remote.credentials.rejected",
+            this,
+            p -> p.status.state() == CredentialStatus.State.REJECTED ? 1 : 0)
+        .description("1 while Login with Amazon rejects the configured credentials")
+        .register(registry);
   }
 
   /** A valid access token, from the cache or from one shared refresh. */
   public Uni<String> token() {
+    Instant now = clock.instant();
     CachedToken cached = current.get();
-    if (cached != null && clock.instant().isBefore(cached.expiresAt())) {
+    if (cached != null && now.isBefore(cached.expiresAt())) {
       return Uni.createFrom().item(cached.value());
     }
+    CredentialStatus known = status;
+    if (known.pausedUntil() != null && now.isBefore(known.pausedUntil())) {
+      CallDeferred.Reason reason =
+          known.state() == CredentialStatus.State.REJECTED
+              ? CallDeferred.Reason.CREDENTIALS_REJECTED
+              : CallDeferred.Reason.TOKEN_UNAVAILABLE;
+      return Uni.createFrom()
+          .failure(gate.deferred(reason, known.pausedUntil(), "no access token: " + known.error()));
+    }
     return sharedRefresh().map(CachedToken::value);
+  }
+
+  public CredentialStatus status() {
+    return status;
+  }
+
+  /** Forgets the cached token and any pause. Tests call it between cases. */
+  public void reset() {
+    current.set(null);
+    status = new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
   }
 
   /**
@@ -68,6 +128,9 @@ public class AccessTokenProvider {
       Uni<CachedToken> refresh =
           requestToken()
               .invoke(current::set)
+              .invoke(() -> status = new CredentialStatus(CredentialStatus.State.OK, null, null))
+              .onFailure()
+              .transform(this::pauseAfter)
               .onTermination()
               .invoke(() -> refreshInFlight.set(null))
               .memoize()
@@ -76,6 +139,50 @@ public class AccessTokenProvider {
         return refresh;
       }
     }
+  }
+
+  /** A failed refresh pauses calls: long for rejected credentials, briefly for an outage. */
+  private Throwable pauseAfter(Throwable failure) {
+    Instant now = clock.instant();
+    String rejection = rejection(failure);
+    if (rejection != null) {
+      Instant until = now.plus(guard.credentials().recheckInterval());
+      if (status.state() != CredentialStatus.State.REJECTED) {
+        LOG.errorf(
+            "AMC_CREDENTIALS_REJECTED error=%s; every AMC call is paused until %s."
+                + " Fix poller.amc.client-id/client-secret/refresh-token.",
+            rejection, until);
+      }
+      status = new CredentialStatus(CredentialStatus.State.REJECTED, rejection, until);
+      return gate.deferred(CallDeferred.Reason.CREDENTIALS_REJECTED, until, rejection);
+    }
+    Instant until = now.plus(guard.credentials().unavailableRetry());
+    LOG.warnf("AMC_TOKEN_UNAVAILABLE %s; calls wait until %s", failure.getMessage(), until);
+    status = new CredentialStatus(CredentialStatus.State.UNAVAILABLE, failure.getMessage(), until);
+    return gate.deferred(CallDeferred.Reason.TOKEN_UNAVAILABLE, until, failure.getMessage());
+  }
+
+  /** The OAuth2 error code when the endpoint refused the credentials themselves, else null. */
+  private static String rejection(Throwable failure) {
+    if (!(failure instanceof RemoteCallException remote)) {
+      return null;
+    }
+    if (remote.kind() == RemoteCallException.Kind.NOT_CONFIGURED) {
+      return "not_configured";
+    }
+    if (remote.kind() != RemoteCallException.Kind.HTTP_STATUS
+        || remote.httpStatus() < 400
+        || remote.httpStatus() >= 500
+        || remote.httpStatus() == 429) {
+      return null;
+    }
+    String body = remote.body() == null ? "" : remote.body().toLowerCase(Locale.ROOT);
+    for (String code : new String[] {"invalid_grant", "invalid_client", "unauthorized_client"}) {
+      if (body.contains(code)) {
+        return code;
+      }
+    }
+    return null;
   }
 
   private Uni<CachedToken> requestToken() {

@@ -1,5 +1,6 @@
 package io.executionpoller.remote;
 
+import io.executionpoller.remote.guard.RemoteGate;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -10,17 +11,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The AMC workflow-execution API. It only reads and returns records: every failure becomes a {@link
- * RemoteCallException}, every call has a whole-request deadline, and a 401 or 403 is answered once
- * with a fresh token before it counts as a failure.
+ * RemoteCallException} (or a {@link CallDeferred} when the call was never sent), every call has a
+ * whole-request deadline, and a 401 or 403 is answered once with a fresh token before it counts as
+ * a failure. Every call passes the {@link RemoteGate}: the instance's breaker, the account's rate
+ * limit.
  */
 @ApplicationScoped
 public class AmcClient {
 
+  private static final DateTimeFormatter LIST_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
   static final String CLIENT_ID_HEADER = "Amazon-Advertising-API-ClientId";
   static final String ADVERTISER_HEADER = "Amazon-Advertising-API-AdvertiserId";
   static final String MARKETPLACE_HEADER = "Amazon-Advertising-API-MarketplaceId";
@@ -28,43 +37,151 @@ public class AmcClient {
   private final WebClient client;
   private final AccessTokenProvider tokens;
   private final AmcConfig config;
+  private final RemoteGate gate;
 
-  AmcClient(@AmcHttp WebClient client, AccessTokenProvider tokens, AmcConfig config) {
+  AmcClient(
+      @AmcHttp WebClient client, AccessTokenProvider tokens, AmcConfig config, RemoteGate gate) {
     this.client = client;
     this.tokens = tokens;
     this.config = config;
+    this.gate = gate;
   }
 
-  public Uni<RemoteExecution> createExecution(RemoteTarget target, CreateExecutionRequest request) {
+  /**
+   * Asks the instance's circuit breaker for one logical call. Submissions take it first, so that
+   * nothing (not even the record of an attempt) is written when the call could not go anyway.
+   */
+  public Uni<RemoteGate.Admission> admit(RemoteTarget target) {
+    return gate.admit(baseUrl(target), target.instanceId());
+  }
+
+  /** Creates a remote execution. Never repeated automatically: a repeat could create two. */
+  public Uni<RemoteExecution> createExecution(
+      RemoteGate.Admission admission, RemoteTarget target, CreateExecutionRequest request) {
     String url = executionsUrl(target);
-    return call(
+    return guarded(
+        admission,
+        attempt(
             "create execution",
-            token -> prepare(client.postAbs(url), target, token).sendJson(createBody(request)))
-        .map(body -> parse("create execution", body, RemoteExecutionParser::parseExecution));
+            target,
+            token -> prepare(client.postAbs(url), target, token).sendJson(createBody(request)),
+            RemoteExecutionParser::parseExecution),
+        false);
   }
 
   public Uni<RemoteExecution> getExecution(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId);
-    return call("get execution", token -> prepare(client.getAbs(url), target, token).send())
-        .map(body -> parse("get execution", body, RemoteExecutionParser::parseExecution));
+    return admit(target)
+        .chain(
+            admission ->
+                guarded(
+                    admission,
+                    attempt(
+                        "get execution",
+                        target,
+                        token -> prepare(client.getAbs(url), target, token).send(),
+                        RemoteExecutionParser::parseExecution),
+                    true));
+  }
+
+  /**
+   * Lists the instance's executions matching {@code query}, oldest first, following nextToken for
+   * at most {@code query.maxPages()} pages (a remote that pages forever cannot hold us).
+   */
+  public Uni<List<ListedExecution>> listExecutions(RemoteTarget target, ListQuery query) {
+    return admit(target)
+        .chain(admission -> collectPages(admission, target, query, null, 1, new ArrayList<>()));
+  }
+
+  private Uni<List<ListedExecution>> collectPages(
+      RemoteGate.Admission admission,
+      RemoteTarget target,
+      ListQuery query,
+      String nextToken,
+      int page,
+      List<ListedExecution> found) {
+    String url = listUrl(target, query, nextToken);
+    return guarded(
+            admission,
+            attempt(
+                "list executions",
+                target,
+                token -> prepare(client.getAbs(url), target, token).send(),
+                RemoteExecutionParser::parseExecutionPage),
+            true)
+        .chain(
+            answer -> {
+              found.addAll(answer.executions());
+              boolean more = answer.nextToken() != null && page < query.maxPages();
+              return more
+                  ? collectPages(admission, target, query, answer.nextToken(), page + 1, found)
+                  : Uni.createFrom().item(found);
+            });
   }
 
   public Uni<Void> cancelExecution(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId);
     JsonObject body = new JsonObject().put("status", "CANCELLED");
-    return call(
-            "cancel execution",
-            token -> prepare(client.putAbs(url), target, token).sendJsonObject(body))
+    return admit(target)
+        .chain(
+            admission ->
+                guarded(
+                    admission,
+                    attempt(
+                        "cancel execution",
+                        target,
+                        token -> prepare(client.putAbs(url), target, token).sendJsonObject(body),
+                        answer -> answer),
+                    true))
         .replaceWithVoid();
   }
 
   public Uni<DownloadUrls> getDownloadUrls(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId) + "/downloadUrls";
-    return call("get download urls", token -> prepare(client.getAbs(url), target, token).send())
-        .map(body -> parse("get download urls", body, RemoteExecutionParser::parseDownloadUrls));
+    return admit(target)
+        .chain(
+            admission ->
+                guarded(
+                    admission,
+                    attempt(
+                        "get download urls",
+                        target,
+                        token -> prepare(client.getAbs(url), target, token).send(),
+                        RemoteExecutionParser::parseDownloadUrls),
+                    true));
   }
 
-  private Uni<String> call(String operation, Function<String, Uni<HttpResponse<Buffer>>> send) {
+  /**
+   * One logical call: repeated at once after a transient failure when it is safe to repeat, and
+   * reported to the instance's breaker when it ends.
+   */
+  private <T> Uni<T> guarded(RemoteGate.Admission admission, Uni<T> attempt, boolean repeatable) {
+    Uni<T> call = attempt;
+    if (repeatable && config.callRetries() > 0) {
+      Duration backoff = config.callRetryBackoff();
+      call =
+          attempt
+              .onFailure(
+                  failure -> failure instanceof RemoteCallException remote && remote.isTransient())
+              .retry()
+              .withBackOff(backoff, backoff.multipliedBy(8))
+              .withJitter(0.5)
+              .atMost(config.callRetries());
+    }
+    return call.invoke(() -> gate.succeeded(admission))
+        .onFailure()
+        .invoke(failure -> gate.failed(admission, failure));
+  }
+
+  /**
+   * One HTTP attempt, built afresh on every subscription (so a repeat takes a new rate-limit token
+   * and the current access token): pace, token, send with a deadline, one retry on 401/403, parse.
+   */
+  private <T> Uni<T> attempt(
+      String operation,
+      RemoteTarget target,
+      Function<String, Uni<HttpResponse<Buffer>>> send,
+      Function<String, T> parser) {
     Duration deadline = config.requestTimeout();
     Function<String, Uni<HttpResponse<Buffer>>> sendWithDeadline =
         token ->
@@ -72,16 +189,25 @@ public class AmcClient {
                 .ifNoItem()
                 .after(deadline)
                 .failWith(() -> new TimeoutException("no answer within " + deadline));
-    return tokens
-        .token()
-        .chain(
-            token ->
-                sendWithDeadline
-                    .apply(token)
-                    .chain(response -> retryOnceIfRefused(token, response, sendWithDeadline)))
-        .onFailure(failure -> !(failure instanceof RemoteCallException))
-        .transform(failure -> RemoteFailures.transport(operation, failure))
-        .map(response -> successBody(operation, response));
+    return Uni.createFrom()
+        .deferred(
+            () ->
+                gate.pace(target.advertiserId())
+                    .chain(tokens::token)
+                    .chain(
+                        token ->
+                            sendWithDeadline
+                                .apply(token)
+                                .chain(
+                                    response ->
+                                        retryOnceIfRefused(token, response, sendWithDeadline)))
+                    .onFailure(
+                        failure ->
+                            !(failure instanceof RemoteCallException)
+                                && !(failure instanceof CallDeferred))
+                    .transform(failure -> RemoteFailures.transport(operation, failure))
+                    .map(response -> successBody(operation, response))
+                    .map(body -> parse(operation, body, parser)));
   }
 
   private Uni<HttpResponse<Buffer>> retryOnceIfRefused(
@@ -155,9 +281,31 @@ public class AmcClient {
     }
   }
 
+  private String baseUrl(RemoteTarget target) {
+    return stripSlash(
+        target.baseUrlOverride() != null ? target.baseUrlOverride() : config.apiBaseUrl());
+  }
+
+  private String listUrl(RemoteTarget target, ListQuery query, String nextToken) {
+    StringBuilder url =
+        new StringBuilder(executionsUrl(target))
+            .append("?limit=100&sortAscending=true&includeCancelled=true&includeWorkflow=true");
+    if (query.workflowId() != null) {
+      url.append("&workflowId=").append(encode(query.workflowId()));
+    }
+    if (query.createdSince() != null) {
+      url.append("&minCreationTime=")
+          .append(encode(LIST_TIME.format(query.createdSince().atOffset(ZoneOffset.UTC))))
+          .append("&timeZone=UTC");
+    }
+    if (nextToken != null) {
+      url.append("&nextToken=").append(encode(nextToken));
+    }
+    return url.toString();
+  }
+
   private String executionsUrl(RemoteTarget target) {
-    String base = target.baseUrlOverride() != null ? target.baseUrlOverride() : config.apiBaseUrl();
-    return stripSlash(base)
+    return baseUrl(target)
         + "/amc/reporting/"
         + encode(target.instanceId())
         + "/workflowExecutions";

@@ -42,6 +42,18 @@ public interface AmcConfig {
   @WithDefault("60S")
   Duration idleTimeout();
 
+  /**
+   * Immediate repeats of a read (status, list, download URLs, cancel) after an outage-like failure
+   * (5xx, timeout, reset, unreadable body), with jittered backoff. Never for a create: a repeated
+   * create could start a second remote execution.
+   */
+  @WithDefault("2")
+  int callRetries();
+
+  /** First pause between such repeats; doubles each time, with 50% jitter. */
+  @WithDefault("250MS")
+  Duration callRetryBackoff();
+
   /** Maximum pooled HTTP connections per AMC host; keep it above the poll concurrency. */
   @WithDefault("100")
   int maxConnections();

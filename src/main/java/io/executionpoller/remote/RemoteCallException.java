@@ -76,6 +76,34 @@ public final class RemoteCallException extends RuntimeException {
     return Optional.ofNullable(retryAfter);
   }
 
+  /**
+   * The remote as a whole looks unwell: a 5xx, no answer in time, or a broken connection. These
+   * open circuit breakers; a 4xx, however unwelcome, is an answer from a working service.
+   */
+  public boolean isOutage() {
+    return kind == Kind.TIMEOUT
+        || kind == Kind.CONNECTION
+        || (kind == Kind.HTTP_STATUS && httpStatus >= 500);
+  }
+
+  /**
+   * Worth repeating at once for a read: an outage, or a body that arrived unreadable (truncated
+   * answers are usually a one-off). Never a 429: that one says when to come back.
+   */
+  public boolean isTransient() {
+    return isOutage() || kind == Kind.MALFORMED_RESPONSE;
+  }
+
+  /** The remote answered definitively (4xx except 401, 408 and 429): the request was refused. */
+  public boolean isRefusal() {
+    return kind == Kind.HTTP_STATUS
+        && httpStatus >= 400
+        && httpStatus < 500
+        && httpStatus != 401
+        && httpStatus != 408
+        && httpStatus != 429;
+  }
+
   private static String describe(String operation, Kind kind, int httpStatus, String body) {
     String status = httpStatus > 0 ? " HTTP " + httpStatus : "";
     String detail = body == null || body.isBlank() ? "" : ": " + excerpt(body);

@@ -9,7 +9,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lenient reader of AMC bodies. The spec wraps executions in {@code workflowExecution}; the real
@@ -40,6 +42,41 @@ public final class RemoteExecutionParser {
       executions.forEach(node -> result.add(toExecution(unwrap(node))));
     }
     return result;
+  }
+
+  /** A list answer: {"executions":[...], "nextToken": ...}, each item with what created it. */
+  public static ExecutionPage parseExecutionPage(String body) {
+    JsonNode root = readTree(body);
+    JsonNode executions = root.path("executions");
+    if (!executions.isArray()) {
+      throw new MalformedBodyException("executions missing from the list answer", null);
+    }
+    List<ListedExecution> listed = new ArrayList<>();
+    for (JsonNode item : executions) {
+      JsonNode node = unwrap(item);
+      String sqlQuery = text(node, "sqlQuery");
+      if (sqlQuery == null) {
+        sqlQuery = text(node.path("workflow"), "sqlQuery");
+      }
+      Map<String, String> parameters = new HashMap<>();
+      node.path("parameterValues")
+          .fields()
+          .forEachRemaining(field -> parameters.put(field.getKey(), field.getValue().asText()));
+      listed.add(
+          new ListedExecution(
+              toExecution(node),
+              sqlQuery,
+              parameters,
+              text(node, "timeWindowType"),
+              firstText(node, "timeWindowStartOriginal", "timeWindowStart"),
+              firstText(node, "timeWindowEndOriginal", "timeWindowEnd")));
+    }
+    return new ExecutionPage(listed, text(root, "nextToken"));
+  }
+
+  private static String firstText(JsonNode node, String first, String second) {
+    String value = text(node, first);
+    return value != null ? value : text(node, second);
   }
 
   public static String parseNextToken(String body) {

@@ -16,6 +16,7 @@ final class Cycles {
         container.instance(ExecutionStore.class).get(),
         container.instance(AmcClient.class).get(),
         config,
+        container.instance(RetryConfig.class).get(),
         container.instance(Clock.class).get(),
         owner,
         container.instance(MeterRegistry.class).get());

@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.failure.BackoffPolicy;
 import io.executionpoller.failure.FailureFacts;
+import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteCallException.Kind;
 import io.executionpoller.remote.RemoteExecution;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -37,6 +40,7 @@ class WritePlannerTest {
   private static final int MAX_ERRORS = 5;
 
   private static final UUID ID = UUID.fromString("6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e");
+  private static final UUID WORKFLOW_UUID = UUID.fromString("0b1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e");
   private static final String AMC_ID = "a111111c-111f-1111-b1f1-11d111f1c1d1";
   private static final String WORKFLOW = "weekly_reach_report";
   private static final Instant EXPIRE = Instant.parse("2024-03-05T10:00:00Z");
@@ -44,8 +48,22 @@ class WritePlannerTest {
   private static final RemoteTarget TARGET =
       new RemoteTarget("amcinst01", "ENTITY1AA1AA11AAA1", "ATVPDKIKX0DER", null);
 
-  private final WritePlanner planner =
-      new WritePlanner(new WritePlanner.Settings(INTERVAL, MAX_ERRORS));
+  private static final int MAX_RETRIES = 3;
+
+  /**
+   * A check backoff pinned to the interval, so most expectations read NEXT; backoff has its own.
+   */
+  private static final WritePlanner.Settings SETTINGS =
+      new WritePlanner.Settings(
+          INTERVAL,
+          MAX_ERRORS,
+          new BackoffPolicy(INTERVAL, INTERVAL, INTERVAL),
+          Duration.ofMinutes(15),
+          MAX_RETRIES,
+          new BackoffPolicy(Duration.ofSeconds(60), Duration.ofSeconds(300), Duration.ZERO),
+          Duration.ofSeconds(10));
+
+  private final WritePlanner planner = new WritePlanner(SETTINGS, new SplittableRandom(42));
 
   // ---------------------------------------------------------------------------------------------
   // Builders
@@ -56,15 +74,27 @@ class WritePlannerTest {
       String amcExecutionId,
       int consecutivePollErrors,
       Instant startedAt) {
+    return claimed(status, remoteStatus, amcExecutionId, consecutivePollErrors, startedAt, 0);
+  }
+
+  private static ClaimedExecution claimed(
+      ExecutionStatus status,
+      String remoteStatus,
+      String amcExecutionId,
+      int consecutivePollErrors,
+      Instant startedAt,
+      int retryCount) {
     return new ClaimedExecution(
         ID,
+        WORKFLOW_UUID,
         7L,
         status,
         remoteStatus,
         amcExecutionId,
-        0,
+        retryCount,
         consecutivePollErrors,
         startedAt,
+        null,
         TARGET,
         WORKFLOW,
         null,
@@ -134,7 +164,17 @@ class WritePlannerTest {
 
   @Test
   void shouldRescheduleAtNowPlusTheConfiguredInterval() {
-    WritePlanner slow = new WritePlanner(new WritePlanner.Settings(Duration.ofMinutes(2), 5));
+    WritePlanner slow =
+        new WritePlanner(
+            new WritePlanner.Settings(
+                Duration.ofMinutes(2),
+                5,
+                SETTINGS.checkBackoff(),
+                SETTINGS.retryAfterMax(),
+                MAX_RETRIES,
+                SETTINGS.resubmitBackoff(),
+                SETTINGS.deferralSpread()),
+            new SplittableRandom(1));
     ClaimedExecution execution = tracked(RUNNING, "RUNNING");
 
     WritePlan plan = slow.plan(new CheckOutcome.Observed(execution, remote("RUNNING", null)), NOW);
@@ -269,7 +309,9 @@ class WritePlannerTest {
   @MethodSource("failedObservations")
   void shouldClassifyTheStatusReasonOfAFailedExecution(
       String remoteStatus, String reason, String errorType) {
-    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+    // Retries used up, so every type ends FAILED here; resubmission has its own tests.
+    ClaimedExecution execution =
+        claimed(RUNNING, "RUNNING", AMC_ID, 0, NOW.minusSeconds(600), MAX_RETRIES);
 
     WritePlan.Update update = asUpdate(observe(execution, remote(remoteStatus, reason)));
 
@@ -305,7 +347,7 @@ class WritePlannerTest {
     ClaimedExecution execution = unsubmitted();
 
     WritePlan plan =
-        planner.plan(new CheckOutcome.Submitted(execution, remote("PENDING", null)), NOW);
+        planner.plan(new CheckOutcome.Submitted(execution, remote("PENDING", null), false), NOW);
 
     assertThat(plan)
         .isEqualTo(
@@ -337,7 +379,9 @@ class WritePlannerTest {
     ClaimedExecution execution = unsubmitted();
 
     WritePlan.Update update =
-        asUpdate(planner.plan(new CheckOutcome.Submitted(execution, remote("RUNNING", null)), NOW));
+        asUpdate(
+            planner.plan(
+                new CheckOutcome.Submitted(execution, remote("RUNNING", null), false), NOW));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
     assertThat(update.submittedAt()).isEqualTo(NOW);
@@ -354,7 +398,9 @@ class WritePlannerTest {
     ClaimedExecution execution = unsubmitted();
 
     WritePlan.Update update =
-        asUpdate(planner.plan(new CheckOutcome.Submitted(execution, remote("QUEUED", null)), NOW));
+        asUpdate(
+            planner.plan(
+                new CheckOutcome.Submitted(execution, remote("QUEUED", null), false), NOW));
 
     assertThat(update.newStatus()).isEqualTo(PENDING);
     assertThat(update.submittedAt()).isEqualTo(NOW);
@@ -593,19 +639,6 @@ class WritePlannerTest {
                     + " refresh_token\",\"error\":\"invalid_grant\"}"),
             "AUTHENTICATION_ERROR"),
         Arguments.of(
-            httpFailure(
-                "create execution",
-                400,
-                "{\"details\":\"SQL compilation error: syntax error line 1 at position 7\"}"),
-            "QUERY_ERROR"),
-        Arguments.of(
-            httpFailure(
-                "create execution",
-                400,
-                "{\"details\":\"could not be run because too many workflows have already been"
-                    + " run\"}"),
-            "RESOURCE_ERROR"),
-        Arguments.of(
             httpFailure("get download urls", 404, "{\"details\":\"Not Found\"}"), "AMC_API_ERROR"),
         Arguments.of(
             RemoteCallException.of("get execution", Kind.TIMEOUT, "no answer", null),
@@ -685,5 +718,248 @@ class WritePlannerTest {
 
     assertThat(planner.plan(new CheckOutcome.LostClaim(execution), NOW))
         .isEqualTo(new WritePlan.Skip(execution));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Resubmission (RETRY) of failed remote executions and refused creates
+
+  static Stream<Arguments> remoteFailuresAndWhetherTheyAreRetried() {
+    return Stream.of(
+        Arguments.of("FAILED", "Internal error: the query engine failed unexpectedly", true),
+        Arguments.of("FAILED", "Connection reset by peer", true),
+        Arguments.of(
+            "REJECTED",
+            "Execution \"x\" of workflow \"y\" could not be run because too many workflows have"
+                + " already been run against the same input data sources in the same or"
+                + " overlapping time windows.",
+            true),
+        Arguments.of("FAILED", "Rate exceeded for instance", true),
+        Arguments.of("FAILED", "SQL compilation error: unknown column 'clickz'", false),
+        Arguments.of("FAILED", "Execution time limit exceeded", false),
+        Arguments.of("FAILED", "Access denied to dataset sponsored_ads_traffic", false),
+        Arguments.of("FAILED", null, false));
+  }
+
+  @ParameterizedTest(name = "{0} [{1}] retried: {2}")
+  @MethodSource("remoteFailuresAndWhetherTheyAreRetried")
+  void shouldResubmitOnlyRetryableRemoteFailures(
+      String remoteStatus, String reason, boolean retried) {
+    WritePlan plan = observe(tracked(RUNNING, "RUNNING"), remote(remoteStatus, reason));
+
+    if (retried) {
+      assertThat(plan).isInstanceOf(WritePlan.Resubmit.class);
+    } else {
+      assertThat(asUpdate(plan).newStatus()).isEqualTo(FAILED);
+    }
+  }
+
+  @Test
+  void shouldRecordTheRetryFromRunningWithTheOldRemoteIdAndABackoffWithinTheSeedsBounds() {
+    ClaimedExecution execution = tracked(RUNNING, "RUNNING");
+
+    WritePlan.Resubmit plan =
+        (WritePlan.Resubmit)
+            observe(execution, remote("FAILED", "Internal error: engine failed unexpectedly"));
+
+    assertThat(plan.errorType().name()).isEqualTo("AMC_API_ERROR");
+    assertThat(plan.lastErrorAt()).isEqualTo(NOW);
+    // Equal jitter over [30 s, 60 s] for the first retry (base 60 s).
+    assertThat(plan.nextRetryAt()).isBetween(NOW.plusSeconds(30), NOW.plusSeconds(60));
+    assertThat(plan.events()).hasSize(1);
+    NewEvent retry = plan.events().get(0);
+    assertThat(retry.type()).isEqualTo(EventType.RETRY);
+    assertThat(retry.from()).isEqualTo(RUNNING);
+    assertThat(retry.to()).isEqualTo(PENDING);
+    assertThat(retry.message()).contains("retry 1 of 3");
+    assertThat(plan.execution().amcExecutionId()).as("kept for the event").isEqualTo(AMC_ID);
+  }
+
+  @Test
+  void shouldRetryFromPendingWhenTheExecutionFailedBeforeItRan() {
+    WritePlan.Resubmit plan =
+        (WritePlan.Resubmit)
+            observe(tracked(PENDING, "PENDING"), remote("FAILED", "Internal server error"));
+
+    assertThat(plan.events())
+        .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
+        .containsExactly(tuple(EventType.RETRY, PENDING, PENDING));
+    assertThat(plan.failedAmcExecutionId()).isEqualTo(AMC_ID);
+  }
+
+  @Test
+  void shouldRecordTheSubmissionBeforeRetryingACreateAnsweredWithRejected() {
+    WritePlan.Resubmit plan =
+        (WritePlan.Resubmit)
+            planner.plan(
+                new CheckOutcome.Submitted(
+                    unsubmitted(), remote("REJECTED", "Rate exceeded for instance"), false),
+                NOW);
+
+    assertThat(plan.events())
+        .extracting(NewEvent::type)
+        .containsExactly(EventType.SUBMITTED, EventType.RETRY);
+    assertThat(plan.failedAmcExecutionId()).isEqualTo(AMC_ID);
+  }
+
+  @ParameterizedTest(name = "retry_count {0} -> next retry within [{1} s, {2} s]")
+  @CsvSource({"0, 30, 60", "1, 60, 120", "2, 120, 240"})
+  void shouldDoubleTheResubmissionWaitUpToTheCap(int retryCount, int low, int high) {
+    ClaimedExecution execution =
+        claimed(RUNNING, "RUNNING", AMC_ID, 0, NOW.minusSeconds(60), retryCount);
+
+    WritePlan.Resubmit plan =
+        (WritePlan.Resubmit) observe(execution, remote("FAILED", "Internal server error"));
+
+    assertThat(plan.nextRetryAt()).isBetween(NOW.plusSeconds(low), NOW.plusSeconds(high));
+  }
+
+  @Test
+  void shouldFailForGoodOnceTheRetriesAreUsedUp() {
+    ClaimedExecution execution =
+        claimed(RUNNING, "RUNNING", AMC_ID, 0, NOW.minusSeconds(60), MAX_RETRIES);
+
+    WritePlan.Update update =
+        asUpdate(observe(execution, remote("FAILED", "Internal server error")));
+
+    assertThat(update.newStatus()).isEqualTo(FAILED);
+    assertThat(update.errorType()).isEqualTo("AMC_API_ERROR");
+  }
+
+  @Test
+  void shouldFailASubmissionThatAmcRefusesForItsQuery() {
+    WritePlan.Update update =
+        asUpdate(
+            fail(
+                unsubmitted(),
+                httpFailure(
+                    "create execution",
+                    400,
+                    "{\"code\":\"400\",\"details\":\"SQL compilation error: syntax error line 1"
+                        + " at position 7\"}")));
+
+    assertThat(update.newStatus()).isEqualTo(FAILED);
+    assertThat(update.errorType()).isEqualTo("QUERY_ERROR");
+    assertThat(update.errorMessage()).startsWith("AMC refused the create: ");
+    assertThat(update.consecutivePollErrors()).isZero();
+  }
+
+  @Test
+  void shouldRetryASubmissionThatAmcRefusesForOverlappingInputs() {
+    WritePlan plan =
+        fail(
+            unsubmitted(),
+            httpFailure(
+                "create execution",
+                400,
+                "{\"details\":\"could not be run because too many workflows have already been"
+                    + " run against the same input data sources\"}"));
+
+    assertThat(plan).isInstanceOf(WritePlan.Resubmit.class);
+    WritePlan.Resubmit resubmit = (WritePlan.Resubmit) plan;
+    assertThat(resubmit.errorType().name()).isEqualTo("RESOURCE_ERROR");
+    assertThat(resubmit.events())
+        .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
+        .containsExactly(tuple(EventType.RETRY, PENDING, PENDING));
+  }
+
+  @ParameterizedTest(name = "create answered {0}: a failed check, not a refusal")
+  @CsvSource({"401", "408", "429", "500", "502", "504"})
+  void shouldCountUnclearCreateFailuresAsFailedChecks(int status) {
+    WritePlan.Update update =
+        asUpdate(fail(unsubmitted(), httpFailure("create execution", status, "{}")));
+
+    assertThat(update.newStatus()).isEqualTo(PENDING);
+    assertThat(update.consecutivePollErrors()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Deferred calls and backoff
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"BREAKER_OPEN", "RATE_LIMITED", "CREDENTIALS_REJECTED", "TOKEN_UNAVAILABLE"})
+  void shouldDeferWithoutCountingAnythingAgainstTheExecution(CallDeferred.Reason reason) {
+    ClaimedExecution execution = claimed(RUNNING, "RUNNING", AMC_ID, 4, NOW.minusSeconds(60));
+    Instant retryAt = NOW.plusSeconds(30);
+
+    WritePlan plan = fail(execution, new CallDeferred(reason, retryAt, "test"));
+
+    assertThat(plan).isInstanceOf(WritePlan.Defer.class);
+    assertThat(((WritePlan.Defer) plan).nextPollAt()).isBetween(retryAt, retryAt.plusSeconds(10));
+  }
+
+  @Test
+  void shouldNeverDeferIntoThePast() {
+    WritePlan.Defer plan =
+        (WritePlan.Defer)
+            fail(
+                tracked(RUNNING, "RUNNING"),
+                new CallDeferred(CallDeferred.Reason.BREAKER_OPEN, NOW.minusSeconds(30), "stale"));
+
+    assertThat(plan.nextPollAt()).isAfterOrEqualTo(NOW.plusSeconds(1));
+  }
+
+  private static WritePlanner backoffPlanner(long seed) {
+    return new WritePlanner(
+        new WritePlanner.Settings(
+            INTERVAL,
+            MAX_ERRORS,
+            new BackoffPolicy(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(1)),
+            Duration.ofMinutes(15),
+            MAX_RETRIES,
+            new BackoffPolicy(Duration.ofSeconds(60), Duration.ofSeconds(300), Duration.ZERO),
+            Duration.ofSeconds(10)),
+        new SplittableRandom(seed));
+  }
+
+  @ParameterizedTest(name = "{0} failed checks in a row -> next check within [1 s, {1} s]")
+  @CsvSource({"1, 5", "2, 10", "3, 20", "4, 40", "7, 300", "30, 300"})
+  void shouldBackOffExponentiallyWithFullJitterAfterFailedChecks(int errorsInARow, int ceiling) {
+    WritePlanner planner = backoffPlanner(7);
+    long low = Long.MAX_VALUE;
+    long high = 0;
+    for (int draw = 0; draw < 2000; draw++) {
+      Instant next =
+          planner.nextCheckAfterFailure(errorsInARow, httpFailure("get execution", 503, "{}"), NOW);
+      long waited = Duration.between(NOW, next).toMillis();
+      low = Math.min(low, waited);
+      high = Math.max(high, waited);
+    }
+    assertThat(low).isGreaterThanOrEqualTo(1000);
+    assertThat(high).isLessThanOrEqualTo(ceiling * 1000L);
+    // Full jitter spreads over the whole range, not a narrow band near the ceiling.
+    assertThat(low).isLessThan(1000 + (ceiling * 1000L - 1000) / 10 + 1);
+    assertThat(high).isGreaterThan(ceiling * 900L - 1);
+  }
+
+  @ParameterizedTest(name = "Retry-After [{0}] -> at least {1} s")
+  @CsvSource({
+    "120, 120",
+    "'Mon, 04 Mar 2024 10:25:30 GMT', 600",
+    "86400, 900",
+  })
+  void shouldWaitForRetryAfterWhenItIsLaterThanTheBackoff(String header, long atLeast) {
+    RemoteCallException throttled =
+        new RemoteCallException(
+            "get execution",
+            Kind.HTTP_STATUS,
+            429,
+            "{\"message\":\"Too Many Requests\"}",
+            header,
+            null);
+
+    Instant next = backoffPlanner(1).nextCheckAfterFailure(1, throttled, NOW);
+
+    assertThat(next).isEqualTo(NOW.plusSeconds(atLeast));
+  }
+
+  @ParameterizedTest(name = "Retry-After [{0}] is ignored")
+  @CsvSource({"0", "-5", "soon", "'Mon, 04 Mar 2024 09:00:00 GMT'"})
+  void shouldKeepTheBackoffWhenRetryAfterIsEarlierOrUnreadable(String header) {
+    RemoteCallException throttled =
+        new RemoteCallException("get execution", Kind.HTTP_STATUS, 429, "{}", header, null);
+
+    Instant next = backoffPlanner(1).nextCheckAfterFailure(1, throttled, NOW);
+
+    assertThat(next).isBetween(NOW.plusSeconds(1), NOW.plusSeconds(5));
   }
 }

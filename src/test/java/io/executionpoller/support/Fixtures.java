@@ -3,6 +3,8 @@ package io.executionpoller.support;
 import static io.restassured.RestAssured.given;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.remote.AccessTokenProvider;
+import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.simulator.AmcSimulator;
 import io.restassured.http.ContentType;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,23 +33,47 @@ public class Fixtures {
   private final AgroalDataSource dataSource;
   private final AmcSimulator simulator;
   private final Clock clock;
+  private final RemoteGate gate;
+  private final AccessTokenProvider tokens;
 
-  Fixtures(AgroalDataSource dataSource, AmcSimulator simulator, Clock clock) {
+  Fixtures(
+      AgroalDataSource dataSource,
+      AmcSimulator simulator,
+      Clock clock,
+      RemoteGate gate,
+      AccessTokenProvider tokens) {
     this.dataSource = dataSource;
     this.simulator = simulator;
     this.clock = clock;
+    this.gate = gate;
+    this.tokens = tokens;
   }
 
-  /** Empties every table the daemon writes and forgets the simulator's state. */
+  /**
+   * Empties every table the daemon writes and forgets the simulator's state, the breakers, rate
+   * limits and any credential pause.
+   */
   public void reset() {
     simulator.reset();
+    gate.reset();
+    tokens.reset();
     update(
         "TRUNCATE execution_events, workflow_executions, workflows, amc_instances, amc_accounts"
             + " RESTART IDENTITY CASCADE");
   }
 
+  /** Drops the cached access token, so the next call must go to the token endpoint. */
+  public void forgetCachedToken() {
+    tokens.reset();
+  }
+
   public UUID savedWorkflow(String remoteWorkflowId) {
     return workflow(Map.of("workflowId", remoteWorkflowId));
+  }
+
+  /** A saved workflow on another AMC instance of the same account. */
+  public UUID savedWorkflow(String remoteWorkflowId, String instanceId) {
+    return workflow(Map.of("workflowId", remoteWorkflowId, "instanceId", instanceId));
   }
 
   public UUID adHocWorkflow(String sqlQuery) {
@@ -55,7 +82,7 @@ public class Fixtures {
 
   private UUID workflow(Map<String, Object> source) {
     Map<String, Object> body = new HashMap<>(source);
-    body.put("instanceId", INSTANCE);
+    body.putIfAbsent("instanceId", INSTANCE);
     body.put("advertiserId", ADVERTISER);
     body.put("marketplaceId", MARKETPLACE);
     String id =
@@ -124,6 +151,16 @@ public class Fixtures {
       throw new AssertionError("no execution " + id);
     }
     return rows.get(0);
+  }
+
+  /** A timestamp column of the execution row. */
+  public Instant instant(UUID id, String column) {
+    Object value = execution(id).get(column);
+    return value == null ? null : ((Timestamp) value).toInstant();
+  }
+
+  public int intColumn(UUID id, String column) {
+    return ((Number) execution(id).get(column)).intValue();
   }
 
   public String status(UUID id) {

@@ -1,0 +1,180 @@
+package io.executionpoller.remote.guard;
+
+import io.executionpoller.remote.CallDeferred;
+import io.executionpoller.remote.RemoteCallException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides, before anything is sent, whether a call to AMC may go now: the instance's circuit
+ * breaker must let it through and the account's token bucket must have a token within the allowed
+ * wait. A call that may not go fails fast with {@link CallDeferred}; nothing reaches the network.
+ *
+ * <p>Breakers live on the application clock (tests move it to half-open a breaker); token buckets
+ * live on the monotonic clock, because a rate limit is about real time whatever the clock says.
+ */
+@ApplicationScoped
+public class RemoteGate {
+
+  /** What the breaker granted one logical call; reported back when the call ends. */
+  public record Admission(String breakerKey, CircuitBreaker.Permit permit) {}
+
+  private final GuardConfig config;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final Map<CallDeferred.Reason, Counter> deferrals =
+      new EnumMap<>(CallDeferred.Reason.class);
+  private volatile double requestsPerSecond;
+  private volatile int burst;
+  private volatile boolean rateLimited;
+
+  RemoteGate(GuardConfig config, Clock clock, MeterRegistry registry) {
+    this.config = config;
+    this.clock = clock;
+    this.registry = registry;
+    this.requestsPerSecond = config.rateLimit().requestsPerSecond();
+    this.burst = config.rateLimit().burst();
+    this.rateLimited = config.rateLimit().enabled();
+    for (CallDeferred.Reason reason : CallDeferred.Reason.values()) {
+      deferrals.put(
+          reason,
+          Counter.builder("poller.remote.deferred")
+              .description("Remote calls held back before sending, by reason")
+              .tag("reason", reason.name())
+              .register(registry));
+    }
+  }
+
+  /** Asks the breaker of {@code instance} at {@code apiHost}; fails with CallDeferred if open. */
+  public Uni<Admission> admit(String apiHost, String instance) {
+    String key = apiHost + "|" + instance;
+    CircuitBreaker breaker = breakers.computeIfAbsent(key, k -> newBreaker(k, instance));
+    Instant now = clock.instant();
+    CircuitBreaker.Permit permit = breaker.tryAcquire(now);
+    if (permit.kind() == CircuitBreaker.Permit.Kind.DENIED) {
+      return Uni.createFrom()
+          .failure(
+              deferred(
+                  CallDeferred.Reason.BREAKER_OPEN,
+                  permit.retryAt(),
+                  "AMC instance " + instance + " is failing; calls are paused"));
+    }
+    return Uni.createFrom().item(new Admission(key, permit));
+  }
+
+  /**
+   * Takes a token from {@code account}'s bucket: at once, after a short wait, or not at all (then
+   * the call fails with CallDeferred and the check comes back when a token would be free).
+   */
+  public Uni<Void> pace(String account) {
+    if (!rateLimited) {
+      return Uni.createFrom().voidItem();
+    }
+    Instant monotonic = monotonicNow();
+    TokenBucket bucket =
+        buckets.computeIfAbsent(account, a -> new TokenBucket(requestsPerSecond, burst, monotonic));
+    TokenBucket.Reservation reservation = bucket.reserve(monotonic, config.rateLimit().maxWait());
+    if (!reservation.granted()) {
+      return Uni.createFrom()
+          .failure(
+              deferred(
+                  CallDeferred.Reason.RATE_LIMITED,
+                  clock.instant().plus(reservation.delay()),
+                  "account over its rate limit"));
+    }
+    if (reservation.delay().isZero()) {
+      return Uni.createFrom().voidItem();
+    }
+    return Uni.createFrom().voidItem().onItem().delayIt().by(reservation.delay());
+  }
+
+  /** The call answered (any answer but an outage): the instance is up. */
+  public void succeeded(Admission admission) {
+    CircuitBreaker breaker = breakers.get(admission.breakerKey());
+    if (breaker != null) {
+      breaker.onSuccess(clock.instant(), admission.permit());
+    }
+  }
+
+  /** The call failed; only outages (5xx, timeouts, connection errors) count for the breaker. */
+  public void failed(Admission admission, Throwable failure) {
+    CircuitBreaker breaker = breakers.get(admission.breakerKey());
+    if (breaker == null || failure instanceof CallDeferred) {
+      return;
+    }
+    if (failure instanceof RemoteCallException remote && remote.isOutage()) {
+      breaker.onFailure(clock.instant(), admission.permit());
+    } else {
+      // A 404, a 400 or a 429 is an answer: the instance is up, whatever it said.
+      breaker.onSuccess(clock.instant(), admission.permit());
+    }
+  }
+
+  /** Counts a deferral decided elsewhere (the token provider) under the same metric. */
+  public CallDeferred deferred(CallDeferred.Reason reason, Instant retryAt, String detail) {
+    deferrals.get(reason).increment();
+    return new CallDeferred(reason, retryAt, detail);
+  }
+
+  /** Breaker states by instance key, for health details and the admin API. */
+  public Map<String, CircuitBreaker.Snapshot> breakerSnapshots() {
+    Instant now = clock.instant();
+    Map<String, CircuitBreaker.Snapshot> snapshots = new TreeMap<>();
+    breakers.forEach((key, breaker) -> snapshots.put(key, breaker.snapshot(now)));
+    return snapshots;
+  }
+
+  /** Changes the per-account limit at run time; existing buckets start over. */
+  public void setRateLimit(boolean enabled, double perSecond, int burstSize) {
+    this.rateLimited = enabled;
+    this.requestsPerSecond = perSecond;
+    this.burst = burstSize;
+    buckets.clear();
+  }
+
+  /** Back to configuration: breakers closed, buckets full. Tests call it between cases. */
+  public void reset() {
+    breakers.clear();
+    setRateLimit(
+        config.rateLimit().enabled(),
+        config.rateLimit().requestsPerSecond(),
+        config.rateLimit().burst());
+  }
+
+  private CircuitBreaker newBreaker(String key, String instance) {
+    CircuitBreaker breaker =
+        new CircuitBreaker(
+            new CircuitBreaker.Settings(
+                config.breaker().failureThreshold(),
+                config.breaker().openFor(),
+                config.breaker().maxOpenFor(),
+                config.breaker().probeTimeout()));
+    Gauge.builder("poller.remote.breaker.open", this, gate -> gate.isOpen(key) ? 1 : 0)
+        .description("1 while the instance's circuit breaker is open or half-open")
+        .tag("instance", instance)
+        .register(registry);
+    return breaker;
+  }
+
+  private boolean isOpen(String key) {
+    CircuitBreaker breaker = breakers.get(key);
+    return breaker != null
+        && breaker.snapshot(clock.instant()).state() != CircuitBreaker.State.CLOSED;
+  }
+
+  private static Instant monotonicNow() {
+    return Instant.EPOCH.plus(Duration.ofNanos(System.nanoTime()));
+  }
+}

@@ -1,0 +1,231 @@
+package io.executionpoller.poll;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.Fault;
+import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failed remote executions and submissions: a retryable failure comes back as a new remote
+ * execution through a recorded RETRY; a create that went unanswered is found, not repeated.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class ResubmissionTest {
+
+  private static final Duration AWAIT = Duration.ofSeconds(60);
+
+  @Inject PollCycle cycle;
+  @Inject AmcSimulator simulator;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+  }
+
+  private CycleReport runOnce() {
+    return cycle.runOnce().await().atMost(AWAIT);
+  }
+
+  @Test
+  void shouldResubmitARetryableRemoteFailureAsANewRemoteExecutionThroughARecordedRetry() {
+    simulator.scriptFor(
+        "wf_flaky",
+        ExecutionScript.ends(
+            Duration.ZERO,
+            Duration.ofSeconds(20),
+            "FAILED",
+            "Internal error: the query engine failed unexpectedly"));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_flaky"));
+    runOnce();
+    String firstRemoteId = (String) fixtures.execution(execution).get("amc_execution_id");
+    clock.advance(Duration.ofSeconds(30));
+
+    runOnce();
+
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("status")).isEqualTo("PENDING");
+    assertThat(row.get("amc_execution_id")).isNull();
+    assertThat(row.get("retry_count")).isEqualTo(1);
+    assertThat(row.get("error_type")).isEqualTo("AMC_API_ERROR");
+    Instant retryAt = fixtures.instant(execution, "next_retry_at");
+    assertThat(retryAt).isBetween(clock.instant().plusSeconds(30), clock.instant().plusSeconds(60));
+    assertThat(fixtures.instant(execution, "next_poll_at")).isEqualTo(retryAt);
+    assertThat(fixtures.events(execution))
+        .containsSubsequence("SUBMITTED", "TRANSITION PENDING->RUNNING", "RETRY RUNNING->PENDING");
+    assertThat(
+            fixtures.query(
+                "SELECT amc_execution_id FROM execution_events WHERE execution_id = ? AND type ="
+                    + " 'RETRY'",
+                execution))
+        .extracting(event -> event.get("amc_execution_id"))
+        .containsExactly(firstRemoteId);
+
+    // Not before the retry time; then a new remote execution, which this time succeeds.
+    simulator.scriptFor(
+        "wf_flaky", ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), 2));
+    clock.advance(Duration.ofSeconds(29));
+    runOnce();
+    assertThat(simulator.createCalls()).isEqualTo(1);
+    clock.set(retryAt);
+    runOnce();
+    assertThat(simulator.createCalls()).isEqualTo(2);
+    String secondRemoteId = (String) fixtures.execution(execution).get("amc_execution_id");
+    assertThat(secondRemoteId).isNotNull().isNotEqualTo(firstRemoteId);
+    clock.advance(Duration.ofSeconds(30));
+    runOnce();
+    assertThat(fixtures.status(execution)).isEqualTo("SUCCESS");
+    assertThat(fixtures.events(execution))
+        .as("the second attempt records its own transitions")
+        .endsWith("SUBMITTED", "TRANSITION PENDING->RUNNING", "TRANSITION RUNNING->SUCCESS");
+  }
+
+  @Test
+  void shouldFailANonRetryableRemoteFailureWithoutResubmitting() {
+    simulator.scriptFor(
+        "wf_broken",
+        ExecutionScript.ends(
+            Duration.ZERO,
+            Duration.ofSeconds(20),
+            "FAILED",
+            "SQL compilation error: line 3:14 mismatched input 'FORM'"));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_broken"));
+    runOnce();
+    clock.advance(Duration.ofSeconds(30));
+
+    runOnce();
+    clock.advance(Duration.ofMinutes(10));
+    runOnce();
+
+    assertThat(fixtures.status(execution)).isEqualTo("FAILED");
+    assertThat(fixtures.execution(execution).get("error_type")).isEqualTo("QUERY_ERROR");
+    assertThat(fixtures.execution(execution).get("retry_count")).isEqualTo(0);
+    assertThat(simulator.createCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldFailForGoodAfterTheThirdRetry() {
+    simulator.scriptFor(
+        "wf_always_busy",
+        ExecutionScript.ends(
+            Duration.ZERO,
+            Duration.ZERO,
+            "REJECTED",
+            "Execution \"x\" of workflow \"wf_always_busy\" could not be run because too many"
+                + " workflows have already been run against the same input data sources in the"
+                + " same or overlapping time windows."));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_always_busy"));
+
+    for (int round = 0; round < 12 && !"FAILED".equals(fixtures.status(execution)); round++) {
+      runOnce();
+      clock.advance(Duration.ofMinutes(6));
+    }
+
+    assertThat(fixtures.status(execution)).isEqualTo("FAILED");
+    assertThat(fixtures.execution(execution).get("retry_count")).isEqualTo(3);
+    assertThat(fixtures.execution(execution).get("error_type")).isEqualTo("RESOURCE_ERROR");
+    assertThat(simulator.createCalls()).isEqualTo(4);
+    assertThat(fixtures.events(execution).stream().filter(e -> e.startsWith("RETRY"))).hasSize(3);
+  }
+
+  @Test
+  void shouldAdoptTheRemoteExecutionOfAnUnansweredCreateInsteadOfCreatingASecond() {
+    simulator.scriptFor(
+        "wf_lost", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_lost", List.of(Fault.LOST_CREATE));
+    UUID workflow = fixtures.savedWorkflow("wf_lost");
+    UUID execution = fixtures.submit(workflow);
+
+    runOnce();
+
+    Map<String, Object> afterLostCreate = fixtures.execution(execution);
+    assertThat(afterLostCreate.get("amc_execution_id")).isNull();
+    assertThat(afterLostCreate.get("submit_attempted_at")).isNotNull();
+    assertThat(afterLostCreate.get("consecutive_poll_errors")).isEqualTo(1);
+    assertThat(simulator.createCalls()).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(10));
+    runOnce();
+
+    assertThat(simulator.createCalls()).as("no second create").isEqualTo(1);
+    assertThat(simulator.listCalls()).isPositive();
+    String adopted = (String) fixtures.execution(execution).get("amc_execution_id");
+    assertThat(adopted).isNotNull();
+    assertThat(simulator.statusCalls(adopted)).isZero();
+    assertThat(fixtures.events(execution)).contains("SUBMITTED");
+    assertThat(
+            fixtures.query(
+                "SELECT message FROM execution_events WHERE execution_id = ? AND type ="
+                    + " 'SUBMITTED'",
+                execution))
+        .extracting(event -> (String) event.get("message"))
+        .singleElement()
+        .asString()
+        .contains("adopted");
+    clock.advance(Duration.ofMinutes(6));
+    runOnce();
+    assertThat(fixtures.status(execution)).isEqualTo("SUCCESS");
+  }
+
+  @Test
+  void shouldCreateAgainWhenTheUnansweredCreateNeverReachedAmc() {
+    simulator.scriptFor(
+        "wf_reset", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    // A reset before AMC handled the create: nothing was created.
+    simulator.scriptFaults(Operation.CREATE, "wf_reset", List.of(Fault.RESET));
+    UUID workflow = fixtures.savedWorkflow("wf_reset");
+    UUID execution = fixtures.submit(workflow);
+    runOnce();
+    assertThat(fixtures.execution(execution).get("amc_execution_id")).isNull();
+
+    clock.advance(Duration.ofSeconds(10));
+    runOnce();
+
+    assertThat(simulator.createCalls()).isEqualTo(2);
+    String remoteId = (String) fixtures.execution(execution).get("amc_execution_id");
+    assertThat(remoteId).isNotNull();
+    assertThat(simulator.listCalls()).as("it looked before creating again").isPositive();
+  }
+
+  @Test
+  void shouldNotAdoptAnExecutionAnotherRowAlreadyTracks() {
+    simulator.scriptFor(
+        "wf_twins", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    UUID workflow = fixtures.savedWorkflow("wf_twins");
+    // Someone else's execution of the same workflow, tracked by another row, created just now.
+    String othersRemote =
+        simulator.preload(
+            Fixtures.INSTANCE,
+            "wf_twins",
+            ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    fixtures.track(workflow, othersRemote);
+    // Ours: the create is refused before it reaches AMC (connection reset).
+    simulator.scriptFaults(Operation.CREATE, "wf_twins", List.of(Fault.RESET));
+    UUID ours = fixtures.submit(workflow);
+    runOnce();
+
+    clock.advance(Duration.ofSeconds(10));
+    runOnce();
+
+    String oursRemote = (String) fixtures.execution(ours).get("amc_execution_id");
+    assertThat(oursRemote).isNotNull().isNotEqualTo(othersRemote);
+    assertThat(simulator.createCalls()).isEqualTo(2);
+  }
+}
