@@ -192,29 +192,12 @@ public class ExecutionStore {
     if (batch.isEmpty()) {
       return Uni.createFrom().item(0);
     }
-    int size = batch.size();
-    UUID[] ids = new UUID[size];
-    Long[] versions = new Long[size];
-    String[] statuses = new String[size];
-    String[] remoteStatuses = new String[size];
-    OffsetDateTime[] nextPolls = new OffsetDateTime[size];
-    for (int i = 0; i < size; i++) {
-      WritePlan.Reschedule plan = batch.get(i);
-      ids[i] = plan.execution().id();
-      versions[i] = plan.execution().version();
-      statuses[i] = plan.execution().status().name();
-      remoteStatuses[i] = plan.remoteStatus();
-      nextPolls[i] = odt(plan.nextPollAt());
-    }
     Tuple params =
-        Tuple.tuple()
-            .addString(owner)
-            .addOffsetDateTime(odt(now))
-            .addArrayOfUUID(ids)
-            .addArrayOfLong(versions)
-            .addArrayOfString(statuses)
-            .addArrayOfString(remoteStatuses)
-            .addArrayOfOffsetDateTime(nextPolls);
+        guardedBatch(owner, now, batch.stream().map(WritePlan::execution).toList())
+            .addArrayOfString(
+                batch.stream().map(WritePlan.Reschedule::remoteStatus).toArray(String[]::new))
+            .addArrayOfOffsetDateTime(
+                batch.stream().map(plan -> odt(plan.nextPollAt())).toArray(OffsetDateTime[]::new));
     return execute(pool, "reschedule", RESCHEDULE, params).map(RowSet::rowCount);
   }
 
@@ -223,27 +206,21 @@ public class ExecutionStore {
     if (batch.isEmpty()) {
       return Uni.createFrom().item(0);
     }
-    int size = batch.size();
-    UUID[] ids = new UUID[size];
-    Long[] versions = new Long[size];
-    String[] statuses = new String[size];
-    OffsetDateTime[] nextPolls = new OffsetDateTime[size];
-    for (int i = 0; i < size; i++) {
-      WritePlan.Defer plan = batch.get(i);
-      ids[i] = plan.execution().id();
-      versions[i] = plan.execution().version();
-      statuses[i] = plan.execution().status().name();
-      nextPolls[i] = odt(plan.nextPollAt());
-    }
     Tuple params =
-        Tuple.tuple()
-            .addString(owner)
-            .addOffsetDateTime(odt(now))
-            .addArrayOfUUID(ids)
-            .addArrayOfLong(versions)
-            .addArrayOfString(statuses)
-            .addArrayOfOffsetDateTime(nextPolls);
+        guardedBatch(owner, now, batch.stream().map(WritePlan::execution).toList())
+            .addArrayOfOffsetDateTime(
+                batch.stream().map(plan -> odt(plan.nextPollAt())).toArray(OffsetDateTime[]::new));
     return execute(pool, "defer", DEFER, params).map(RowSet::rowCount);
+  }
+
+  /** $1 owner, $2 now, then the guard arrays of a batched write: ids, versions, statuses. */
+  private static Tuple guardedBatch(String owner, Instant now, List<ClaimedExecution> executions) {
+    return Tuple.tuple()
+        .addString(owner)
+        .addOffsetDateTime(odt(now))
+        .addArrayOfUUID(executions.stream().map(ClaimedExecution::id).toArray(UUID[]::new))
+        .addArrayOfLong(executions.stream().map(ClaimedExecution::version).toArray(Long[]::new))
+        .addArrayOfString(executions.stream().map(e -> e.status().name()).toArray(String[]::new));
   }
 
   /** Applies a RETRY and its events atomically; false when the row was no longer ours. */

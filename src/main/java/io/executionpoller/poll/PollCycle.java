@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -113,6 +114,10 @@ public class PollCycle {
         .whilst(claims -> !claims.isEmpty())
         .select()
         .first(maxBatches)
+        // Claim the next batch while this one is being checked: a claim that only starts when
+        // the batch runs out lets the checks in flight drain once per batch (about 10% of the
+        // throughput at 64 in flight). One batch ahead, never past the cycle's bound.
+        .emitOn(Infrastructure.getDefaultExecutor(), 1)
         .onItem()
         .invoke(claims -> tally.claimed.addAndGet(claims.size()))
         .onItem()

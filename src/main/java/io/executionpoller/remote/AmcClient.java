@@ -71,17 +71,11 @@ public class AmcClient {
 
   public Uni<RemoteExecution> getExecution(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId);
-    return admit(target)
-        .chain(
-            admission ->
-                guarded(
-                    admission,
-                    attempt(
-                        "get execution",
-                        target,
-                        token -> prepare(client.getAbs(url), target, token).send(),
-                        RemoteExecutionParser::parseExecution),
-                    true));
+    return read(
+        "get execution",
+        target,
+        token -> prepare(client.getAbs(url), target, token).send(),
+        RemoteExecutionParser::parseExecution);
   }
 
   /**
@@ -122,33 +116,31 @@ public class AmcClient {
   public Uni<Void> cancelExecution(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId);
     JsonObject body = new JsonObject().put("status", "CANCELLED");
-    return admit(target)
-        .chain(
-            admission ->
-                guarded(
-                    admission,
-                    attempt(
-                        "cancel execution",
-                        target,
-                        token -> prepare(client.putAbs(url), target, token).sendJsonObject(body),
-                        answer -> answer),
-                    true))
+    return read(
+            "cancel execution",
+            target,
+            token -> prepare(client.putAbs(url), target, token).sendJsonObject(body),
+            answer -> answer)
         .replaceWithVoid();
   }
 
   public Uni<DownloadUrls> getDownloadUrls(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId) + "/downloadUrls";
+    return read(
+        "get download urls",
+        target,
+        token -> prepare(client.getAbs(url), target, token).send(),
+        RemoteExecutionParser::parseDownloadUrls);
+  }
+
+  /** A call that is safe to repeat (a read, or a cancel): admitted, repeated if transient. */
+  private <T> Uni<T> read(
+      String operation,
+      RemoteTarget target,
+      Function<String, Uni<HttpResponse<Buffer>>> send,
+      Function<String, T> parser) {
     return admit(target)
-        .chain(
-            admission ->
-                guarded(
-                    admission,
-                    attempt(
-                        "get download urls",
-                        target,
-                        token -> prepare(client.getAbs(url), target, token).send(),
-                        RemoteExecutionParser::parseDownloadUrls),
-                    true));
+        .chain(admission -> guarded(admission, attempt(operation, target, send, parser), true));
   }
 
   /**

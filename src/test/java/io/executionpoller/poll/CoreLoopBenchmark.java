@@ -1,5 +1,7 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.RemoteTarget;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.support.Fixtures;
@@ -9,6 +11,7 @@ import io.executionpoller.support.TestPollConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -62,7 +66,8 @@ class CoreLoopBenchmark {
         Cycles.build(
             TestPollConfig.defaults()
                 .withConcurrency(concurrency)
-                .withBatchSize(Math.max(100, 2 * concurrency)),
+                .withBatchSize(
+                    Integer.getInteger("bench.batch-size", Math.max(100, 2 * concurrency))),
             "bench");
 
     // Warm-up round: first observations (remote status written once), JIT, connection pools.
@@ -92,6 +97,27 @@ class CoreLoopBenchmark {
               perSecond / ideal,
               (statements() - statementsBefore) / report.claimed()));
     }
+    // The same calls without the loop or the database: what the client and the simulator alone
+    // achieve on this machine, measured in the same run, to tell loop overhead from transport.
+    AmcClient amc = io.quarkus.arc.Arc.container().instance(AmcClient.class).get();
+    RemoteTarget target =
+        new RemoteTarget(Fixtures.INSTANCE, Fixtures.ADVERTISER, Fixtures.MARKETPLACE, null);
+    long transportStart = System.nanoTime();
+    long answered =
+        Multi.createFrom()
+            .iterable(remoteIds)
+            .onItem()
+            .transformToUni(id -> amc.getExecution(target, id))
+            .merge(concurrency)
+            .collect()
+            .with(Collectors.counting())
+            .await()
+            .atMost(Duration.ofMinutes(10));
+    double transportPerSecond = answered / ((System.nanoTime() - transportStart) / 1e9);
+    out.append(
+        String.format(
+            "transport only (AmcClient, no loop, no database): %.0f checks/s, ratio to ideal %.3f%n",
+            transportPerSecond, transportPerSecond / ideal));
     out.append(
         String.format(
             "peak heap used during measured rounds: %.1f MB (max heap %.0f MB)%n",
