@@ -20,5 +20,7 @@ public enum EventType {
    * The remote execution failed, or its create was refused, for a retryable reason: the execution
    * went back to PENDING to be submitted again. The event keeps the old remote id.
    */
-  RETRY
+  RETRY,
+  /** The execution has been RUNNING past its warning threshold (recorded once per attempt). */
+  LONG_EXECUTION
 }

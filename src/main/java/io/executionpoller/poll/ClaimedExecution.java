@@ -24,7 +24,18 @@ public record ClaimedExecution(
     String amcWorkflowId,
     String sqlQuery,
     Map<String, String> parameters,
-    TimeWindow timeWindow) {
+    TimeWindow timeWindow,
+    RuntimeFacts runtime) {
+
+  /** What decides how long this execution may run (see RuntimeLimit) and whether it was warned. */
+  public record RuntimeFacts(
+      Integer workflowMaxSeconds,
+      Integer workflowWarningSeconds,
+      Integer remoteTimeoutSeconds,
+      Instant warnedAt) {
+
+    static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null);
+  }
 
   boolean needsSubmission() {
     return amcExecutionId == null;
@@ -51,7 +62,8 @@ public record ClaimedExecution(
         amcWorkflowId,
         sqlQuery,
         parameters,
-        timeWindow);
+        timeWindow,
+        runtime);
   }
 
   CreateExecutionRequest createRequest() {

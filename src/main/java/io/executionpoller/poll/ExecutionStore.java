@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.remote.RemoteTarget;
@@ -67,7 +68,8 @@ public class ExecutionStore {
          AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
       RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
                 e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
-                e.parameters, e.time_window,
+                e.parameters, e.time_window, e.remote_timeout_seconds, e.long_execution_warned_at,
+                w.max_runtime_seconds, w.warning_threshold_seconds,
                 w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
                 a.account_id, a.marketplace_id
       """;
@@ -89,7 +91,8 @@ public class ExecutionStore {
       UPDATE workflow_executions
          SET status = 'PENDING', amc_execution_id = NULL, remote_status = NULL,
              status_reason = NULL, submit_attempted_at = NULL, submitted_at = NULL,
-             started_at = NULL, retry_count = retry_count + 1, next_retry_at = $5,
+             started_at = NULL, long_execution_warned_at = NULL, retry_count = retry_count + 1,
+             next_retry_at = $5,
              next_poll_at = $5, consecutive_poll_errors = 0, last_error = $6, last_error_at = $7,
              error_type = $8, last_polled_at = $7, poll_count = poll_count + 1,
              lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $7
@@ -141,6 +144,7 @@ public class ExecutionStore {
              last_error_at = COALESCE($17, last_error_at), error_type = COALESCE($18, error_type),
              error_message = COALESCE($19, error_message), next_poll_at = $20,
              last_polled_at = $21, poll_count = poll_count + 1,
+             long_execution_warned_at = CASE WHEN $22 THEN $21 ELSE long_execution_warned_at END,
              lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $21
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       """;
@@ -365,7 +369,9 @@ public class ExecutionStore {
         .addString(plan.errorType())
         .addString(plan.errorMessage())
         .addOffsetDateTime(odt(plan.nextPollAt()))
-        .addOffsetDateTime(odt(now));
+        .addOffsetDateTime(odt(now))
+        .addBoolean(
+            plan.events().stream().anyMatch(event -> event.type() == EventType.LONG_EXECUTION));
   }
 
   private Uni<RowSet<Row>> execute(SqlClient client, String operation, String sql, Tuple params) {
@@ -396,7 +402,12 @@ public class ExecutionStore {
               row.getString("amc_workflow_id"),
               row.getString("sql_query"),
               parameters(row.getJsonObject("parameters")),
-              timeWindow(row.getJsonObject("time_window"))));
+              timeWindow(row.getJsonObject("time_window")),
+              new ClaimedExecution.RuntimeFacts(
+                  row.getInteger("max_runtime_seconds"),
+                  row.getInteger("warning_threshold_seconds"),
+                  row.getInteger("remote_timeout_seconds"),
+                  instant(row.getOffsetDateTime("long_execution_warned_at")))));
     }
     return claims;
   }

@@ -42,6 +42,7 @@ public class PollCycle {
   private final String owner;
   private final WritePlanner planner;
   private final Counter transitionsApplied;
+  private final Counter longExecutions;
 
   @Inject
   PollCycle(
@@ -49,10 +50,11 @@ public class PollCycle {
       AmcClient amc,
       PollConfig config,
       RetryConfig retry,
+      TimeoutConfig timeout,
       Clock clock,
       ReplicaIdentity replica,
       MeterRegistry registry) {
-    this(store, amc, config, retry, clock, replica.id(), registry);
+    this(store, amc, config, retry, timeout, clock, replica.id(), registry);
   }
 
   /** A cycle with an explicit owner: tests run two of these to play two replicas. */
@@ -61,6 +63,7 @@ public class PollCycle {
       AmcClient amc,
       PollConfig config,
       RetryConfig retry,
+      TimeoutConfig timeout,
       Clock clock,
       String owner,
       MeterRegistry registry) {
@@ -71,10 +74,14 @@ public class PollCycle {
     this.clock = clock;
     this.owner = owner;
     // java.util.Random is thread-safe; jitter needs no better randomness than that.
-    this.planner = new WritePlanner(WritePlanner.Settings.of(config, retry), new Random());
+    this.planner = new WritePlanner(WritePlanner.Settings.of(config, retry, timeout), new Random());
     this.transitionsApplied =
         Counter.builder("poller.transitions.applied")
             .description("Status transitions applied by the poll loop")
+            .register(registry);
+    this.longExecutions =
+        Counter.builder("poller.executions.long")
+            .description("Executions that ran past their warning threshold")
             .register(registry);
   }
 
@@ -308,6 +315,12 @@ public class PollCycle {
               event.from(),
               event.to(),
               event.message());
+        }
+        case LONG_EXECUTION -> {
+          longExecutions.increment();
+          LOG.warnf(
+              "EXEC_LONG_RUNNING execution=%s remote=%s %s",
+              update.execution().id(), update.amcExecutionId(), event.message());
         }
         case SUBMITTED ->
             LOG.infof(

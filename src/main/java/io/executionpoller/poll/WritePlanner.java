@@ -4,6 +4,7 @@ import io.executionpoller.execution.Decision;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStateMachine;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.execution.Transition;
 import io.executionpoller.failure.BackoffPolicy;
 import io.executionpoller.failure.ErrorClassifier;
@@ -35,6 +36,7 @@ final class WritePlanner {
    * @param maxRetries resubmissions allowed per execution
    * @param resubmitBackoff wait before a resubmission (equal jitter, by retry count)
    * @param deferralSpread random spread added to deferred checks
+   * @param runtime defaults of the per-execution runtime limit
    */
   record Settings(
       Duration interval,
@@ -43,9 +45,10 @@ final class WritePlanner {
       Duration retryAfterMax,
       int maxRetries,
       BackoffPolicy resubmitBackoff,
-      Duration deferralSpread) {
+      Duration deferralSpread,
+      RuntimeLimit.Defaults runtime) {
 
-    static Settings of(PollConfig poll, RetryConfig retry) {
+    static Settings of(PollConfig poll, RetryConfig retry, TimeoutConfig timeout) {
       return new Settings(
           poll.interval(),
           poll.maxConsecutivePollErrors(),
@@ -54,7 +57,11 @@ final class WritePlanner {
           retry.retryAfterMax(),
           retry.maxRetries(),
           new BackoffPolicy(retry.resubmitBackoffBase(), retry.resubmitBackoffCap(), Duration.ZERO),
-          retry.deferralSpread());
+          retry.deferralSpread(),
+          new RuntimeLimit.Defaults(
+              timeout.defaultMaxRuntime(),
+              timeout.remoteTimeoutMargin(),
+              timeout.warningFraction()));
     }
   }
 
@@ -114,15 +121,17 @@ final class WritePlanner {
     }
     Instant next = now.plus(settings.interval());
     if (decision instanceof Decision.Unchanged) {
-      return submitted
-          ? update(execution, execution.status(), remote, now, next, events)
-          : new WritePlan.Reschedule(execution, remote.status(), next);
+      if (submitted) {
+        return update(execution, execution.status(), remote, now, next, events);
+      }
+      WritePlan limited = planRuntimeLimit(execution, remote, now, next);
+      return limited != null ? limited : new WritePlan.Reschedule(execution, remote.status(), next);
     }
     if (decision instanceof Decision.Advance advance) {
       if (advance.target() == ExecutionStatus.FAILED) {
         ErrorType type =
             ErrorClassifier.classify(FailureFacts.remoteFailure(remote.statusReason()));
-        if (type.isResubmittable() && execution.retryCount() < settings.maxRetries()) {
+        if (mayRetry(execution, type)) {
           return planRetry(execution, advance, remote, type, events, now);
         }
       }
@@ -243,12 +252,81 @@ final class WritePlanner {
         now);
   }
 
+  /**
+   * Still RUNNING: past its limit it becomes TIMEOUT; past its warning threshold it gets one
+   * LONG_EXECUTION event. Null when neither applies.
+   */
+  private WritePlan planRuntimeLimit(
+      ClaimedExecution execution, RemoteExecution remote, Instant now, Instant next) {
+    if (execution.status() != ExecutionStatus.RUNNING || execution.startedAt() == null) {
+      return null;
+    }
+    ClaimedExecution.RuntimeFacts facts = execution.runtime();
+    Integer remoteTimeout =
+        remote.timeoutSeconds() != null ? remote.timeoutSeconds() : facts.remoteTimeoutSeconds();
+    RuntimeLimit limit =
+        RuntimeLimit.of(
+            facts.workflowMaxSeconds(),
+            facts.workflowWarningSeconds(),
+            remoteTimeout,
+            settings.runtime());
+    Duration ran = Duration.between(execution.startedAt(), now);
+    List<NewEvent> events = new ArrayList<>();
+    if (ran.compareTo(limit.max()) >= 0) {
+      String message =
+          "ran " + ran.toSeconds() + " s, past its limit of " + limit.max().toSeconds() + " s";
+      events.add(
+          new NewEvent(
+              EventType.TRANSITION,
+              ExecutionStatus.RUNNING,
+              ExecutionStatus.TIMEOUT,
+              remote.status(),
+              message));
+      return new WritePlan.Update(
+          execution,
+          ExecutionStatus.TIMEOUT,
+          null,
+          remote.status(),
+          null,
+          null,
+          null,
+          now,
+          remote.expireTime(),
+          remote.timeoutSeconds(),
+          (int) ran.toSeconds(),
+          0,
+          null,
+          null,
+          ErrorType.TIMEOUT_ERROR.name(),
+          message,
+          next,
+          events);
+    }
+    if (ran.compareTo(limit.warnAfter()) >= 0 && facts.warnedAt() == null) {
+      events.add(
+          new NewEvent(
+              EventType.LONG_EXECUTION,
+              null,
+              null,
+              remote.status(),
+              "running for "
+                  + ran.toSeconds()
+                  + " s, past the warning threshold of "
+                  + limit.warnAfter().toSeconds()
+                  + " s (limit "
+                  + limit.max().toSeconds()
+                  + " s)"));
+      return update(execution, ExecutionStatus.RUNNING, remote, now, next, events);
+    }
+    return null;
+  }
+
   /** AMC refused the create outright (a 4xx answer): retry it if the reason allows, else fail. */
   private WritePlan planRefusedCreate(
       ClaimedExecution execution, RemoteCallException refusal, Instant now) {
     ErrorType type = ErrorClassifier.classify(facts(refusal));
     String message = describe(refusal);
-    if (type.isResubmittable() && execution.retryCount() < settings.maxRetries()) {
+    if (mayRetry(execution, type)) {
       return resubmit(
           execution,
           null,
@@ -284,6 +362,13 @@ final class WritePlanner {
         errorMessage,
         now.plus(settings.interval()),
         events);
+  }
+
+  /** Retryable type, retries left, and the state machine allows RETRY from where it stands. */
+  private boolean mayRetry(ClaimedExecution execution, ErrorType type) {
+    return type.isResubmittable()
+        && execution.retryCount() < settings.maxRetries()
+        && ExecutionStateMachine.canRetry(execution.status());
   }
 
   private WritePlan resubmit(

@@ -390,4 +390,17 @@ class ExecutionStateMachineTest {
     assertThat(step(PENDING, RUNNING)).hasToString("PENDING->RUNNING");
     assertThat(step(RUNNING, TIMEOUT)).hasToString("RUNNING->TIMEOUT");
   }
+
+  @ParameterizedTest(name = "RETRY from {0}: {1}")
+  @CsvSource({
+    "PENDING, true",
+    "RUNNING, true",
+    "SUCCESS, false",
+    "FAILED, false",
+    "CANCELLED, false",
+    "TIMEOUT, false",
+  })
+  void shouldAllowRetryOnlyFromActiveStatuses(ExecutionStatus from, boolean allowed) {
+    assertThat(ExecutionStateMachine.canRetry(from)).isEqualTo(allowed);
+  }
 }

@@ -17,6 +17,7 @@ final class Cycles {
         container.instance(AmcClient.class).get(),
         config,
         container.instance(RetryConfig.class).get(),
+        container.instance(TimeoutConfig.class).get(),
         container.instance(Clock.class).get(),
         owner,
         container.instance(MeterRegistry.class).get());

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.failure.BackoffPolicy;
 import io.executionpoller.failure.FailureFacts;
@@ -49,6 +50,8 @@ class WritePlannerTest {
       new RemoteTarget("amcinst01", "ENTITY1AA1AA11AAA1", "ATVPDKIKX0DER", null);
 
   private static final int MAX_RETRIES = 3;
+  private static final RuntimeLimit.Defaults RUNTIME =
+      new RuntimeLimit.Defaults(Duration.ofHours(6), Duration.ofMinutes(15), 0.8);
 
   /**
    * A check backoff pinned to the interval, so most expectations read NEXT; backoff has its own.
@@ -61,7 +64,8 @@ class WritePlannerTest {
           Duration.ofMinutes(15),
           MAX_RETRIES,
           new BackoffPolicy(Duration.ofSeconds(60), Duration.ofSeconds(300), Duration.ZERO),
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          RUNTIME);
 
   private final WritePlanner planner = new WritePlanner(SETTINGS, new SplittableRandom(42));
 
@@ -84,6 +88,24 @@ class WritePlannerTest {
       int consecutivePollErrors,
       Instant startedAt,
       int retryCount) {
+    return claimed(
+        status,
+        remoteStatus,
+        amcExecutionId,
+        consecutivePollErrors,
+        startedAt,
+        retryCount,
+        new ClaimedExecution.RuntimeFacts(null, null, null, null));
+  }
+
+  private static ClaimedExecution claimed(
+      ExecutionStatus status,
+      String remoteStatus,
+      String amcExecutionId,
+      int consecutivePollErrors,
+      Instant startedAt,
+      int retryCount,
+      ClaimedExecution.RuntimeFacts runtime) {
     return new ClaimedExecution(
         ID,
         WORKFLOW_UUID,
@@ -99,7 +121,8 @@ class WritePlannerTest {
         WORKFLOW,
         null,
         Map.of("campaignId", "123"),
-        new TimeWindow("MOST_RECENT_WEEK", null, null, "UTC"));
+        new TimeWindow("MOST_RECENT_WEEK", null, null, "UTC"),
+        runtime);
   }
 
   /** A tracked execution: submitted, checked at least once. */
@@ -173,7 +196,8 @@ class WritePlannerTest {
                 SETTINGS.retryAfterMax(),
                 MAX_RETRIES,
                 SETTINGS.resubmitBackoff(),
-                SETTINGS.deferralSpread()),
+                SETTINGS.deferralSpread(),
+                RUNTIME),
             new SplittableRandom(1));
     ClaimedExecution execution = tracked(RUNNING, "RUNNING");
 
@@ -907,7 +931,8 @@ class WritePlannerTest {
             Duration.ofMinutes(15),
             MAX_RETRIES,
             new BackoffPolicy(Duration.ofSeconds(60), Duration.ofSeconds(300), Duration.ZERO),
-            Duration.ofSeconds(10)),
+            Duration.ofSeconds(10),
+            RUNTIME),
         new SplittableRandom(seed));
   }
 
@@ -961,5 +986,63 @@ class WritePlannerTest {
     Instant next = backoffPlanner(1).nextCheckAfterFailure(1, throttled, NOW);
 
     assertThat(next).isBetween(NOW.plusSeconds(1), NOW.plusSeconds(5));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Runtime limits: one warning, then TIMEOUT
+
+  private static ClaimedExecution runningFor(Duration ran, Instant warnedAt) {
+    return claimed(
+        RUNNING,
+        "RUNNING",
+        AMC_ID,
+        0,
+        NOW.minus(ran),
+        0,
+        new ClaimedExecution.RuntimeFacts(600, 300, null, warnedAt));
+  }
+
+  @ParameterizedTest(name = "running {0} s -> {1}")
+  @CsvSource({"299, RESCHEDULE", "300, WARN", "599, WARN", "600, TIMEOUT", "7200, TIMEOUT"})
+  void shouldWarnOnceAndTimeOutAtTheLimit(long ranSeconds, String expected) {
+    WritePlan plan =
+        observe(runningFor(Duration.ofSeconds(ranSeconds), null), remote("RUNNING", null));
+
+    switch (expected) {
+      case "RESCHEDULE" -> assertThat(plan).isInstanceOf(WritePlan.Reschedule.class);
+      case "WARN" -> {
+        WritePlan.Update update = asUpdate(plan);
+        assertThat(update.newStatus()).isEqualTo(RUNNING);
+        assertThat(update.events())
+            .extracting(NewEvent::type)
+            .containsExactly(EventType.LONG_EXECUTION);
+      }
+      default -> {
+        WritePlan.Update update = asUpdate(plan);
+        assertThat(update.newStatus()).isEqualTo(ExecutionStatus.TIMEOUT);
+        assertThat(update.errorType()).isEqualTo("TIMEOUT_ERROR");
+        assertThat(update.completedAt()).isEqualTo(NOW);
+        assertThat(update.executionDurationSeconds()).isEqualTo((int) ranSeconds);
+        assertThat(update.events())
+            .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
+            .containsExactly(tuple(EventType.TRANSITION, RUNNING, ExecutionStatus.TIMEOUT));
+      }
+    }
+  }
+
+  @Test
+  void shouldNotWarnTwice() {
+    WritePlan plan =
+        observe(runningFor(Duration.ofSeconds(400), NOW.minusSeconds(60)), remote("RUNNING", null));
+
+    assertThat(plan).isInstanceOf(WritePlan.Reschedule.class);
+  }
+
+  @Test
+  void shouldLetAFinishedExecutionFinishEvenPastItsLimit() {
+    WritePlan.Update update =
+        asUpdate(observe(runningFor(Duration.ofHours(2), null), remote("SUCCEEDED", null)));
+
+    assertThat(update.newStatus()).isEqualTo(SUCCESS);
   }
 }

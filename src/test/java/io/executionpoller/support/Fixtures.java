@@ -71,6 +71,15 @@ public class Fixtures {
     return workflow(Map.of("workflowId", remoteWorkflowId));
   }
 
+  /** A saved workflow with its own runtime limit and warning threshold. */
+  public UUID savedWorkflowWithLimits(String remoteWorkflowId, int maxSeconds, int warningSeconds) {
+    return workflow(
+        Map.of(
+            "workflowId", remoteWorkflowId,
+            "maxRuntimeSeconds", maxSeconds,
+            "warningThresholdSeconds", warningSeconds));
+  }
+
   /** A saved workflow on another AMC instance of the same account. */
   public UUID savedWorkflow(String remoteWorkflowId, String instanceId) {
     return workflow(Map.of("workflowId", remoteWorkflowId, "instanceId", instanceId));
