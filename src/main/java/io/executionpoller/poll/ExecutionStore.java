@@ -36,8 +36,9 @@ public class ExecutionStore {
   /**
    * Claims due executions fairly across instances: each instance offers its earliest due rows (one
    * index range scan per instance), and the batch takes them round-robin, first turn of every
-   * instance before anyone's second. Rows are then locked with SKIP LOCKED and re-checked, so two
-   * replicas never claim the same row.
+   * instance before anyone's second. Four times the batch is offered, and rows are then locked with
+   * SKIP LOCKED, re-checked and cut to the batch: two replicas never claim the same row, and one
+   * that meets the other's locks still fills its batch.
    */
   private static final String CLAIM =
       """
@@ -54,12 +55,14 @@ public class ExecutionStore {
                   ORDER BY e.next_poll_at
                   LIMIT $2) c),
       picked AS (
-          SELECT id FROM offered ORDER BY turn, next_poll_at LIMIT $2),
+          SELECT id, turn, next_poll_at FROM offered ORDER BY turn, next_poll_at LIMIT $2 * 4),
       due AS (
           SELECT e.id FROM workflow_executions e JOIN picked ON picked.id = e.id
            WHERE e.status IN ('PENDING', 'RUNNING')
              AND e.next_poll_at <= $1
              AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+           ORDER BY picked.turn, picked.next_poll_at
+           LIMIT $2
              FOR UPDATE OF e SKIP LOCKED)
       UPDATE workflow_executions e
          SET lease_owner = $3, lease_expires_at = $4, version = e.version + 1
@@ -91,7 +94,9 @@ public class ExecutionStore {
       UPDATE workflow_executions
          SET status = 'PENDING', amc_execution_id = NULL, remote_status = NULL,
              status_reason = NULL, submit_attempted_at = NULL, submitted_at = NULL,
-             started_at = NULL, long_execution_warned_at = NULL, retry_count = retry_count + 1,
+             started_at = NULL, long_execution_warned_at = NULL, remote_expire_time = NULL,
+             remote_timeout_seconds = NULL, execution_duration = NULL,
+             retry_count = retry_count + 1,
              next_retry_at = $5,
              next_poll_at = $5, consecutive_poll_errors = 0, last_error = $6, last_error_at = $7,
              error_type = $8, last_polled_at = $7, poll_count = poll_count + 1,

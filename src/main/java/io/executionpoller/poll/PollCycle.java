@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -133,18 +134,29 @@ public class PollCycle {
 
   private Uni<List<ClaimedExecution>> claimBatch() {
     Instant now = clock.instant();
-    return store.claim(owner, now, now.plus(config.leaseDuration()), config.batchSize());
+    // A failed claim ends the cycle cleanly (as an empty claim would): the checks already in
+    // flight finish and are written; the next tick claims again.
+    return store
+        .claim(owner, now, now.plus(config.leaseDuration()), config.batchSize())
+        .onFailure()
+        .invoke(failure -> LOG.errorf(failure, "claiming due executions failed"))
+        .onFailure()
+        .recoverWithItem(List.of());
   }
 
   /** Submits or checks one execution; never fails, a failure is an outcome. */
   private Uni<CheckOutcome> check(ClaimedExecution execution) {
-    Uni<CheckOutcome> work = execution.needsSubmission() ? submit(execution) : observe(execution);
+    // A submission bumps the version when it records its attempt; whatever ends the check
+    // (answer, failure, deadline), the outcome must carry the version the row now has.
+    AtomicReference<ClaimedExecution> current = new AtomicReference<>(execution);
+    Uni<CheckOutcome> work =
+        execution.needsSubmission() ? submit(execution, current) : observe(execution);
     return work.ifNoItem()
         .after(config.checkDeadline())
         .failWith(
             () -> new TimeoutException("check passed its deadline of " + config.checkDeadline()))
         .onFailure()
-        .recoverWithItem(failure -> new CheckOutcome.Failed(execution, failure));
+        .recoverWithItem(failure -> new CheckOutcome.Failed(current.get(), failure));
   }
 
   private Uni<CheckOutcome> observe(ClaimedExecution execution) {
@@ -156,11 +168,12 @@ public class PollCycle {
    * Submits an execution that has no remote id. If a create was sent before and never answered, the
    * remote execution may exist: look for it first and adopt it rather than create a second.
    */
-  private Uni<CheckOutcome> submit(ClaimedExecution execution) {
+  private Uni<CheckOutcome> submit(
+      ClaimedExecution execution, AtomicReference<ClaimedExecution> current) {
     Uni<CheckOutcome> adopted =
         execution.hadUnansweredCreate() ? findOwnExecution(execution) : Uni.createFrom().nullItem();
     return adopted.chain(
-        found -> found != null ? Uni.createFrom().item(found) : createRemotely(execution));
+        found -> found != null ? Uni.createFrom().item(found) : createRemotely(execution, current));
   }
 
   private Uni<CheckOutcome> findOwnExecution(ClaimedExecution execution) {
@@ -202,7 +215,8 @@ public class PollCycle {
         .toList();
   }
 
-  private Uni<CheckOutcome> createRemotely(ClaimedExecution execution) {
+  private Uni<CheckOutcome> createRemotely(
+      ClaimedExecution execution, AtomicReference<ClaimedExecution> current) {
     // Ask the breaker first, then write the attempt, then send: an unanswered create can then be
     // recognised, and a create that could not go leaves no attempt behind.
     return amc.admit(execution.target())
@@ -210,12 +224,19 @@ public class PollCycle {
             admission ->
                 store
                     .markSubmitAttempt(owner, clock.instant(), execution)
+                    .onFailure()
+                    .invoke(() -> amc.release(admission))
                     .chain(
-                        version ->
-                            version == null
-                                ? Uni.createFrom()
-                                    .item((CheckOutcome) new CheckOutcome.LostClaim(execution))
-                                : sendCreate(admission, execution.withVersion(version))));
+                        version -> {
+                          if (version == null) {
+                            amc.release(admission);
+                            return Uni.createFrom()
+                                .item((CheckOutcome) new CheckOutcome.LostClaim(execution));
+                          }
+                          ClaimedExecution marked = execution.withVersion(version);
+                          current.set(marked);
+                          return sendCreate(admission, marked);
+                        }));
   }
 
   /** The execution carries the version written with the attempt, whatever the create answers. */

@@ -55,6 +55,11 @@ public class AmcClient {
     return gate.admit(baseUrl(target), target.instanceId());
   }
 
+  /** Hands back an admission whose call will not be made (the claim was lost meanwhile). */
+  public void release(RemoteGate.Admission admission) {
+    gate.release(admission);
+  }
+
   /** Creates a remote execution. Never repeated automatically: a repeat could create two. */
   public Uni<RemoteExecution> createExecution(
       RemoteGate.Admission admission, RemoteTarget target, CreateExecutionRequest request) {
@@ -162,7 +167,16 @@ public class AmcClient {
     }
     return call.invoke(() -> gate.succeeded(admission))
         .onFailure()
-        .invoke(failure -> gate.failed(admission, failure));
+        .invoke(failure -> gate.failed(admission, failure))
+        // Abandoned at the check's deadline: no answer in time, which is what an outage looks
+        // like; it must reach the breaker, or a hanging AMC would never open it.
+        .onCancellation()
+        .invoke(
+            () ->
+                gate.failed(
+                    admission,
+                    RemoteCallException.of(
+                        "remote call", RemoteCallException.Kind.TIMEOUT, "abandoned", null)));
   }
 
   /**

@@ -34,8 +34,11 @@ public interface AmcConfig {
   @WithDefault("5S")
   Duration connectTimeout();
 
-  /** Whole-request deadline for every AMC and token call. */
-  @WithDefault("30S")
+  /**
+   * Whole-request deadline for every AMC and token call. With its repeats (call-retries) a read
+   * must fit in poller.poll.check-deadline: 3 x 20 s plus backoff stays under 90 s.
+   */
+  @WithDefault("20S")
   Duration requestTimeout();
 
   /** Close pooled connections idle for this long. */

@@ -160,6 +160,19 @@ public final class CircuitBreaker {
     return startProbe(now);
   }
 
+  /**
+   * The call made under {@code permit} was never sent (deferred, or its claim was lost): it says
+   * nothing about the remote. A probe handed back frees the way for the next probe at once.
+   */
+  public synchronized void release(Permit permit) {
+    Objects.requireNonNull(permit, "permit");
+    if (permit.kind() == Permit.Kind.PROBE
+        && state == State.HALF_OPEN
+        && permit.retryAt().equals(probeStartedAt)) {
+      probeStartedAt = null;
+    }
+  }
+
   /** The call made under {@code permit} got an answer from the remote. */
   public synchronized void onSuccess(Instant now, Permit permit) {
     Objects.requireNonNull(now, "now");

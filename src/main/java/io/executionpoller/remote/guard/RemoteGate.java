@@ -108,10 +108,22 @@ public class RemoteGate {
     }
   }
 
+  /** The call was never sent: the permit is handed back, nothing is learnt. */
+  public void release(Admission admission) {
+    CircuitBreaker breaker = breakers.get(admission.breakerKey());
+    if (breaker != null) {
+      breaker.release(admission.permit());
+    }
+  }
+
   /** The call failed; only outages (5xx, timeouts, connection errors) count for the breaker. */
   public void failed(Admission admission, Throwable failure) {
     CircuitBreaker breaker = breakers.get(admission.breakerKey());
-    if (breaker == null || failure instanceof CallDeferred) {
+    if (breaker == null) {
+      return;
+    }
+    if (failure instanceof CallDeferred) {
+      breaker.release(admission.permit());
       return;
     }
     if (failure instanceof RemoteCallException remote && remote.isOutage()) {

@@ -412,4 +412,32 @@ class CircuitBreakerTest {
     assertThat(permit.kind()).isNotEqualTo(Kind.DENIED);
     breaker.onFailure(now, permit);
   }
+
+  @Test
+  void shouldLetTheNextProbeGoAtOnceWhenAProbeIsHandedBackUnsent() {
+    CircuitBreaker breaker = new CircuitBreaker(settings(1));
+    fail(breaker, T0);
+    Instant halfOpen = T0.plusSeconds(31);
+    Permit probe = breaker.tryAcquire(halfOpen);
+    assertThat(probe.kind()).isEqualTo(Kind.PROBE);
+    assertThat(breaker.tryAcquire(halfOpen).kind()).isEqualTo(Kind.DENIED);
+
+    breaker.release(probe);
+
+    assertThat(breaker.tryAcquire(halfOpen.plusMillis(1)).kind()).isEqualTo(Kind.PROBE);
+  }
+
+  @Test
+  void shouldIgnoreAHandedBackPermitThatIsNotTheOutstandingProbe() {
+    CircuitBreaker breaker = new CircuitBreaker(settings(1));
+    Permit allowed = breaker.tryAcquire(T0);
+    fail(breaker, T0);
+    Instant halfOpen = T0.plusSeconds(31);
+    Permit probe = breaker.tryAcquire(halfOpen);
+
+    breaker.release(allowed);
+
+    assertThat(probe.kind()).isEqualTo(Kind.PROBE);
+    assertThat(breaker.tryAcquire(halfOpen).kind()).isEqualTo(Kind.DENIED);
+  }
 }
