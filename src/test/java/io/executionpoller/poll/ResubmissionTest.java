@@ -2,6 +2,7 @@ package io.executionpoller.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
@@ -9,6 +10,7 @@ import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
+import io.executionpoller.support.TestPollConfig;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -34,6 +36,7 @@ class ResubmissionTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
+  @Inject RemoteGate gate;
 
   @BeforeEach
   void clean() {
@@ -227,5 +230,27 @@ class ResubmissionTest {
     String oursRemote = (String) fixtures.execution(ours).get("amc_execution_id");
     assertThat(oursRemote).isNotNull().isNotEqualTo(othersRemote);
     assertThat(simulator.createCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldWriteTheFailureOfACreateAbandonedAtTheDeadlineAndCountItForTheBreaker() {
+    simulator.scriptFor(
+        "wf_slow_create", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_slow_create", List.of(Fault.HANG));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_slow_create"));
+    PollCycle impatient =
+        Cycles.build(
+            TestPollConfig.defaults().withCheckDeadline(Duration.ofMillis(500)), "impatient");
+
+    CycleReport report = impatient.runOnce().await().atMost(AWAIT);
+
+    assertThat(report.lostWrites()).as("the outcome carries the version of the attempt").isZero();
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("consecutive_poll_errors")).isEqualTo(1);
+    assertThat(row.get("lease_owner")).as("lease released").isNull();
+    assertThat(row.get("submit_attempted_at")).isNotNull();
+    assertThat(gate.breakerSnapshots().values())
+        .singleElement()
+        .satisfies(breaker -> assertThat(breaker.consecutiveFailures()).isEqualTo(1));
   }
 }

@@ -5,19 +5,24 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** A poll configuration for cycles that tests build themselves. */
-public record TestPollConfig(int maxConcurrentPolls, int batchSize, Duration interval)
+public record TestPollConfig(
+    int maxConcurrentPolls, int batchSize, Duration interval, Duration checkDeadline)
     implements PollConfig {
 
   public static TestPollConfig defaults() {
-    return new TestPollConfig(10, 100, Duration.ofSeconds(15));
+    return new TestPollConfig(10, 100, Duration.ofSeconds(15), Duration.ofSeconds(90));
   }
 
   public TestPollConfig withConcurrency(int concurrency) {
-    return new TestPollConfig(concurrency, batchSize, interval);
+    return new TestPollConfig(concurrency, batchSize, interval, checkDeadline);
   }
 
   public TestPollConfig withBatchSize(int size) {
-    return new TestPollConfig(maxConcurrentPolls, size, interval);
+    return new TestPollConfig(maxConcurrentPolls, size, interval, checkDeadline);
+  }
+
+  public TestPollConfig withCheckDeadline(Duration deadline) {
+    return new TestPollConfig(maxConcurrentPolls, batchSize, interval, deadline);
   }
 
   @Override
@@ -38,11 +43,6 @@ public record TestPollConfig(int maxConcurrentPolls, int batchSize, Duration int
   @Override
   public Duration leaseDuration() {
     return Duration.ofMinutes(2);
-  }
-
-  @Override
-  public Duration checkDeadline() {
-    return Duration.ofSeconds(90);
   }
 
   @Override
