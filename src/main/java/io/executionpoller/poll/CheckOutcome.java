@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteExecution;
 
 /** What one check of one claimed execution found. Observed before anything is decided. */
@@ -19,6 +20,14 @@ sealed interface CheckOutcome {
 
   /** The check or submission failed; the execution keeps its status. */
   record Failed(ClaimedExecution execution, Throwable failure) implements CheckOutcome {}
+
+  /**
+   * The create was held back before it was sent (breaker, rate limit, credentials), after its
+   * attempt had been recorded: the attempt must be forgotten, or the next try would go looking for
+   * an execution that was never created.
+   */
+  record CreateHeldBack(ClaimedExecution execution, CallDeferred deferred)
+      implements CheckOutcome {}
 
   /** The claim was no longer ours when we tried to act on it; nothing is written. */
   record LostClaim(ClaimedExecution execution) implements CheckOutcome {}

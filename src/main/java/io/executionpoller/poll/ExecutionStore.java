@@ -82,9 +82,10 @@ public class ExecutionStore {
       """
       UPDATE workflow_executions e
          SET next_poll_at = u.next_poll_at, lease_owner = NULL, lease_expires_at = NULL,
+             submit_attempted_at = CASE WHEN u.forget THEN NULL ELSE e.submit_attempted_at END,
              version = e.version + 1, updated_at = $2
-        FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[])
-             AS u(id, version, status, next_poll_at)
+        FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::timestamptz[], $7::boolean[])
+             AS u(id, version, status, next_poll_at, forget)
        WHERE e.id = u.id AND e.version = u.version AND e.status = u.status AND e.lease_owner = $1
       """;
 
@@ -218,7 +219,9 @@ public class ExecutionStore {
     Tuple params =
         guardedBatch(owner, now, batch.stream().map(WritePlan::execution).toList())
             .addArrayOfOffsetDateTime(
-                batch.stream().map(plan -> odt(plan.nextPollAt())).toArray(OffsetDateTime[]::new));
+                batch.stream().map(plan -> odt(plan.nextPollAt())).toArray(OffsetDateTime[]::new))
+            .addArrayOfBoolean(
+                batch.stream().map(WritePlan.Defer::forgetSubmitAttempt).toArray(Boolean[]::new));
     return execute(pool, "defer", DEFER, params).map(RowSet::rowCount);
   }
 

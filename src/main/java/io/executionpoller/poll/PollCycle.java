@@ -1,6 +1,7 @@
 package io.executionpoller.poll;
 
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.ListQuery;
 import io.executionpoller.remote.ListedExecution;
 import io.executionpoller.remote.RemoteExecution;
@@ -244,7 +245,11 @@ public class PollCycle {
     return amc.createExecution(admission, execution.target(), execution.createRequest())
         .map(remote -> (CheckOutcome) new CheckOutcome.Submitted(execution, remote, false))
         .onFailure()
-        .recoverWithItem(failure -> new CheckOutcome.Failed(execution, failure));
+        .recoverWithItem(
+            failure ->
+                failure instanceof CallDeferred deferred
+                    ? new CheckOutcome.CreateHeldBack(execution, deferred)
+                    : new CheckOutcome.Failed(execution, failure));
   }
 
   private Uni<Void> persist(List<WritePlan> plans, Tally tally) {

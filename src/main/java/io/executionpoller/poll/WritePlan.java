@@ -19,7 +19,8 @@ sealed interface WritePlan {
    * The call was held back before sending (breaker, rate limit, credentials): come back later and
    * count nothing against the execution. Batched with others.
    */
-  record Defer(ClaimedExecution execution, Instant nextPollAt) implements WritePlan {}
+  record Defer(ClaimedExecution execution, Instant nextPollAt, boolean forgetSubmitAttempt)
+      implements WritePlan {}
 
   /**
    * The remote execution failed (or its create was refused) for a reason worth another try: back to

@@ -82,10 +82,13 @@ final class WritePlanner {
       return planObservation(
           submitted.execution(), submitted.remote(), true, submitted.adopted(), now);
     }
+    if (outcome instanceof CheckOutcome.CreateHeldBack heldBack) {
+      return planDeferral(heldBack.execution(), heldBack.deferred(), true, now);
+    }
     if (outcome instanceof CheckOutcome.Failed failed) {
       Throwable failure = failed.failure();
       if (failure instanceof CallDeferred deferred) {
-        return planDeferral(failed.execution(), deferred, now);
+        return planDeferral(failed.execution(), deferred, false, now);
       }
       if (failure instanceof RemoteCallException remote
           && remote.isRefusal()
@@ -411,7 +414,8 @@ final class WritePlanner {
   }
 
   /** Held back before sending: come back after the deferral, spread, counting nothing. */
-  private WritePlan planDeferral(ClaimedExecution execution, CallDeferred deferred, Instant now) {
+  private WritePlan planDeferral(
+      ClaimedExecution execution, CallDeferred deferred, boolean createNotSent, Instant now) {
     // Never due again within this cycle: a deferral that is already over still waits a second.
     Instant earliest = now.plusSeconds(1);
     Instant base =
@@ -420,7 +424,7 @@ final class WritePlanner {
             : earliest;
     long spreadMillis = settings.deferralSpread().toMillis();
     long extra = spreadMillis > 0 ? random.nextLong(spreadMillis + 1) : 0;
-    return new WritePlan.Defer(execution, base.plusMillis(extra));
+    return new WritePlan.Defer(execution, base.plusMillis(extra), createNotSent);
   }
 
   /**

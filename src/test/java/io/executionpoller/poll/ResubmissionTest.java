@@ -253,4 +253,30 @@ class ResubmissionTest {
         .singleElement()
         .satisfies(breaker -> assertThat(breaker.consecutiveFailures()).isEqualTo(1));
   }
+
+  @Test
+  void shouldForgetTheAttemptOfACreateHeldBackBeforeItWasSent() {
+    simulator.scriptFor(
+        "wf_paused", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_paused"));
+    simulator.rejectCredentials("invalid_client");
+    simulator.revokeTokens();
+    fixtures.forgetCachedToken();
+
+    CycleReport held = runOnce();
+
+    assertThat(held.deferred()).isEqualTo(1);
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("submit_attempted_at")).as("nothing was sent").isNull();
+    assertThat(row.get("consecutive_poll_errors")).isEqualTo(0);
+    assertThat(simulator.createCalls()).isZero();
+
+    simulator.acceptCredentials();
+    clock.advance(Duration.ofMinutes(6));
+    runOnce();
+
+    assertThat(fixtures.execution(execution).get("amc_execution_id")).isNotNull();
+    assertThat(simulator.listCalls()).as("no search for a create that never went").isZero();
+    assertThat(simulator.createCalls()).isEqualTo(1);
+  }
 }
