@@ -25,7 +25,8 @@ public record ClaimedExecution(
     String sqlQuery,
     Map<String, String> parameters,
     TimeWindow timeWindow,
-    RuntimeFacts runtime) {
+    RuntimeFacts runtime,
+    Instant leaseExpiresAt) {
 
   /** What decides how long this execution may run (see RuntimeLimit) and whether it was warned. */
   public record RuntimeFacts(
@@ -63,7 +64,8 @@ public record ClaimedExecution(
         sqlQuery,
         parameters,
         timeWindow,
-        runtime);
+        runtime,
+        leaseExpiresAt);
   }
 
   CreateExecutionRequest createRequest() {

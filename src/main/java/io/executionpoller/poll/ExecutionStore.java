@@ -69,7 +69,7 @@ public class ExecutionStore {
         FROM due, workflows w, amc_instances i, amc_accounts a
        WHERE e.id = due.id AND w.id = e.workflow_id
          AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
+      RETURNING e.id, e.workflow_id, e.version, e.lease_expires_at, e.status, e.remote_status, e.amc_execution_id,
                 e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
                 e.parameters, e.time_window, e.remote_timeout_seconds, e.long_execution_warned_at,
                 w.max_runtime_seconds, w.warning_threshold_seconds,
@@ -415,7 +415,8 @@ public class ExecutionStore {
                   row.getInteger("max_runtime_seconds"),
                   row.getInteger("warning_threshold_seconds"),
                   row.getInteger("remote_timeout_seconds"),
-                  instant(row.getOffsetDateTime("long_execution_warned_at")))));
+                  instant(row.getOffsetDateTime("long_execution_warned_at"))),
+              instant(row.getOffsetDateTime("lease_expires_at"))));
     }
     return claims;
   }

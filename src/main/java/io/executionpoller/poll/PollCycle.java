@@ -147,6 +147,17 @@ public class PollCycle {
 
   /** Submits or checks one execution; never fails, a failure is an outcome. */
   private Uni<CheckOutcome> check(ClaimedExecution execution) {
+    Instant now = clock.instant();
+    if (now.plus(config.checkDeadline()).isAfter(execution.leaseExpiresAt())) {
+      return Uni.createFrom()
+          .item(
+              new CheckOutcome.Failed(
+                  execution,
+                  new CallDeferred(
+                      CallDeferred.Reason.LEASE_TOO_SHORT,
+                      now,
+                      "lease ends at " + execution.leaseExpiresAt())));
+    }
     // A submission bumps the version when it records its attempt; whatever ends the check
     // (answer, failure, deadline), the outcome must carry the version the row now has.
     AtomicReference<ClaimedExecution> current = new AtomicReference<>(execution);

@@ -11,6 +11,7 @@ import io.executionpoller.simulator.FaultRates;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
+import io.executionpoller.support.TestPollConfig;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -246,5 +247,26 @@ class RemoteOutageTest {
         .extracting(ClaimedExecution::id)
         .as("every due execution of the quiet instance is in the first batch")
         .containsAll(quietOnes);
+  }
+
+  @Test
+  void shouldHandBackExecutionsWhoseLeaseWouldEndBeforeTheirCheckCould() {
+    runningExecutions("wf_short_lease", 5);
+    int callsBefore = simulator.totalApiCalls();
+    // A check deadline beyond the 2 min lease: no check may start under such a lease.
+    PollCycle impatient =
+        Cycles.build(
+            TestPollConfig.defaults().withCheckDeadline(Duration.ofMinutes(3)), "short-lease");
+
+    CycleReport report = impatient.runOnce().await().atMost(AWAIT);
+
+    assertThat(report.claimed()).isEqualTo(5);
+    assertThat(report.deferred()).isEqualTo(5);
+    assertThat(simulator.totalApiCalls()).isEqualTo(callsBefore);
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE lease_owner IS NOT NULL"))
+        .isZero();
+    assertThat(errorsCounted()).isZero();
   }
 }

@@ -122,7 +122,8 @@ class WritePlannerTest {
         null,
         Map.of("campaignId", "123"),
         new TimeWindow("MOST_RECENT_WEEK", null, null, "UTC"),
-        runtime);
+        runtime,
+        NOW.plusSeconds(120));
   }
 
   /** A tracked execution: submitted, checked at least once. */
