@@ -22,5 +22,9 @@ public enum EventType {
    */
   RETRY,
   /** The execution has been RUNNING past its warning threshold (recorded once per attempt). */
-  LONG_EXECUTION
+  LONG_EXECUTION,
+  /** After a TIMEOUT, the remote execution was cancelled (poller.timeout.cancel-remote). */
+  REMOTE_CANCELLED,
+  /** After a TIMEOUT, cancelling the remote execution failed; the message says why. */
+  REMOTE_CANCEL_FAILED
 }

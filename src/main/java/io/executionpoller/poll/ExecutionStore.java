@@ -267,6 +267,12 @@ public class ExecutionStore {
                             : Uni.createFrom().item(false)));
   }
 
+  /** Appends one event outside any status change (for example the outcome of a remote cancel). */
+  Uni<Void> appendEvent(
+      String owner, Instant now, ClaimedExecution execution, String amcId, NewEvent event) {
+    return insertEvents(pool, owner, now, execution, amcId, List.of(event)).replaceWithVoid();
+  }
+
   /** Keeps the candidate remote ids that no row of this workflow tracks and this one never had. */
   Uni<Set<String>> untracked(UUID workflowId, UUID executionId, List<String> candidates) {
     if (candidates.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.execution.EventType;
+import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.ListQuery;
@@ -40,6 +42,7 @@ public class PollCycle {
   private final AmcClient amc;
   private final PollConfig config;
   private final RetryConfig retry;
+  private final TimeoutConfig timeout;
   private final Clock clock;
   private final String owner;
   private final WritePlanner planner;
@@ -73,6 +76,7 @@ public class PollCycle {
     this.amc = amc;
     this.config = config;
     this.retry = retry;
+    this.timeout = timeout;
     this.clock = clock;
     this.owner = owner;
     // java.util.Random is thread-safe; jitter needs no better randomness than that.
@@ -328,12 +332,42 @@ public class PollCycle {
         .apply(owner, now, update)
         .invoke(applied -> tally.recordUpdate(update, applied))
         .invoke(applied -> logUpdate(update, applied))
+        .call(
+            applied ->
+                applied && update.newStatus() == ExecutionStatus.TIMEOUT && timeout.cancelRemote()
+                    ? cancelRemotely(now, update.execution())
+                    : Uni.createFrom().voidItem())
         .onFailure()
         .invoke(
             failure -> LOG.errorf(failure, "writing execution %s failed", update.execution().id()))
         .onFailure()
         .recoverWithNull()
         .replaceWithVoid();
+  }
+
+  /** Cancels a timed-out execution at AMC and records what came of it; never fails the write. */
+  private Uni<Void> cancelRemotely(Instant now, ClaimedExecution execution) {
+    String remote = execution.amcExecutionId();
+    return amc.cancelExecution(execution.target(), remote)
+        .map(
+            ignored ->
+                new NewEvent(
+                    EventType.REMOTE_CANCELLED,
+                    null,
+                    null,
+                    null,
+                    "remote execution cancelled after the timeout"))
+        .onFailure()
+        .recoverWithItem(
+            failure ->
+                new NewEvent(
+                    EventType.REMOTE_CANCEL_FAILED, null, null, null, failure.getMessage()))
+        .invoke(
+            event ->
+                LOG.infof(
+                    "EXEC_%s execution=%s remote=%s %s",
+                    event.type(), execution.id(), remote, event.message()))
+        .chain(event -> store.appendEvent(owner, now, execution, remote, event));
   }
 
   private void logUpdate(WritePlan.Update update, boolean applied) {

@@ -19,4 +19,11 @@ public interface TimeoutConfig {
   /** Share of the limit after which one LONG_EXECUTION warning is recorded. */
   @WithDefault("0.8")
   double warningFraction();
+
+  /**
+   * Also cancel the remote execution when one times out (off by default, like the seed's
+   * auto-interrupt: a cancelled AMC run cannot be resumed). The outcome is recorded as an event.
+   */
+  @WithDefault("false")
+  boolean cancelRemote();
 }

@@ -11,13 +11,17 @@ final class Cycles {
   private Cycles() {}
 
   static PollCycle build(PollConfig config, String owner) {
+    return build(config, Arc.container().instance(TimeoutConfig.class).get(), owner);
+  }
+
+  static PollCycle build(PollConfig config, TimeoutConfig timeout, String owner) {
     var container = Arc.container();
     return new PollCycle(
         container.instance(ExecutionStore.class).get(),
         container.instance(AmcClient.class).get(),
         config,
         container.instance(RetryConfig.class).get(),
-        container.instance(TimeoutConfig.class).get(),
+        timeout,
         container.instance(Clock.class).get(),
         owner,
         container.instance(MeterRegistry.class).get());
