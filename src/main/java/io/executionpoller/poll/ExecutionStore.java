@@ -89,6 +89,15 @@ public class ExecutionStore {
        WHERE e.id = u.id AND e.version = u.version AND e.status = u.status AND e.lease_owner = $1
       """;
 
+  /** Hands a claim back untouched but for the lease and the next check time. */
+  private static final String RELEASE =
+      """
+      UPDATE workflow_executions
+         SET lease_owner = NULL, lease_expires_at = NULL, next_poll_at = $5,
+             version = version + 1, updated_at = now()
+       WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
+      """;
+
   /** RETRY: back to PENDING without a remote id, one retry more, due at the retry time. */
   private static final String RESUBMIT =
       """
@@ -176,6 +185,7 @@ public class ExecutionStore {
             "claim",
             "reschedule",
             "defer",
+            "release",
             "mark_submit",
             "update",
             "resubmit",
@@ -265,6 +275,15 @@ public class ExecutionStore {
                                     plan.events())
                                 .replaceWith(true)
                             : Uni.createFrom().item(false)));
+  }
+
+  /** Releases the lease of a claim whose outcome could not be written; false if not ours. */
+  Uni<Boolean> releaseLease(
+      String owner, Instant now, Instant nextPollAt, ClaimedExecution execution) {
+    Tuple params =
+        Tuple.of(
+            execution.id(), execution.version(), execution.status().name(), owner, odt(nextPollAt));
+    return execute(pool, "release", RELEASE, params).map(rows -> rows.rowCount() == 1);
   }
 
   /** Appends one event outside any status change (for example the outcome of a remote cancel). */

@@ -323,8 +323,23 @@ public class PollCycle {
         .invoke(
             failure -> LOG.errorf(failure, "writing execution %s failed", plan.execution().id()))
         .onFailure()
-        .recoverWithNull()
+        .recoverWithUni(() -> releaseAfterFailedWrite(now, plan.execution()))
         .replaceWithVoid();
+  }
+
+  /**
+   * A write that failed (a constraint, a lost connection) must not leave the execution leased until
+   * the lease expires: hand it back, due one interval later (not at once: a write that keeps
+   * failing must not turn into a check every tick). The guard makes this a no-op when the row is no
+   * longer ours.
+   */
+  private Uni<Boolean> releaseAfterFailedWrite(Instant now, ClaimedExecution execution) {
+    return store
+        .releaseLease(owner, now, now.plus(config.interval()), execution)
+        .onFailure()
+        .invoke(failure -> LOG.warnf("releasing the lease of %s failed too", execution.id()))
+        .onFailure()
+        .recoverWithItem(false);
   }
 
   private Uni<Void> applyUpdate(Instant now, WritePlan.Update update, Tally tally) {
@@ -341,7 +356,7 @@ public class PollCycle {
         .invoke(
             failure -> LOG.errorf(failure, "writing execution %s failed", update.execution().id()))
         .onFailure()
-        .recoverWithNull()
+        .recoverWithUni(() -> releaseAfterFailedWrite(now, update.execution()))
         .replaceWithVoid();
   }
 

@@ -142,7 +142,11 @@ public final class RemoteExecutionParser {
 
   private static String text(JsonNode node, String field) {
     JsonNode value = node.path(field);
-    return value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+    // PostgreSQL text cannot hold NUL: one in a statusReason would make every write of the
+    // execution fail. Mark it visibly instead of dropping the answer.
+    return value.isTextual() && !value.asText().isBlank()
+        ? value.asText().replace('\u0000', '\uFFFD')
+        : null;
   }
 
   private static Instant instant(JsonNode node, String field) {

@@ -514,4 +514,14 @@ class RemoteExecutionParserTest {
         .isInstanceOf(MalformedBodyException.class)
         .hasMessage("downloadUrls missing from the answer");
   }
+
+  @Test
+  void shouldReplaceNulCharactersThatPostgresCannotStore() {
+    RemoteExecution parsed =
+        RemoteExecutionParser.parseExecution(
+            "{\"workflowExecutionId\":\"e1\",\"status\":\"FAILED\","
+                + "\"statusReason\":\"bad\\u0000reason\"}");
+
+    assertThat(parsed.statusReason()).isEqualTo("bad\uFFFDreason");
+  }
 }
