@@ -35,16 +35,11 @@ public final class RemoteExecutionParser {
     return toExecution(unwrap(readTree(body)));
   }
 
-  public static List<RemoteExecution> parseExecutionList(String body) {
-    JsonNode executions = readTree(body).path("executions");
-    List<RemoteExecution> result = new ArrayList<>();
-    if (executions.isArray()) {
-      executions.forEach(node -> result.add(toExecution(unwrap(node))));
-    }
-    return result;
-  }
-
-  /** A list answer: {"executions":[...], "nextToken": ...}, each item with what created it. */
+  /**
+   * A list answer: {"executions":[...], "nextToken": ...}, each item flat or wrapped, with what
+   * created it. An answer without an executions array is malformed, not empty: the caller decides
+   * from it whether to create an execution, and "none found" must never come from a broken body.
+   */
   public static ExecutionPage parseExecutionPage(String body) {
     JsonNode root = readTree(body);
     JsonNode executions = root.path("executions");
@@ -77,10 +72,6 @@ public final class RemoteExecutionParser {
   private static String firstText(JsonNode node, String first, String second) {
     String value = text(node, first);
     return value != null ? value : text(node, second);
-  }
-
-  public static String parseNextToken(String body) {
-    return text(readTree(body), "nextToken");
   }
 
   public static DownloadUrls parseDownloadUrls(String body) {

@@ -321,10 +321,7 @@ class RemoteExecutionParserTest {
   @MethodSource("unreadableBodies")
   void shouldRefuseTheSameUnreadableBodiesInEveryParseMethod(
       String description, String body, String messageStart) {
-    assertThatThrownBy(() -> RemoteExecutionParser.parseExecutionList(body))
-        .isInstanceOf(MalformedBodyException.class)
-        .hasMessageStartingWith(messageStart);
-    assertThatThrownBy(() -> RemoteExecutionParser.parseNextToken(body))
+    assertThatThrownBy(() -> RemoteExecutionParser.parseExecutionPage(body))
         .isInstanceOf(MalformedBodyException.class)
         .hasMessageStartingWith(messageStart);
     assertThatThrownBy(() -> RemoteExecutionParser.parseDownloadUrls(body))
@@ -342,7 +339,7 @@ class RemoteExecutionParserTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // parseExecutionList and parseNextToken
+  // parseExecutionPage
 
   private static final String EXECUTION_LIST =
       """
@@ -366,7 +363,10 @@ class RemoteExecutionParserTest {
 
   @Test
   void shouldReadEveryExecutionOfAListFlatOrWrapped() {
-    List<RemoteExecution> executions = RemoteExecutionParser.parseExecutionList(EXECUTION_LIST);
+    List<RemoteExecution> executions =
+        RemoteExecutionParser.parseExecutionPage(EXECUTION_LIST).executions().stream()
+            .map(ListedExecution::execution)
+            .toList();
 
     assertThat(executions)
         .containsExactly(
@@ -401,28 +401,40 @@ class RemoteExecutionParserTest {
 
   @Test
   void shouldReadTheNextTokenOfAList() {
-    assertThat(RemoteExecutionParser.parseNextToken(EXECUTION_LIST)).isEqualTo("abc");
+    assertThat(RemoteExecutionParser.parseExecutionPage(EXECUTION_LIST).nextToken())
+        .isEqualTo("abc");
   }
 
   @Test
   void shouldReadAMissingOrNullNextTokenAsNull() {
-    assertThat(RemoteExecutionParser.parseNextToken("{\"executions\":[]}")).isNull();
-    assertThat(RemoteExecutionParser.parseNextToken("{\"executions\":[],\"nextToken\":null}"))
+    assertThat(RemoteExecutionParser.parseExecutionPage("{\"executions\":[]}").nextToken())
         .isNull();
-    assertThat(RemoteExecutionParser.parseNextToken("{\"executions\":[],\"nextToken\":\"\"}"))
+    assertThat(
+            RemoteExecutionParser.parseExecutionPage("{\"executions\":[],\"nextToken\":null}")
+                .nextToken())
+        .isNull();
+    assertThat(
+            RemoteExecutionParser.parseExecutionPage("{\"executions\":[],\"nextToken\":\"\"}")
+                .nextToken())
         .isNull();
   }
 
   @Test
   void shouldReadAnEmptyListAsNoExecutions() {
-    assertThat(RemoteExecutionParser.parseExecutionList("{\"executions\":[]}")).isEmpty();
+    assertThat(RemoteExecutionParser.parseExecutionPage("{\"executions\":[]}").executions())
+        .isEmpty();
   }
 
   @Test
-  void shouldReadAListWithoutExecutionsAsNoExecutions() {
-    assertThat(RemoteExecutionParser.parseExecutionList("{\"nextToken\":\"abc\"}")).isEmpty();
-    assertThat(RemoteExecutionParser.parseExecutionList("{\"executions\":null}")).isEmpty();
-    assertThat(RemoteExecutionParser.parseExecutionList("{\"executions\":{}}")).isEmpty();
+  void shouldRefuseAListWithoutAnExecutionsArray() {
+    // Adoption decides from this answer whether to create: a broken body must not read as "none".
+    for (String body :
+        List.of("{\"nextToken\":\"abc\"}", "{\"executions\":null}", "{\"executions\":{}}")) {
+      assertThatThrownBy(() -> RemoteExecutionParser.parseExecutionPage(body))
+          .as(body)
+          .isInstanceOf(MalformedBodyException.class)
+          .hasMessage("executions missing from the list answer");
+    }
   }
 
   @Test
@@ -435,9 +447,41 @@ class RemoteExecutionParserTest {
         ]}
         """;
 
-    assertThatThrownBy(() -> RemoteExecutionParser.parseExecutionList(body))
+    assertThatThrownBy(() -> RemoteExecutionParser.parseExecutionPage(body))
         .isInstanceOf(MalformedBodyException.class)
         .hasMessage("execution body lacks status");
+  }
+
+  @Test
+  void shouldReadWhatCreatedEachListedExecution() {
+    String body =
+        """
+        {"executions":[
+          {"workflowExecutionId":"x1","status":"RUNNING","workflowId":"transient_1",
+           "workflow":{"sqlQuery":"SELECT 1"},"parameterValues":{"campaignId":"123"},
+           "timeWindowType":"EXPLICIT","timeWindowStartOriginal":"2024-01-01T00:00:00",
+           "timeWindowStart":"2024-01-01T05:00:00Z","timeWindowEnd":"2024-01-08T05:00:00Z"},
+          {"workflowExecutionId":"x2","status":"PENDING","sqlQuery":"SELECT 2"}
+        ]}
+        """;
+
+    List<ListedExecution> listed = RemoteExecutionParser.parseExecutionPage(body).executions();
+
+    assertThat(listed)
+        .extracting(
+            ListedExecution::sqlQuery,
+            ListedExecution::parameterValues,
+            ListedExecution::timeWindowType,
+            ListedExecution::timeWindowStart,
+            ListedExecution::timeWindowEnd)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "SELECT 1",
+                java.util.Map.of("campaignId", "123"),
+                "EXPLICIT",
+                "2024-01-01T00:00:00",
+                "2024-01-08T05:00:00Z"),
+            org.assertj.core.groups.Tuple.tuple("SELECT 2", java.util.Map.of(), null, null, null));
   }
 
   // ---------------------------------------------------------------------------------------------
