@@ -29,6 +29,12 @@ sealed interface CheckOutcome {
   record CreateHeldBack(ClaimedExecution execution, CallDeferred deferred)
       implements CheckOutcome {}
 
+  /**
+   * The lease would end before the check's deadline (the batch waited behind a slow remote): the
+   * check was not started, so that nobody checks the execution without holding its lease.
+   */
+  record LeaseTooShort(ClaimedExecution execution) implements CheckOutcome {}
+
   /** The claim was no longer ours when we tried to act on it; nothing is written. */
   record LostClaim(ClaimedExecution execution) implements CheckOutcome {}
 }

@@ -33,10 +33,7 @@ public record ClaimedExecution(
       Integer workflowMaxSeconds,
       Integer workflowWarningSeconds,
       Integer remoteTimeoutSeconds,
-      Instant warnedAt) {
-
-    static final RuntimeFacts NONE = new RuntimeFacts(null, null, null, null);
-  }
+      Instant warnedAt) {}
 
   boolean needsSubmission() {
     return amcExecutionId == null;

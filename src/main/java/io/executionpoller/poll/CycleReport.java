@@ -9,9 +9,4 @@ public record CycleReport(
     int failedChecks,
     int lostWrites,
     int deferred,
-    int resubmitted) {
-
-  static CycleReport empty() {
-    return new CycleReport(0, 0, 0, 0, 0, 0, 0, 0);
-  }
-}
+    int resubmitted) {}

@@ -151,16 +151,8 @@ public class PollCycle {
 
   /** Submits or checks one execution; never fails, a failure is an outcome. */
   private Uni<CheckOutcome> check(ClaimedExecution execution) {
-    Instant now = clock.instant();
-    if (now.plus(config.checkDeadline()).isAfter(execution.leaseExpiresAt())) {
-      return Uni.createFrom()
-          .item(
-              new CheckOutcome.Failed(
-                  execution,
-                  new CallDeferred(
-                      CallDeferred.Reason.LEASE_TOO_SHORT,
-                      now,
-                      "lease ends at " + execution.leaseExpiresAt())));
+    if (clock.instant().plus(config.checkDeadline()).isAfter(execution.leaseExpiresAt())) {
+      return Uni.createFrom().item(new CheckOutcome.LeaseTooShort(execution));
     }
     // A submission bumps the version when it records its attempt; whatever ends the check
     // (answer, failure, deadline), the outcome must carry the version the row now has.
@@ -200,23 +192,22 @@ public class PollCycle {
             retry.adoptMaxPages());
     return amc.listExecutions(execution.target(), query)
         .map(listed -> candidates(execution, listed))
-        .chain(
-            candidates ->
-                store
-                    .untracked(
-                        execution.workflowId(),
-                        execution.id(),
-                        candidates.stream().map(RemoteExecution::workflowExecutionId).toList())
-                    .map(
-                        free ->
-                            candidates.stream()
-                                .filter(remote -> free.contains(remote.workflowExecutionId()))
-                                .findFirst()
-                                .map(
-                                    remote ->
-                                        (CheckOutcome)
-                                            new CheckOutcome.Submitted(execution, remote, true))
-                                .orElse(null)));
+        .chain(candidates -> firstUntracked(execution, candidates))
+        .map(found -> found == null ? null : new CheckOutcome.Submitted(execution, found, true));
+  }
+
+  /** The oldest candidate no row of the workflow tracks and this execution never had; or null. */
+  private Uni<RemoteExecution> firstUntracked(
+      ClaimedExecution execution, List<RemoteExecution> candidates) {
+    List<String> ids = candidates.stream().map(RemoteExecution::workflowExecutionId).toList();
+    return store
+        .untracked(execution.workflowId(), execution.id(), ids)
+        .map(
+            free ->
+                candidates.stream()
+                    .filter(remote -> free.contains(remote.workflowExecutionId()))
+                    .findFirst()
+                    .orElse(null));
   }
 
   /** Listed executions that look like the one we tried to create, oldest first. */

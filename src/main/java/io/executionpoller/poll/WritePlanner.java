@@ -82,6 +82,10 @@ final class WritePlanner {
       return planObservation(
           submitted.execution(), submitted.remote(), true, submitted.adopted(), now);
     }
+    if (outcome instanceof CheckOutcome.LeaseTooShort tooShort) {
+      // Never started: hand it back for the next claim, counting nothing.
+      return new WritePlan.Defer(tooShort.execution(), now.plusSeconds(1), false);
+    }
     if (outcome instanceof CheckOutcome.CreateHeldBack heldBack) {
       return planDeferral(heldBack.execution(), heldBack.deferred(), true, now);
     }
@@ -125,29 +129,28 @@ final class WritePlanner {
     Instant next = now.plus(settings.interval());
     if (decision instanceof Decision.Unchanged) {
       if (submitted) {
-        return update(execution, execution.status(), remote, now, next, events);
+        return update(execution, execution.status(), remote, now, next, events, null);
       }
       WritePlan limited = planRuntimeLimit(execution, remote, now, next);
       return limited != null ? limited : new WritePlan.Reschedule(execution, remote.status(), next);
     }
     if (decision instanceof Decision.Advance advance) {
+      Failure failure = null;
       if (advance.target() == ExecutionStatus.FAILED) {
         ErrorType type =
             ErrorClassifier.classify(FailureFacts.remoteFailure(remote.statusReason()));
         if (mayRetry(execution, type)) {
           return planRetry(execution, advance, remote, type, events, now);
         }
+        failure =
+            new Failure(
+                type,
+                remote.statusReason() != null
+                    ? remote.statusReason()
+                    : "AMC reported " + remote.status());
       }
-      for (Transition step : advance.steps()) {
-        events.add(
-            new NewEvent(
-                EventType.TRANSITION,
-                step.from(),
-                step.to(),
-                remote.status(),
-                remote.statusReason()));
-      }
-      return update(execution, advance.target(), remote, now, next, events);
+      advance.steps().forEach(step -> events.add(transition(step, remote)));
+      return update(execution, advance.target(), remote, now, next, events, failure);
     }
     // Rejected or unknown: recorded once when the remote status text changes, never applied.
     if (!remoteStatusChanged && !submitted) {
@@ -170,16 +173,28 @@ final class WritePlanner {
               remote.status(),
               "AMC answered unknown status '" + remote.status() + "'; not applied"));
     }
-    return update(execution, execution.status(), remote, now, next, events);
+    return update(execution, execution.status(), remote, now, next, events, null);
   }
 
+  /** Why an execution ends in FAILED or TIMEOUT: the error fields of its update. */
+  private record Failure(ErrorType type, String message) {}
+
+  private static NewEvent transition(Transition step, RemoteExecution remote) {
+    return new NewEvent(
+        EventType.TRANSITION, step.from(), step.to(), remote.status(), remote.statusReason());
+  }
+
+  /**
+   * An update from an answer of AMC; {@code failure} is null unless it ends the execution badly.
+   */
   private WritePlan.Update update(
       ClaimedExecution execution,
       ExecutionStatus newStatus,
       RemoteExecution remote,
       Instant now,
       Instant next,
-      List<NewEvent> events) {
+      List<NewEvent> events,
+      Failure failure) {
     boolean passedRunning =
         events.stream()
             .anyMatch(e -> e.type() == EventType.TRANSITION && e.to() == ExecutionStatus.RUNNING);
@@ -187,14 +202,6 @@ final class WritePlanner {
         execution.startedAt() != null ? execution.startedAt() : passedRunning ? now : null;
     Instant completedAt = newStatus.isTerminal() ? now : null;
     Integer duration = durationSeconds(startedAt, completedAt);
-    String errorType = null;
-    String errorMessage = null;
-    if (newStatus == ExecutionStatus.FAILED) {
-      errorType =
-          ErrorClassifier.classify(FailureFacts.remoteFailure(remote.statusReason())).name();
-      errorMessage =
-          remote.statusReason() != null ? remote.statusReason() : "AMC reported " + remote.status();
-    }
     return new WritePlan.Update(
         execution,
         newStatus,
@@ -210,8 +217,8 @@ final class WritePlanner {
         0,
         null,
         null,
-        errorType,
-        errorMessage,
+        failure == null ? null : failure.type().name(),
+        failure == null ? null : failure.message(),
         next,
         events);
   }
@@ -232,13 +239,7 @@ final class WritePlanner {
       if (step.to() == ExecutionStatus.FAILED) {
         break;
       }
-      events.add(
-          new NewEvent(
-              EventType.TRANSITION,
-              step.from(),
-              step.to(),
-              remote.status(),
-              remote.statusReason()));
+      events.add(transition(step, remote));
       reached = step.to();
     }
     String reason =
@@ -285,25 +286,14 @@ final class WritePlanner {
               ExecutionStatus.TIMEOUT,
               remote.status(),
               message));
-      return new WritePlan.Update(
+      return update(
           execution,
           ExecutionStatus.TIMEOUT,
-          null,
-          remote.status(),
-          null,
-          null,
-          null,
+          remote,
           now,
-          remote.expireTime(),
-          remote.timeoutSeconds(),
-          (int) ran.toSeconds(),
-          0,
-          null,
-          null,
-          ErrorType.TIMEOUT_ERROR.name(),
-          message,
           next,
-          events);
+          events,
+          new Failure(ErrorType.TIMEOUT_ERROR, message));
     }
     if (ran.compareTo(limit.warnAfter()) >= 0 && facts.warnedAt() == null) {
       events.add(
@@ -319,7 +309,7 @@ final class WritePlanner {
                   + " s (limit "
                   + limit.max().toSeconds()
                   + " s)"));
-      return update(execution, ExecutionStatus.RUNNING, remote, now, next, events);
+      return update(execution, ExecutionStatus.RUNNING, remote, now, next, events, null);
     }
     return null;
   }

@@ -19,12 +19,7 @@ public final class CallDeferred extends RuntimeException {
     /** Login with Amazon rejected the credentials (invalid_grant, invalid_client). */
     CREDENTIALS_REJECTED,
     /** The token endpoint could not be reached or failed; no access token is available. */
-    TOKEN_UNAVAILABLE,
-    /**
-     * The claim's lease would run out before the check's deadline (the batch waited too long for a
-     * slow remote): hand the execution back rather than check it without a lease.
-     */
-    LEASE_TOO_SHORT
+    TOKEN_UNAVAILABLE
   }
 
   private final Reason reason;
