@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,13 +27,16 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RemoteGate {
 
+  /** One AMC instance as reached through one API host: what a breaker guards. */
+  public record InstanceKey(String apiHost, String instance) {}
+
   /** What the breaker granted one logical call; reported back when the call ends. */
-  public record Admission(String breakerKey, CircuitBreaker.Permit permit) {}
+  public record Admission(InstanceKey breakerKey, CircuitBreaker.Permit permit) {}
 
   private final GuardConfig config;
   private final Clock clock;
   private final MeterRegistry registry;
-  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Map<InstanceKey, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
   private final Map<CallDeferred.Reason, Counter> deferrals =
       new EnumMap<>(CallDeferred.Reason.class);
@@ -59,8 +63,8 @@ public class RemoteGate {
 
   /** Asks the breaker of {@code instance} at {@code apiHost}; fails with CallDeferred if open. */
   public Uni<Admission> admit(String apiHost, String instance) {
-    String key = apiHost + "|" + instance;
-    CircuitBreaker breaker = breakers.computeIfAbsent(key, k -> newBreaker(k, instance));
+    InstanceKey key = new InstanceKey(apiHost, instance);
+    CircuitBreaker breaker = breakers.computeIfAbsent(key, this::newBreaker);
     Instant now = clock.instant();
     CircuitBreaker.Permit permit = breaker.tryAcquire(now);
     if (permit.kind() == CircuitBreaker.Permit.Kind.DENIED) {
@@ -140,10 +144,12 @@ public class RemoteGate {
     return new CallDeferred(reason, retryAt, detail);
   }
 
-  /** Breaker states by instance key, for health details and the admin API. */
-  public Map<String, CircuitBreaker.Snapshot> breakerSnapshots() {
+  /** Breaker states by instance, for health details and the admin API. */
+  public Map<InstanceKey, CircuitBreaker.Snapshot> breakerSnapshots() {
     Instant now = clock.instant();
-    Map<String, CircuitBreaker.Snapshot> snapshots = new TreeMap<>();
+    Map<InstanceKey, CircuitBreaker.Snapshot> snapshots =
+        new TreeMap<>(
+            Comparator.comparing(InstanceKey::instance).thenComparing(InstanceKey::apiHost));
     breakers.forEach((key, breaker) -> snapshots.put(key, breaker.snapshot(now)));
     return snapshots;
   }
@@ -165,7 +171,7 @@ public class RemoteGate {
         config.rateLimit().burst());
   }
 
-  private CircuitBreaker newBreaker(String key, String instance) {
+  private CircuitBreaker newBreaker(InstanceKey key) {
     CircuitBreaker breaker =
         new CircuitBreaker(
             new CircuitBreaker.Settings(
@@ -175,12 +181,13 @@ public class RemoteGate {
                 config.breaker().probeTimeout()));
     Gauge.builder("poller.remote.breaker.open", this, gate -> gate.isOpen(key) ? 1 : 0)
         .description("1 while the instance's circuit breaker is open or half-open")
-        .tag("instance", instance)
+        .tag("instance", key.instance())
+        .tag("host", key.apiHost())
         .register(registry);
     return breaker;
   }
 
-  private boolean isOpen(String key) {
+  private boolean isOpen(InstanceKey key) {
     CircuitBreaker breaker = breakers.get(key);
     return breaker != null
         && breaker.snapshot(clock.instant()).state() != CircuitBreaker.State.CLOSED;

@@ -39,8 +39,7 @@ public class RemoteHealthCheck implements HealthCheck {
     }
     for (var entry : gate.breakerSnapshots().entrySet()) {
       CircuitBreaker.Snapshot snapshot = entry.getValue();
-      String instance = entry.getKey().substring(entry.getKey().indexOf('|') + 1);
-      response.withData("breaker." + instance, snapshot.state().name());
+      response.withData("breaker." + entry.getKey().instance(), snapshot.state().name());
       up &= snapshot.state() == CircuitBreaker.State.CLOSED;
     }
     return response.status(up).build();
