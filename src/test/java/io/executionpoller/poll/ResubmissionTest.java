@@ -19,8 +19,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Failed remote executions and submissions: a retryable failure comes back as a new remote
@@ -50,12 +54,7 @@ class ResubmissionTest {
   @Test
   void shouldResubmitARetryableRemoteFailureAsANewRemoteExecutionThroughARecordedRetry() {
     simulator.scriptFor(
-        "wf_flaky",
-        ExecutionScript.ends(
-            Duration.ZERO,
-            Duration.ofSeconds(20),
-            "FAILED",
-            "Internal error: the query engine failed unexpectedly"));
+        "wf_flaky", ExecutionScript.failsWithInternalError(Duration.ZERO, Duration.ofSeconds(20)));
     UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_flaky"));
     runOnce();
     String firstRemoteId = (String) fixtures.execution(execution).get("amc_execution_id");
@@ -103,12 +102,7 @@ class ResubmissionTest {
   @Test
   void shouldFailANonRetryableRemoteFailureWithoutResubmitting() {
     simulator.scriptFor(
-        "wf_broken",
-        ExecutionScript.ends(
-            Duration.ZERO,
-            Duration.ofSeconds(20),
-            "FAILED",
-            "SQL compilation error: line 3:14 mismatched input 'FORM'"));
+        "wf_broken", ExecutionScript.failsWithQueryError(Duration.ZERO, Duration.ofSeconds(20)));
     UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_broken"));
     runOnce();
     clock.advance(Duration.ofSeconds(30));
@@ -125,15 +119,7 @@ class ResubmissionTest {
 
   @Test
   void shouldFailForGoodAfterTheThirdRetry() {
-    simulator.scriptFor(
-        "wf_always_busy",
-        ExecutionScript.ends(
-            Duration.ZERO,
-            Duration.ZERO,
-            "REJECTED",
-            "Execution \"x\" of workflow \"wf_always_busy\" could not be run because too many"
-                + " workflows have already been run against the same input data sources in the"
-                + " same or overlapping time windows."));
+    simulator.scriptFor("wf_always_busy", ExecutionScript.rejectedForOverlap(Duration.ZERO));
     UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_always_busy"));
 
     for (int round = 0; round < 12 && !"FAILED".equals(fixtures.status(execution)); round++) {
@@ -278,5 +264,45 @@ class ResubmissionTest {
     assertThat(fixtures.execution(execution).get("amc_execution_id")).isNotNull();
     assertThat(simulator.listCalls()).as("no search for a create that never went").isZero();
     assertThat(simulator.createCalls()).isEqualTo(1);
+  }
+
+  static Stream<Arguments> failedRemoteExecutions() {
+    return Stream.of(
+        Arguments.of(
+            ExecutionScript.failsWithInternalError(Duration.ZERO, Duration.ZERO),
+            "AMC_API_ERROR",
+            true),
+        Arguments.of(ExecutionScript.rejectedForOverlap(Duration.ZERO), "RESOURCE_ERROR", true),
+        Arguments.of(ExecutionScript.failsForOverlap(Duration.ZERO), "RESOURCE_ERROR", true),
+        Arguments.of(
+            ExecutionScript.failsWithQueryError(Duration.ZERO, Duration.ZERO),
+            "QUERY_ERROR",
+            false),
+        Arguments.of(
+            ExecutionScript.failsWithTimeLimit(Duration.ZERO, Duration.ZERO),
+            "TIMEOUT_ERROR",
+            false),
+        Arguments.of(
+            ExecutionScript.failsWithPermission(Duration.ZERO, Duration.ZERO),
+            "PERMISSION_ERROR",
+            false));
+  }
+
+  @ParameterizedTest(name = "[{0}] -> {1}, resubmitted: {2}")
+  @MethodSource("failedRemoteExecutions")
+  void shouldClassifyEachKindOfRemoteFailureAndResubmitOnlyRetryableOnes(
+      ExecutionScript script, String errorType, boolean resubmitted) {
+    fixtures.reset();
+    simulator.scriptFor("wf_failing", script);
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_failing"));
+
+    runOnce();
+
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("error_type")).isEqualTo(errorType);
+    assertThat(row.get("status")).isEqualTo(resubmitted ? "PENDING" : "FAILED");
+    assertThat(row.get("retry_count")).isEqualTo(resubmitted ? 1 : 0);
+    assertThat(fixtures.events(execution).stream().anyMatch(e -> e.startsWith("RETRY")))
+        .isEqualTo(resubmitted);
   }
 }
