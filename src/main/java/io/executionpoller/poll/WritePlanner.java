@@ -14,12 +14,12 @@ import io.executionpoller.failure.RetryAfter;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.remote.RemoteFailures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -96,7 +96,7 @@ final class WritePlanner {
       }
       if (failure instanceof RemoteCallException remote
           && remote.isRefusal()
-          && facts(remote).operation() == FailureFacts.Operation.CREATE) {
+          && RemoteFailures.facts(remote).operation() == FailureFacts.Operation.CREATE) {
         return planRefusedCreate(failed.execution(), remote, now);
       }
       return planFailure(failed.execution(), failure, now);
@@ -317,7 +317,7 @@ final class WritePlanner {
   /** AMC refused the create outright (a 4xx answer): retry it if the reason allows, else fail. */
   private WritePlan planRefusedCreate(
       ClaimedExecution execution, RemoteCallException refusal, Instant now) {
-    ErrorType type = ErrorClassifier.classify(facts(refusal));
+    ErrorType type = ErrorClassifier.classify(RemoteFailures.facts(refusal));
     String message = describe(refusal);
     if (mayRetry(execution, type)) {
       return resubmit(
@@ -435,7 +435,7 @@ final class WritePlanner {
   }
 
   private WritePlan planFailure(ClaimedExecution execution, Throwable failure, Instant now) {
-    ErrorType type = ErrorClassifier.classify(facts(failure));
+    ErrorType type = ErrorClassifier.classify(RemoteFailures.facts(failure));
     String message = describe(failure);
     int errors = execution.consecutivePollErrors() + 1;
     List<NewEvent> events = new ArrayList<>();
@@ -479,33 +479,6 @@ final class WritePlanner {
     return startedAt == null || completedAt == null
         ? null
         : (int) Duration.between(startedAt, completedAt).toSeconds();
-  }
-
-  static FailureFacts facts(Throwable failure) {
-    if (failure instanceof RemoteCallException remote) {
-      FailureFacts.Operation operation =
-          switch (remote.operation()) {
-            case "create execution" -> FailureFacts.Operation.CREATE;
-            case "token refresh" -> FailureFacts.Operation.TOKEN;
-            default -> FailureFacts.Operation.CHECK;
-          };
-      FailureFacts.Transport transport =
-          switch (remote.kind()) {
-            case HTTP_STATUS -> FailureFacts.Transport.NONE;
-            case TIMEOUT -> FailureFacts.Transport.TIMEOUT;
-            case CONNECTION -> FailureFacts.Transport.CONNECTION;
-            case MALFORMED_RESPONSE -> FailureFacts.Transport.MALFORMED;
-            case NOT_CONFIGURED -> FailureFacts.Transport.NOT_CONFIGURED;
-            case UNEXPECTED -> FailureFacts.Transport.UNEXPECTED;
-          };
-      return new FailureFacts(transport, remote.httpStatus(), operation, remote.body());
-    }
-    if (failure instanceof TimeoutException) {
-      return new FailureFacts(
-          FailureFacts.Transport.TIMEOUT, 0, FailureFacts.Operation.CHECK, null);
-    }
-    return new FailureFacts(
-        FailureFacts.Transport.UNEXPECTED, 0, FailureFacts.Operation.CHECK, null);
   }
 
   private static String describe(Throwable failure) {

@@ -2,6 +2,8 @@ package io.executionpoller.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.executionpoller.failure.ErrorClassifier;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.guard.GuardConfig;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.micrometer.core.instrument.Gauge;
@@ -15,9 +17,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +38,7 @@ public class AccessTokenProvider {
 
   private static final Logger LOG = Logger.getLogger(AccessTokenProvider.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern OAUTH_ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
 
   private record CachedToken(String value, Instant expiresAt) {}
 
@@ -162,27 +166,21 @@ public class AccessTokenProvider {
     return gate.deferred(CallDeferred.Reason.TOKEN_UNAVAILABLE, until, failure.getMessage());
   }
 
-  /** The OAuth2 error code when the endpoint refused the credentials themselves, else null. */
+  /**
+   * Whether Login with Amazon refused the credentials themselves (the classifier says
+   * AUTHENTICATION_ERROR: a 4xx from the token endpoint, or none configured), as the OAuth2 error
+   * code to show operators; null for an outage (5xx, 429, timeouts), which only waits briefly.
+   */
   private static String rejection(Throwable failure) {
-    if (!(failure instanceof RemoteCallException remote)) {
+    if (ErrorClassifier.classify(RemoteFailures.facts(failure)) != ErrorType.AUTHENTICATION_ERROR) {
       return null;
     }
+    RemoteCallException remote = (RemoteCallException) failure;
     if (remote.kind() == RemoteCallException.Kind.NOT_CONFIGURED) {
       return "not_configured";
     }
-    if (remote.kind() != RemoteCallException.Kind.HTTP_STATUS
-        || remote.httpStatus() < 400
-        || remote.httpStatus() >= 500
-        || remote.httpStatus() == 429) {
-      return null;
-    }
-    String body = remote.body() == null ? "" : remote.body().toLowerCase(Locale.ROOT);
-    for (String code : new String[] {"invalid_grant", "invalid_client", "unauthorized_client"}) {
-      if (body.contains(code)) {
-        return code;
-      }
-    }
-    return null;
+    Matcher code = OAUTH_ERROR.matcher(remote.body() == null ? "" : remote.body());
+    return code.find() ? code.group(1) : "HTTP " + remote.httpStatus();
   }
 
   private Uni<CachedToken> requestToken() {

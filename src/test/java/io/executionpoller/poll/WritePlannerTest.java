@@ -18,6 +18,7 @@ import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteCallException.Kind;
 import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.remote.RemoteFailures;
 import io.executionpoller.remote.RemoteTarget;
 import java.time.Duration;
 import java.time.Instant;
@@ -712,7 +713,7 @@ class WritePlannerTest {
     "get download urls, CHECK",
   })
   void shouldTellTheClassifierWhichCallFailed(String operation, FailureFacts.Operation expected) {
-    FailureFacts facts = WritePlanner.facts(httpFailure(operation, 400, "{}"));
+    FailureFacts facts = RemoteFailures.facts(httpFailure(operation, 400, "{}"));
 
     assertThat(facts).isEqualTo(new FailureFacts(FailureFacts.Transport.NONE, 400, expected, "{}"));
   }
@@ -728,7 +729,7 @@ class WritePlannerTest {
   })
   void shouldTellTheClassifierWhatTheTransportSaw(Kind kind, FailureFacts.Transport expected) {
     FailureFacts facts =
-        WritePlanner.facts(RemoteCallException.of("get execution", kind, "x", null));
+        RemoteFailures.facts(RemoteCallException.of("get execution", kind, "x", null));
 
     assertThat(facts.transport()).isEqualTo(expected);
     assertThat(facts.operation()).isEqualTo(FailureFacts.Operation.CHECK);
