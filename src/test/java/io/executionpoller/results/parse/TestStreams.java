@@ -1,0 +1,104 @@
+package io.executionpoller.results.parse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
+
+/** Input helpers shared by the parse tests. */
+final class TestStreams {
+
+  private TestStreams() {}
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] bytes(int... values) {
+    byte[] out = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (byte) values[i];
+    }
+    return out;
+  }
+
+  static byte[] gzip(byte[] content) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+        gz.write(content);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Serves {@code data} at most {@code chunk} bytes per read and always reports nothing available,
+   * like a slow network stream; chunk 1 splits every multi-byte char and every char pair.
+   */
+  static InputStream chunked(byte[] data, int chunk) {
+    return new InputStream() {
+      private int pos;
+
+      @Override
+      public int read() {
+        return pos < data.length ? data[pos++] & 0xff : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (len == 0) {
+          return 0;
+        }
+        if (pos >= data.length) {
+          return -1;
+        }
+        int n = Math.min(Math.min(len, chunk), data.length - pos);
+        System.arraycopy(data, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+
+      @Override
+      public int available() {
+        return 0;
+      }
+    };
+  }
+
+  /** Serves {@code data}, then fails as a dropped connection would. */
+  static InputStream failingAfter(byte[] data, IOException failure) {
+    InputStream body = chunked(data, 4096);
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        int b = body.read();
+        if (b < 0) {
+          throw failure;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = body.read(b, off, len);
+        if (n < 0) {
+          throw failure;
+        }
+        return n;
+      }
+    };
+  }
+}
