@@ -149,7 +149,7 @@ public class ExecutionResource {
     }
   }
 
-  static UUID parseId(String id) {
+  public static UUID parseId(String id) {
     try {
       return UUID.fromString(id);
     } catch (IllegalArgumentException e) {

@@ -26,5 +26,11 @@ public enum EventType {
   /** After a TIMEOUT, the remote execution was cancelled (poller.timeout.cancel-remote). */
   REMOTE_CANCELLED,
   /** After a TIMEOUT, cancelling the remote execution failed; the message says why. */
-  REMOTE_CANCEL_FAILED
+  REMOTE_CANCEL_FAILED,
+  /** The result was downloaded and stored; the message gives files, rows and bytes. */
+  RESULT_STORED,
+  /** A result download attempt failed and will be tried again; the message says why. */
+  RESULT_RETRY,
+  /** The result download failed for good (not retryable, or attempts used up). */
+  RESULT_FAILED
 }

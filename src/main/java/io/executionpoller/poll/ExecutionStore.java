@@ -164,6 +164,13 @@ public class ExecutionStore {
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       """;
 
+  private static final String OPEN_RESULT =
+      """
+      INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at)
+      VALUES ($1, 'PENDING', $2, $2, $2)
+      ON CONFLICT (execution_id) DO NOTHING
+      """;
+
   private static final String INSERT_EVENTS =
       """
       INSERT INTO execution_events
@@ -190,7 +197,8 @@ public class ExecutionStore {
             "update",
             "resubmit",
             "untracked",
-            "insert_events")) {
+            "insert_events",
+            "open_result")) {
       statementCounters.put(
           operation,
           Counter.builder("poller.db.statements")
@@ -336,8 +344,22 @@ public class ExecutionStore {
                                         ? plan.amcExecutionId()
                                         : plan.execution().amcExecutionId(),
                                     plan.events())
+                                .chain(() -> resultStepIfSucceeded(connection, now, plan))
                                 .replaceWith(true)
                             : Uni.createFrom().item(false)));
+  }
+
+  /**
+   * SUCCESS opens the result's download step in the same transaction, so no succeeded execution can
+   * be left without one (issue 4).
+   */
+  private Uni<RowSet<Row>> resultStepIfSucceeded(
+      SqlClient connection, Instant now, WritePlan.Update plan) {
+    if (plan.newStatus() != ExecutionStatus.SUCCESS) {
+      return Uni.createFrom().nullItem();
+    }
+    return execute(
+        connection, "open_result", OPEN_RESULT, Tuple.of(plan.execution().id(), odt(now)));
   }
 
   private Uni<RowSet<Row>> insertEvents(

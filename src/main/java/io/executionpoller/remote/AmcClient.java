@@ -130,7 +130,18 @@ public class AmcClient {
   }
 
   public Uni<DownloadUrls> getDownloadUrls(RemoteTarget target, String executionId) {
-    String url = executionUrl(target, executionId) + "/downloadUrls";
+    return getDownloadUrls(target, executionId, null);
+  }
+
+  /** One page of a result's download URLs; {@code nextToken} is null for the first page. */
+  public Uni<DownloadUrls> getDownloadUrls(
+      RemoteTarget target, String executionId, String nextToken) {
+    String url =
+        executionUrl(target, executionId)
+            + "/downloadUrls"
+            + (nextToken == null
+                ? ""
+                : "?nextToken=" + URLEncoder.encode(nextToken, StandardCharsets.UTF_8));
     return read(
         "get download urls",
         target,

@@ -33,6 +33,10 @@ import java.util.random.RandomGenerator;
  * random ones from a seeded generator for the operations of {@link #setFaultOperations} (status
  * checks unless told otherwise). A scripted fault wins over a random one, and at most one fault
  * answers a call, after authorization and the latency delay.
+ *
+ * <p>Results: {@link #scriptResults} and {@link #scriptResultsFor} say which files a succeeded
+ * execution delivers (default: one demo CSV of the script's rows); {@link #scriptS3Faults} breaks
+ * their downloads.
  */
 @ApplicationScoped
 public class AmcSimulator {
@@ -62,6 +66,11 @@ public class AmcSimulator {
   private final Map<Fault, AtomicInteger> faultsInjected = new ConcurrentHashMap<>();
   private final Map<ScriptKey, Deque<Fault>> faultScripts = new HashMap<>();
   private final Set<Runnable> hangs = ConcurrentHashMap.newKeySet();
+  private final Map<String, List<ResultFile>> resultScripts = new ConcurrentHashMap<>();
+  private final Map<String, Deque<S3Fault>> s3FaultScripts = new HashMap<>();
+  private final Map<String, AtomicInteger> s3Gets = new ConcurrentHashMap<>();
+  private final AtomicInteger s3GetsTotal = new AtomicInteger();
+  private final Set<HeldResponse> stalls = ConcurrentHashMap.newKeySet();
   private volatile Duration latency;
   private volatile FaultRates faultRates;
   private volatile Set<Operation> faultOperations;
@@ -220,6 +229,62 @@ public class AmcSimulator {
     scriptsByWorkflow.put(workflowIdOrQuery, script);
   }
 
+  /**
+   * Executions later created for this saved workflow id or ad hoc query text (keyed as in {@link
+   * #scriptFor}), or preloaded for this workflow id, deliver these files, in this order. Files
+   * without a name are named {@code part-00000.csv}, {@code part-00001.csv}... by position.
+   *
+   * @throws IllegalArgumentException when two files end up with one name
+   */
+  public void scriptResults(String workflowIdOrQuery, List<ResultFile> files) {
+    resultScripts.put(workflowIdOrQuery, ResultFile.named(files));
+  }
+
+  /**
+   * The execution delivers these files from now on, in place of what it was created with.
+   *
+   * @throws IllegalArgumentException when the execution does not exist or two files share a name
+   */
+  public synchronized void scriptResultsFor(String executionId, List<ResultFile> files) {
+    SimulatedExecution execution = executions.get(executionId);
+    if (execution == null) {
+      throw new IllegalArgumentException("no simulated execution " + executionId);
+    }
+    execution.resultFiles = ResultFile.named(files);
+  }
+
+  /**
+   * Queues {@code sequence} for GETs of the execution's result files: each GET the presigned URL
+   * lets through takes the next fault, later ones are served normally. The key is an execution id
+   * or {@link #ANY}; a GET's own execution is served before {@link #ANY}. A second call appends.
+   */
+  public synchronized void scriptS3Faults(String executionIdOrAny, List<S3Fault> sequence) {
+    s3FaultScripts.computeIfAbsent(executionIdOrAny, k -> new ArrayDeque<>()).addAll(sequence);
+  }
+
+  /** Lets every download held by STALL send its rest and end. */
+  public void releaseStalls() {
+    List<HeldResponse> held = new ArrayList<>(stalls);
+    stalls.removeAll(held);
+    held.forEach(HeldResponse::resume);
+  }
+
+  /** Downloads held by STALL right now. */
+  public int stalledResponses() {
+    return stalls.size();
+  }
+
+  /** GETs of the execution's result files, counted on arrival whatever the answer. */
+  public int s3Gets(String executionId) {
+    AtomicInteger gets = s3Gets.get(executionId);
+    return gets == null ? 0 : gets.get();
+  }
+
+  /** GETs of result files of every execution, counted on arrival whatever the answer. */
+  public int s3GetsTotal() {
+    return s3GetsTotal.get();
+  }
+
   /** Creates a remote execution directly, as if someone else had submitted it. */
   public synchronized String preload(String instanceId, String workflowId, ExecutionScript script) {
     return add(instanceId, workflowId, script).id;
@@ -251,7 +316,7 @@ public class AmcSimulator {
 
   /**
    * Forgets every execution, token, script, fault setting and counter, and closes connections held
-   * by HANG.
+   * by HANG or STALL.
    */
   public synchronized void reset() {
     executions.clear();
@@ -269,11 +334,17 @@ public class AmcSimulator {
     callsByAdvertiser.clear();
     callNanosByAdvertiser.clear();
     faultsInjected.clear();
+    resultScripts.clear();
+    s3Gets.clear();
+    s3GetsTotal.set(0);
     latency = config.latency();
     resetFaults();
     List<Runnable> held = new ArrayList<>(hangs);
     hangs.clear();
     held.forEach(Runnable::run);
+    List<HeldResponse> stalled = new ArrayList<>(stalls);
+    stalls.removeAll(stalled);
+    stalled.forEach(HeldResponse::abort);
   }
 
   /** Makes every issued access token invalid, as a revocation or an early expiry would. */
@@ -366,6 +437,42 @@ public class AmcSimulator {
     return config.faults().hangFor();
   }
 
+  // ---- result files ----
+
+  /** The files a succeeded execution delivers: as scripted, else one demo CSV of its rows. */
+  synchronized List<ResultFile> resultFiles(SimulatedExecution execution) {
+    if (execution.resultFiles != null) {
+      return execution.resultFiles;
+    }
+    return ResultFile.named(List.of(ResultFile.generated(execution.script.resultRows())));
+  }
+
+  Optional<ResultFile> resultFile(SimulatedExecution execution, String name) {
+    return resultFiles(execution).stream().filter(file -> file.name().equals(name)).findFirst();
+  }
+
+  void recordS3Get(String executionId) {
+    s3GetsTotal.incrementAndGet();
+    s3Gets.computeIfAbsent(executionId, id -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /** The fault for this GET: its execution's script, then the "*" script, else NONE. */
+  synchronized S3Fault nextS3Fault(String executionId) {
+    S3Fault fault = pollS3(executionId);
+    if (fault == null) {
+      fault = pollS3(ANY);
+    }
+    return fault == null ? S3Fault.NONE : fault;
+  }
+
+  void stallStarted(HeldResponse response) {
+    stalls.add(response);
+  }
+
+  void stallEnded(HeldResponse response) {
+    stalls.remove(response);
+  }
+
   /** Keeps {@code release} (it closes the connection) until the hanging request ends. */
   void hangStarted(Runnable release) {
     hangs.add(release);
@@ -392,14 +499,17 @@ public class AmcSimulator {
     ExecutionScript script = scriptsByWorkflow.getOrDefault(key, defaultScript());
     String remoteWorkflowId =
         request.workflowId() != null ? request.workflowId() : "transient_" + UUID.randomUUID();
-    return new SimulatedExecution(
-        UUID.randomUUID().toString(),
-        instanceId,
-        remoteWorkflowId,
-        request,
-        script,
-        clock.instant(),
-        sequence.incrementAndGet());
+    SimulatedExecution execution =
+        new SimulatedExecution(
+            UUID.randomUUID().toString(),
+            instanceId,
+            remoteWorkflowId,
+            request,
+            script,
+            clock.instant(),
+            sequence.incrementAndGet());
+    execution.resultFiles = resultScripts.get(key);
+    return execution;
   }
 
   synchronized Optional<SimulatedExecution> find(String instanceId, String executionId) {
@@ -524,6 +634,7 @@ public class AmcSimulator {
             script,
             clock.instant(),
             sequence.incrementAndGet());
+    execution.resultFiles = workflowId == null ? null : resultScripts.get(workflowId);
     store(execution);
     return execution;
   }
@@ -544,6 +655,7 @@ public class AmcSimulator {
     setFaultOperations(faults.operations());
     retryAfter = faults.retryAfter();
     faultScripts.clear();
+    s3FaultScripts.clear();
     rejectedCredentials = null;
   }
 
@@ -555,6 +667,18 @@ public class AmcSimulator {
     Fault fault = script.poll();
     if (script.isEmpty()) {
       faultScripts.remove(key);
+    }
+    return fault;
+  }
+
+  private S3Fault pollS3(String key) {
+    Deque<S3Fault> script = s3FaultScripts.get(key);
+    if (script == null) {
+      return null;
+    }
+    S3Fault fault = script.poll();
+    if (script.isEmpty()) {
+      s3FaultScripts.remove(key);
     }
     return fault;
   }

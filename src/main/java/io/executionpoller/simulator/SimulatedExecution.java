@@ -1,6 +1,7 @@
 package io.executionpoller.simulator;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Mutable state of one simulated AMC execution; guarded by the simulator's lock. */
@@ -45,6 +46,9 @@ final class SimulatedExecution {
   Instant startedAt;
   Instant finishedAt;
   boolean cancelled;
+
+  /** The files its result delivers, named; null for the default demo CSV of the script's rows. */
+  List<ResultFile> resultFiles;
 
   SimulatedExecution(
       String id,

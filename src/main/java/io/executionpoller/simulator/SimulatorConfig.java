@@ -126,5 +126,12 @@ public interface SimulatorConfig {
     /** How long a HANG holds the connection before closing it, so nothing stays open for good. */
     @WithDefault("5M")
     Duration hangFor();
+
+    /**
+     * How long an S3 STALL holds the end of a result file before closing the connection, unless
+     * {@link AmcSimulator#releaseStalls()} comes first.
+     */
+    @WithDefault("5M")
+    Duration stallFor();
   }
 }

@@ -2,7 +2,6 @@ package io.executionpoller.simulator;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,9 +11,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +22,6 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +30,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HTTP face of the simulator, faithful to the AMC notes: the five execution paths, the LwA token
  * endpoint, the four required headers, flat bodies, {code,details} errors, and presigned-style
- * result URLs that expire. Mounted under /simulator on the API port, only when enabled.
+ * result URLs that expire, five to a page ({@link S3Objects} serves them). Mounted under /simulator
+ * on the API port, only when enabled.
  *
  * <p>Every AMC call goes: count on arrival, authorize, wait the configured latency, then either the
  * real answer or one injected {@link Fault}. Operations compute their answer as an {@link Answer}
@@ -67,6 +61,11 @@ class SimulatorRoutes {
           "ALL");
   private static final int MAX_PAGE = 100;
   private static final String TOKEN_PREFIX = "v1:";
+  private static final String URL_TOKEN_PREFIX = "u1:";
+
+  /** downloadUrls lists at most this many URLs per answer (SPEC: maxItems 5). */
+  private static final int URLS_PER_PAGE = 5;
+
   private static final String HTML_ERROR_PAGE =
       "<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body>"
           + "<h1>Service Unavailable</h1><p>The server is temporarily unable to service your"
@@ -75,7 +74,8 @@ class SimulatorRoutes {
   private final AmcSimulator simulator;
   private final SimulatorConfig config;
   private final Vertx vertx;
-  private final byte[] signingKey = new byte[32];
+  private final UrlSigner signer = new UrlSigner();
+  private final S3Objects s3;
 
   /** The real answer of an operation, before any fault changes it. */
   private record Answer(int status, JsonObject body) {}
@@ -100,7 +100,7 @@ class SimulatorRoutes {
     this.simulator = simulator;
     this.config = config;
     this.vertx = vertx;
-    new SecureRandom().nextBytes(signingKey);
+    this.s3 = new S3Objects(simulator, config, vertx, signer);
   }
 
   void register(@Observes Router router) {
@@ -128,7 +128,7 @@ class SimulatorRoutes {
                     Operation.DOWNLOAD_URLS,
                     SimulatorRoutes::executionKey,
                     this::downloadUrls));
-    router.get(PREFIX + "/s3/:executionId/:file").handler(this::s3Object);
+    router.get(PREFIX + "/s3/:executionId/:file").handler(s3::get);
   }
 
   // ---- LwA ----
@@ -277,7 +277,7 @@ class SimulatorRoutes {
   }
 
   /** Ends the exchange without an answer: closes the connection (HTTP/2: resets the stream). */
-  private static void drop(RoutingContext ctx) {
+  static void drop(RoutingContext ctx) {
     if (ctx.request().version() == HttpVersion.HTTP_2) {
       ctx.response().reset();
     } else {
@@ -490,24 +490,38 @@ class SimulatorRoutes {
       String id = ctx.pathParam("executionId");
       return error(404, "Execution with ID " + id + " is unavailable for download.");
     }
+    SimulatedExecution execution = found.get();
+    List<ResultFile> files = simulator.resultFiles(execution);
+    int first;
+    try {
+      first = urlPageStart(param(ctx, "nextToken"), execution.id, files.size());
+    } catch (BadRequest e) {
+      return error(400, e.getMessage());
+    }
+    int end = Math.min(first + URLS_PER_PAGE, files.size());
     String base = ctx.request().scheme() + "://" + ctx.request().authority();
     long issued = simulator.now().getEpochSecond();
-    String path = PREFIX + "/s3/" + found.get().id + "/part-00000.csv";
-    String url =
-        base
-            + path
-            + "?X-Amz-Date="
-            + issued
-            + "&X-Amz-Expires="
-            + config.downloadUrlLifetime().toSeconds()
-            + "&X-Amz-Signature="
-            + sign(path, issued);
-    return new Answer(
-        200,
-        new JsonObject()
-            .put("downloadUrls", new JsonArray().add(url))
-            .put("metadataDownloadUrls", new JsonArray())
-            .putNull("nextToken"));
+    JsonArray urls = new JsonArray();
+    for (ResultFile file : files.subList(first, end)) {
+      String path = PREFIX + "/s3/" + execution.id + "/" + file.name();
+      urls.add(
+          base
+              + path
+              + "?X-Amz-Date="
+              + issued
+              + "&X-Amz-Expires="
+              + config.downloadUrlLifetime().toSeconds()
+              + "&X-Amz-Signature="
+              + signer.sign(path, issued));
+    }
+    JsonObject body =
+        new JsonObject().put("downloadUrls", urls).put("metadataDownloadUrls", new JsonArray());
+    if (end < files.size()) {
+      body.put("nextToken", urlPageToken(execution.id, end));
+    } else {
+      body.putNull("nextToken");
+    }
+    return new Answer(200, body);
   }
 
   // ---- query parameters ----
@@ -607,46 +621,34 @@ class SimulatorRoutes {
     throw new BadRequest("Invalid nextToken");
   }
 
-  private void s3Object(RoutingContext ctx) {
-    String path = ctx.request().path();
-    String issued = ctx.queryParams().get("X-Amz-Date");
-    String signature = ctx.queryParams().get("X-Amz-Signature");
-    long issuedAt;
+  /**
+   * A downloadUrls nextToken names the execution and the first file of the next page, so a token
+   * cannot page through another execution's files.
+   */
+  private static String urlPageToken(String executionId, int first) {
+    String plain = URL_TOKEN_PREFIX + executionId + ":" + first;
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static int urlPageStart(String token, String executionId, int files) {
+    if (token == null) {
+      return 0;
+    }
     try {
-      issuedAt = Long.parseLong(issued);
-    } catch (NumberFormatException e) {
-      s3Denied(ctx, "Query-string authentication requires the X-Amz-Date parameter");
-      return;
+      String plain = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      String expected = URL_TOKEN_PREFIX + executionId + ":";
+      if (plain.startsWith(expected)) {
+        int first = Integer.parseInt(plain.substring(expected.length()));
+        if (first > 0 && first < files) {
+          return first;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // Refused below.
     }
-    if (!sign(path, issuedAt).equals(signature)) {
-      s3Denied(
-          ctx, "The request signature we calculated does not match the signature you provided.");
-      return;
-    }
-    if (simulator
-        .now()
-        .isAfter(Instant.ofEpochSecond(issuedAt).plus(config.downloadUrlLifetime()))) {
-      s3Denied(ctx, "Request has expired");
-      return;
-    }
-    SimulatedExecution execution =
-        simulator.findAnywhere(ctx.pathParam("executionId")).orElse(null);
-    if (execution == null) {
-      s3Denied(ctx, "Access Denied");
-      return;
-    }
-    StringBuilder csv = new StringBuilder("campaign_id,campaign_name,impressions,clicks\r\n");
-    for (int row = 1; row <= execution.script.resultRows(); row++) {
-      csv.append(row)
-          .append(",\"Campaign ")
-          .append(row)
-          .append(", demo\",")
-          .append(row * 1000L)
-          .append(',')
-          .append(row * 7L)
-          .append("\r\n");
-    }
-    ctx.response().setStatusCode(200).putHeader("Content-Type", "text/csv").end(csv.toString());
+    throw new BadRequest("Invalid nextToken");
   }
 
   // ---- bodies ----
@@ -726,27 +728,5 @@ class SimulatorRoutes {
 
   private static void oauthError(RoutingContext ctx, int status, String error, String description) {
     json(ctx, status, new JsonObject().put("error_description", description).put("error", error));
-  }
-
-  private static void s3Denied(RoutingContext ctx, String message) {
-    String xml =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>"
-            + message
-            + "</Message></Error>";
-    ctx.response()
-        .setStatusCode(403)
-        .putHeader("Content-Type", "application/xml")
-        .end(Buffer.buffer(xml));
-  }
-
-  private String sign(String path, long issued) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(signingKey, "HmacSHA256"));
-      return HexFormat.of()
-          .formatHex(mac.doFinal((path + "|" + issued).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
   }
 }

@@ -1,0 +1,7 @@
+package io.executionpoller.results;
+
+import io.executionpoller.remote.RemoteTarget;
+import java.util.UUID;
+
+/** One download claimed by this replica: which attempt it is and where the result lives. */
+record ResultClaim(UUID executionId, int attempt, String amcExecutionId, RemoteTarget target) {}

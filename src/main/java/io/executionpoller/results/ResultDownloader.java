@@ -1,0 +1,315 @@
+package io.executionpoller.results;
+
+import io.executionpoller.execution.EventType;
+import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.CallDeferred;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs result downloads on every replica, on its own small pool of threads, so slow downloads never
+ * hold up status checks. Each tick claims as many due results as there are free threads; each
+ * claim's lease is renewed while its download runs, and a download that passes its deadline or
+ * loses its lease is aborted and rolled back. On shutdown running downloads are aborted and their
+ * claims handed back at once, so another replica resumes them from scratch.
+ */
+@Singleton
+public class ResultDownloader {
+
+  private static final Logger LOG = Logger.getLogger(ResultDownloader.class);
+
+  private final ResultStore store;
+  private final ResultFetcher fetcher;
+  private final AmcClient amc;
+  private final ResultsConfig config;
+  private final Clock clock;
+  private final String owner;
+  private final ResultRetryPolicy retryPolicy;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService leaseKeeper;
+  private final Map<java.util.UUID, ResultDownload> running = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<ResultStatus, AtomicLong> unstored = new ConcurrentHashMap<>();
+  private final Counter storedBytes;
+  private final Counter storedRows;
+  private final MeterRegistry registry;
+  private volatile boolean stopping;
+
+  ResultDownloader(
+      ResultStore store,
+      ResultFetcher fetcher,
+      AmcClient amc,
+      ResultsConfig config,
+      Clock clock,
+      ReplicaIdentity replica,
+      MeterRegistry registry) {
+    this.store = store;
+    this.fetcher = fetcher;
+    this.amc = amc;
+    this.config = config;
+    this.clock = clock;
+    this.owner = replica.id();
+    this.registry = registry;
+    this.retryPolicy =
+        new ResultRetryPolicy(
+            config.maxAttempts(),
+            new BackoffPolicy(config.backoffBase(), config.backoffCap(), Duration.ofSeconds(1)));
+    this.workers =
+        Executors.newFixedThreadPool(
+            Math.max(1, config.maxConcurrentDownloads()), named("result-download"));
+    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(named("result-lease"));
+    long renewEvery = Math.max(1, config.leaseDuration().toMillis() / 3);
+    leaseKeeper.scheduleWithFixedDelay(
+        this::keepLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+    this.storedBytes =
+        Counter.builder("poller.results.stored.bytes")
+            .description("Content bytes of stored results")
+            .baseUnit("bytes")
+            .register(registry);
+    this.storedRows =
+        Counter.builder("poller.results.stored.rows")
+            .description("Rows of stored results")
+            .register(registry);
+    Gauge.builder("poller.results.downloads.active", inFlight, AtomicInteger::get)
+        .description("Result downloads running on this replica")
+        .register(registry);
+    for (ResultStatus status : ResultStatus.values()) {
+      if (status != ResultStatus.STORED) {
+        AtomicLong count = new AtomicLong();
+        unstored.put(status, count);
+        Gauge.builder("poller.results.unstored", count, AtomicLong::get)
+            .description("Results of succeeded executions not stored (yet), by status")
+            .tag("status", status.name())
+            .register(registry);
+      }
+    }
+  }
+
+  @Scheduled(
+      identity = "result-downloads",
+      every = "${poller.results.tick}",
+      executeWith = Scheduled.SIMPLE,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = DownloadsDisabled.class)
+  void tick() {
+    try {
+      dispatch();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warnf("claiming result downloads failed: %s", e.toString());
+    }
+  }
+
+  @Scheduled(
+      identity = "result-gauges",
+      every = "30S",
+      executeWith = Scheduled.SIMPLE,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void refreshGauges() {
+    try {
+      store.countUnstored().forEach((status, count) -> unstored.get(status).set(count));
+    } catch (SQLException | RuntimeException e) {
+      LOG.debugf("counting unstored results failed: %s", e.toString());
+    }
+  }
+
+  /** Claims due downloads for the free threads and starts them; returns how many started. */
+  public int dispatch() throws SQLException {
+    int free = Math.max(0, config.maxConcurrentDownloads() - inFlight.get());
+    if (stopping || free == 0) {
+      return 0;
+    }
+    Instant now = clock.instant();
+    List<ResultClaim> claims = store.claim(owner, now, now.plus(config.leaseDuration()), free);
+    for (ResultClaim claim : claims) {
+      ResultDownload download =
+          new ResultDownload(claim, owner, amc, fetcher, store, config, clock);
+      running.put(claim.executionId(), download);
+      inFlight.incrementAndGet();
+      workers.execute(() -> runToEnd(download));
+    }
+    return claims.size();
+  }
+
+  /** Downloads running on this replica right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private void runToEnd(ResultDownload download) {
+    ResultClaim claim = download.claim();
+    try {
+      ResultDownload.Stored stored = download.run();
+      storedBytes.increment(stored.bytes());
+      storedRows.increment(stored.rows());
+      count("stored");
+      LOG.infof(
+          "RESULT_STORED execution=%s amcExecutionId=%s files=%d rows=%d bytes=%d",
+          claim.executionId(),
+          claim.amcExecutionId(),
+          stored.files(),
+          stored.rows(),
+          stored.bytes());
+    } catch (CallDeferred deferred) {
+      // The remote gate said not now (breaker open, rate limit, credentials): not the result's
+      // fault, so the attempt is not counted.
+      endAttempt(
+          claim,
+          new ResultStore.AttemptEnd(false, deferred.retryAt(), false, null, null, null),
+          "deferred");
+    } catch (DownloadFailure failure) {
+      onFailure(claim, failure);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
+      onFailure(claim, DownloadFailure.unexpected(e));
+    } finally {
+      running.remove(claim.executionId());
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private void onFailure(ResultClaim claim, DownloadFailure failure) {
+    if (stopping) {
+      // Aborted by shutdown: hand the claim back uncounted, due at once for another replica.
+      endAttempt(
+          claim,
+          new ResultStore.AttemptEnd(false, clock.instant(), false, null, null, null),
+          "released");
+      return;
+    }
+    Instant now = clock.instant();
+    ResultRetryPolicy.Decision decision =
+        retryPolicy.afterFailure(
+            claim.attempt(), failure.retryable(), now, RandomGenerator.getDefault());
+    String error =
+        ResultRetryPolicy.describe(
+            failure.type(), failure.getMessage(), claim.attempt(), decision.failed());
+    endAttempt(
+        claim,
+        new ResultStore.AttemptEnd(
+            decision.failed(),
+            decision.nextAttemptAt(),
+            true,
+            error,
+            failure.type(),
+            decision.failed() ? EventType.RESULT_FAILED : EventType.RESULT_RETRY),
+        decision.failed() ? "failed" : "retry");
+    if (decision.failed()) {
+      LOG.errorf(
+          "RESULT_FAILED execution=%s amcExecutionId=%s %s",
+          claim.executionId(), claim.amcExecutionId(), error);
+    } else {
+      LOG.warnf(
+          "RESULT_RETRY execution=%s amcExecutionId=%s next=%s %s",
+          claim.executionId(), claim.amcExecutionId(), decision.nextAttemptAt(), error);
+    }
+  }
+
+  private void endAttempt(ResultClaim claim, ResultStore.AttemptEnd end, String outcome) {
+    try {
+      if (!store.endAttempt(claim, owner, clock.instant(), end)) {
+        LOG.warnf(
+            "result %s: the claim was lost before its outcome was written", claim.executionId());
+      }
+    } catch (SQLException | RuntimeException e) {
+      // The lease expires on its own and another attempt follows.
+      LOG.warnf("result %s: writing the outcome failed: %s", claim.executionId(), e.toString());
+    }
+    count(outcome);
+  }
+
+  private void keepLeases() {
+    Instant now = clock.instant();
+    for (ResultDownload download : running.values()) {
+      try {
+        if (now.isAfter(download.deadline())) {
+          download.abort(
+              DownloadFailure.deadline(
+                  "ran longer than poller.results.attempt-deadline " + config.attemptDeadline()));
+        } else if (!store.renew(download.claim(), owner, now.plus(config.leaseDuration()))) {
+          download.abort(
+              DownloadFailure.store(new SQLException("the download's claim was taken over")));
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debugf("renewing a result lease failed: %s", e.toString());
+      }
+    }
+  }
+
+  private void count(String outcome) {
+    outcomes
+        .computeIfAbsent(
+            outcome,
+            name ->
+                Counter.builder("poller.results.downloads")
+                    .description("Result download attempts by outcome")
+                    .tag("outcome", name)
+                    .register(registry))
+        .increment();
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    stopping = true;
+    running
+        .values()
+        .forEach(download -> download.abort(DownloadFailure.deadline("the replica is stopping")));
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    leaseKeeper.shutdownNow();
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger next = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + next.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Skips ticks when downloads are switched off (tests drive them). */
+  @Singleton
+  static class DownloadsDisabled implements Scheduled.SkipPredicate {
+
+    private final ResultsConfig config;
+
+    DownloadsDisabled(ResultsConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public boolean test(ScheduledExecution execution) {
+      return !config.enabled();
+    }
+  }
+}

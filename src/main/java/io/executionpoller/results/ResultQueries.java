@@ -1,0 +1,182 @@
+package io.executionpoller.results;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Reads stored results for the API. Only STORED results expose rows and bytes; their rows and
+ * chunks were committed together with that status, so a reader never meets half a result.
+ */
+@ApplicationScoped
+class ResultQueries {
+
+  private static final String SUMMARY =
+      """
+      SELECT e.status AS execution_status, r.status, r.attempts, r.next_attempt_at, r.last_error,
+             r.last_error_at, r.error_type, r.file_count, r.row_count, r.byte_size, r.columns,
+             r.stored_at, r.created_at
+        FROM workflow_executions e LEFT JOIN execution_results r ON r.execution_id = e.id
+       WHERE e.id = ?
+      """;
+
+  private static final String FILES =
+      """
+      SELECT file_index, name, format, content_type, gzipped, columns, first_row, row_count,
+             byte_size, sha256, chunk_count
+        FROM result_files WHERE execution_id = ? ORDER BY file_index
+      """;
+
+  private static final String ROWS =
+      """
+      SELECT row_number, fields FROM result_rows
+       WHERE execution_id = ? AND row_number > ? AND row_number <= ?
+       ORDER BY row_number
+      """;
+
+  private static final String CHUNK =
+      "SELECT data FROM result_chunks WHERE execution_id = ? AND file_index = ? AND chunk_number = ?";
+
+  private final AgroalDataSource dataSource;
+
+  ResultQueries(AgroalDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** The execution's result summary; empty when the execution does not exist. */
+  Optional<ResultSummary> summary(UUID executionId) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      ResultSummary summary;
+      try (PreparedStatement query = connection.prepareStatement(SUMMARY)) {
+        query.setObject(1, executionId);
+        try (ResultSet row = query.executeQuery()) {
+          if (!row.next()) {
+            return Optional.empty();
+          }
+          summary =
+              new ResultSummary(
+                  executionId,
+                  row.getString("execution_status"),
+                  row.getString("status"),
+                  row.getInt("attempts"),
+                  instant(row, "next_attempt_at"),
+                  row.getString("last_error"),
+                  instant(row, "last_error_at"),
+                  row.getString("error_type"),
+                  (Integer) row.getObject("file_count"),
+                  (Long) row.getObject("row_count"),
+                  (Long) row.getObject("byte_size"),
+                  strings(row.getArray("columns")),
+                  instant(row, "stored_at"),
+                  List.of());
+        }
+      }
+      if (!ResultStatus.STORED.name().equals(summary.status())) {
+        return Optional.of(summary);
+      }
+      return Optional.of(summary.withFiles(files(connection, executionId)));
+    }
+  }
+
+  /** Rows {@code offset+1 .. offset+limit} of a stored result, handed to {@code sink} in order. */
+  void rows(UUID executionId, long offset, int limit, RowSink sink)
+      throws SQLException, IOException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(ROWS)) {
+      query.setObject(1, executionId);
+      query.setLong(2, offset);
+      query.setLong(3, offset + limit);
+      // A cursor, not the whole page at once: the page is written out as it is read.
+      connection.setAutoCommit(false);
+      query.setFetchSize(200);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          sink.row(rows.getLong(1), strings(rows.getArray(2)));
+        }
+      } finally {
+        connection.commit();
+        connection.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** Writes one stored file's original bytes, one chunk in memory at a time. */
+  void copyFile(UUID executionId, int fileIndex, int chunkCount, OutputStream out)
+      throws SQLException, IOException {
+    for (int chunk = 0; chunk < chunkCount; chunk++) {
+      // A short statement per chunk: no connection is held while the client reads slowly.
+      byte[] data;
+      try (Connection connection = dataSource.getConnection();
+          PreparedStatement query = connection.prepareStatement(CHUNK)) {
+        query.setObject(1, executionId);
+        query.setInt(2, fileIndex);
+        query.setInt(3, chunk);
+        try (ResultSet row = query.executeQuery()) {
+          if (!row.next()) {
+            throw new IOException("chunk " + chunk + " of file " + fileIndex + " is missing");
+          }
+          data = row.getBytes(1);
+        }
+      }
+      out.write(data);
+    }
+    out.flush();
+  }
+
+  private static List<ResultSummary.StoredFile> files(Connection connection, UUID executionId)
+      throws SQLException {
+    List<ResultSummary.StoredFile> files = new ArrayList<>();
+    try (PreparedStatement query = connection.prepareStatement(FILES)) {
+      query.setObject(1, executionId);
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          files.add(
+              new ResultSummary.StoredFile(
+                  row.getInt("file_index"),
+                  row.getString("name"),
+                  row.getString("format"),
+                  row.getString("content_type"),
+                  row.getBoolean("gzipped"),
+                  strings(row.getArray("columns")),
+                  row.getLong("first_row"),
+                  row.getLong("row_count"),
+                  row.getLong("byte_size"),
+                  row.getString("sha256"),
+                  row.getInt("chunk_count")));
+        }
+      }
+    }
+    return files;
+  }
+
+  private static Instant instant(ResultSet row, String column) throws SQLException {
+    Timestamp value = row.getTimestamp(column);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static List<String> strings(Array array) throws SQLException {
+    if (array == null) {
+      return List.of();
+    }
+    return Arrays.asList((String[]) array.getArray());
+  }
+
+  /** Receives rows in order. */
+  @FunctionalInterface
+  interface RowSink {
+    void row(long rowNumber, List<String> fields) throws IOException;
+  }
+}

@@ -1,0 +1,207 @@
+package io.executionpoller.results;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.executionpoller.api.ApiProblem;
+import io.executionpoller.api.ExecutionResource;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Serves stored results from the database, so every replica serves every result. Rows and bytes are
+ * streamed: neither a page of rows nor a file is assembled in memory.
+ */
+@Path("/api/v1/executions/{id}/results")
+public class ResultResource {
+
+  /** Header carrying the hex SHA-256 of the served file (also sent as RFC 9530 Repr-Digest). */
+  public static final String SHA256_HEADER = "X-Content-SHA256";
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final ResultQueries queries;
+  private final ResultsConfig config;
+
+  ResultResource(ResultQueries queries, ResultsConfig config) {
+    this.queries = queries;
+    this.config = config;
+  }
+
+  /** The result's state, its files and a preview of its first rows. */
+  @GET
+  @Produces(MediaType.APPLICATION_JSON)
+  public ResultView summary(@PathParam("id") String id) throws SQLException {
+    UUID executionId = ExecutionResource.parseId(id);
+    ResultSummary summary = find(executionId);
+    List<Map<String, String>> preview = new ArrayList<>();
+    if (ResultStatus.STORED.name().equals(summary.status())) {
+      try {
+        queries.rows(
+            executionId,
+            0,
+            config.previewRows(),
+            (number, fields) -> preview.add(keyed(summary.columns(), fields)));
+      } catch (java.io.IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new ResultView(summary, preview);
+  }
+
+  /** Rows {@code offset+1 .. offset+limit} as JSON objects keyed by column, streamed. */
+  @GET
+  @Path("/rows")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response rows(
+      @PathParam("id") String id,
+      @QueryParam("offset") String offsetParam,
+      @QueryParam("limit") String limitParam)
+      throws SQLException {
+    UUID executionId = ExecutionResource.parseId(id);
+    long offset = parseLong("offset", offsetParam, 0, 0, Long.MAX_VALUE / 2);
+    int limit = (int) parseLong("limit", limitParam, 100, 1, config.maxPageSize());
+    ResultSummary summary = stored(find(executionId));
+    List<String> columns = summary.columns();
+    StreamingOutput body =
+        out -> {
+          try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeNumberField("offset", offset);
+            json.writeNumberField("limit", limit);
+            json.writeNumberField("total", summary.rowCount());
+            json.writeArrayFieldStart("columns");
+            for (String column : columns) {
+              json.writeString(column);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("rows");
+            queries.rows(
+                executionId,
+                offset,
+                limit,
+                (number, fields) -> {
+                  json.writeStartObject();
+                  for (int i = 0; i < columns.size(); i++) {
+                    json.writeStringField(columns.get(i), i < fields.size() ? fields.get(i) : null);
+                  }
+                  json.writeEndObject();
+                });
+            json.writeEndArray();
+            json.writeEndObject();
+          } catch (SQLException e) {
+            throw new java.io.IOException("reading rows failed", e);
+          }
+        };
+    return Response.ok(body, MediaType.APPLICATION_JSON).build();
+  }
+
+  /** One file of the result as it came (gzip undone), streamed, with its length and SHA-256. */
+  @GET
+  @Path("/download")
+  public Response download(@PathParam("id") String id, @QueryParam("file") String fileParam)
+      throws SQLException {
+    UUID executionId = ExecutionResource.parseId(id);
+    ResultSummary summary = stored(find(executionId));
+    int index = (int) parseLong("file", fileParam, 0, 0, Integer.MAX_VALUE);
+    if (index >= summary.files().size()) {
+      throw ApiProblem.notFound(
+          "the result has " + summary.files().size() + " file(s); there is no file " + index);
+    }
+    ResultSummary.StoredFile file = summary.files().get(index);
+    StreamingOutput body =
+        out -> {
+          try {
+            queries.copyFile(executionId, file.index(), file.chunkCount(), out);
+          } catch (SQLException e) {
+            throw new java.io.IOException("reading the file failed", e);
+          }
+        };
+    String type =
+        file.contentType() != null
+            ? file.contentType()
+            : "JSON".equals(file.format()) ? MediaType.APPLICATION_JSON : "text/csv";
+    byte[] digest = HexFormat.of().parseHex(file.sha256());
+    return Response.ok(body, type)
+        .header(HttpHeaders.CONTENT_LENGTH, file.bytes())
+        .header(SHA256_HEADER, file.sha256())
+        .header(
+            "Repr-Digest", "sha-256=:" + java.util.Base64.getEncoder().encodeToString(digest) + ":")
+        .header("Content-Disposition", "attachment; filename=\"" + safeName(file.name()) + "\"")
+        .build();
+  }
+
+  private ResultSummary find(UUID executionId) throws SQLException {
+    ResultSummary summary =
+        queries
+            .summary(executionId)
+            .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+    if (summary.status() == null) {
+      throw ApiProblem.notFound(
+          "execution "
+              + executionId
+              + " has no result: it is "
+              + summary.executionStatus()
+              + ", results come with SUCCESS");
+    }
+    return summary;
+  }
+
+  private static ResultSummary stored(ResultSummary summary) {
+    if (!ResultStatus.STORED.name().equals(summary.status())) {
+      throw new ApiProblem(
+          409,
+          "the result is "
+              + summary.status()
+              + ", not STORED"
+              + (summary.lastError() == null ? "" : ": " + summary.lastError()));
+    }
+    return summary;
+  }
+
+  private static Map<String, String> keyed(List<String> columns, List<String> fields) {
+    Map<String, String> row = new LinkedHashMap<>();
+    for (int i = 0; i < columns.size(); i++) {
+      row.put(columns.get(i), i < fields.size() ? fields.get(i) : null);
+    }
+    return row;
+  }
+
+  private static long parseLong(String name, String value, long fallback, long min, long max) {
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // Answered below like an out-of-range number.
+    }
+    throw ApiProblem.badRequest(name + " must be a whole number from " + min + " to " + max);
+  }
+
+  /** File names come from URLs; keep header-safe characters only. */
+  private static String safeName(String name) {
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /** GET /results: the summary and the first rows. */
+  public record ResultView(ResultSummary result, List<Map<String, String>> preview) {}
+}

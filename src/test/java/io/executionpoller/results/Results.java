@@ -1,0 +1,172 @@
+package io.executionpoller.results;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.poll.PollCycle;
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.ResultFile;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.TestClock;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/** Test support for the download step: succeeded executions, driving downloads, reading back. */
+@ApplicationScoped
+class Results {
+
+  private static final Duration AWAIT = Duration.ofSeconds(60);
+
+  private final PollCycle cycle;
+  private final AmcSimulator simulator;
+  private final Fixtures fixtures;
+  private final TestClock clock;
+  private final ResultFetcher fetcher;
+
+  Results(
+      PollCycle cycle,
+      AmcSimulator simulator,
+      Fixtures fixtures,
+      TestClock clock,
+      ResultFetcher fetcher) {
+    this.cycle = cycle;
+    this.simulator = simulator;
+    this.fixtures = fixtures;
+    this.clock = clock;
+    this.fetcher = fetcher;
+  }
+
+  ResultFetcher fetcher() {
+    return fetcher;
+  }
+
+  /** An execution of saved workflow {@code remoteWorkflowId} taken to SUCCESS by the loop. */
+  UUID succeeded(String remoteWorkflowId, int rows, List<ResultFile> files) {
+    simulator.scriptFor(
+        remoteWorkflowId, ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), rows));
+    if (files != null) {
+      simulator.scriptResults(remoteWorkflowId, files);
+    }
+    UUID execution = fixtures.submit(fixtures.savedWorkflow(remoteWorkflowId));
+    cycle.runOnce().await().atMost(AWAIT);
+    clock.advance(Duration.ofSeconds(30));
+    cycle.runOnce().await().atMost(AWAIT);
+    assertThat(fixtures.status(execution)).isEqualTo("SUCCESS");
+    return execution;
+  }
+
+  /** An execution that is RUNNING for the next hour. */
+  UUID running(String remoteWorkflowId) {
+    simulator.scriptFor(
+        remoteWorkflowId, ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow(remoteWorkflowId));
+    cycle.runOnce().await().atMost(AWAIT);
+    assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
+    return execution;
+  }
+
+  Map<String, Object> result(UUID execution) {
+    List<Map<String, Object>> rows =
+        fixtures.query("SELECT * FROM execution_results WHERE execution_id = ?", execution);
+    assertThat(rows).as("result row of " + execution).hasSize(1);
+    return rows.get(0);
+  }
+
+  String resultStatus(UUID execution) {
+    return (String) result(execution).get("status");
+  }
+
+  long storedRowCount(UUID execution) {
+    return fixtures.count("SELECT count(*) FROM result_rows WHERE execution_id = ?", execution);
+  }
+
+  long chunkBytes(UUID execution) {
+    return fixtures.count(
+        "SELECT coalesce(sum(length(data)), 0) FROM result_chunks WHERE execution_id = ?",
+        execution);
+  }
+
+  /** Dispatches until no download is due and none runs. */
+  void downloadAll(ResultDownloader downloader) {
+    downloadAll(downloader, AWAIT);
+  }
+
+  void downloadAll(ResultDownloader downloader, Duration within) {
+    long until = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < until) {
+      try {
+        downloader.dispatch();
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      awaitIdle(downloader, within);
+      long due =
+          fixtures.count(
+              "SELECT count(*) FROM execution_results WHERE status IN ('PENDING', 'DOWNLOADING')"
+                  + " AND next_attempt_at <= ? AND (lease_owner IS NULL OR lease_expires_at <= ?)",
+              java.sql.Timestamp.from(clock.instant()),
+              java.sql.Timestamp.from(clock.instant()));
+      if (due == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("downloads did not settle within " + within);
+  }
+
+  void awaitIdle(ResultDownloader downloader) {
+    awaitIdle(downloader, AWAIT);
+  }
+
+  void awaitIdle(ResultDownloader downloader, Duration within) {
+    await(() -> downloader.inFlight() == 0, "downloads to finish", within);
+  }
+
+  void awaitStall(AmcSimulator sim) {
+    await(() -> sim.stalledResponses() > 0, "a stalled download");
+  }
+
+  /** Waits until the writer's transaction holds rows (COPY has run on its connection). */
+  void awaitWriterCopying() {
+    await(
+        () ->
+            fixtures.count(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                        + " AND xact_start IS NOT NULL",
+                    ResultWriter.APPLICATION_NAME)
+                > 0,
+        "the result writer's open transaction");
+  }
+
+  /** Kills the result writer's database connection, as a crash of its process would. */
+  void terminateWriter() {
+    assertThat(
+            fixtures.count(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE application_name = ?",
+                ResultWriter.APPLICATION_NAME))
+        .isEqualTo(1);
+  }
+
+  private static void await(BooleanSupplier condition, String what) {
+    await(condition, what, AWAIT);
+  }
+
+  private static void await(BooleanSupplier condition, String what, Duration within) {
+    long until = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
