@@ -94,7 +94,7 @@ final class ResultDownload {
   /** Runs the attempt; returns what was stored, or throws why nothing was. */
   Stored run() throws DownloadFailure, CallDeferred {
     List<String> urls = fetchUrls();
-    try (ResultWriter writer = store.openWriter(claim.executionId(), chunkSize())) {
+    try (ResultWriter writer = store.openWriter(claim.executionId())) {
       List<String> columns = null;
       long bytes = 0;
       for (int index = 0; index < urls.size(); index++) {
@@ -238,10 +238,6 @@ final class ResultDownload {
       }
     }
     return "file-" + index;
-  }
-
-  private int chunkSize() {
-    return (int) Math.min(Integer.MAX_VALUE - 64, config.chunkSize().asLongValue());
   }
 
   /** Fresh URLs for the same files; AMC must still list as many as before. */

@@ -19,7 +19,7 @@ import java.util.UUID;
 
 /**
  * Reads stored results for the API. Only STORED results expose rows and bytes; their rows and
- * chunks were committed together with that status, so a reader never meets half a result.
+ * segments were committed together with that status, so a reader never meets half a result.
  */
 @ApplicationScoped
 class ResultQueries {
@@ -36,19 +36,22 @@ class ResultQueries {
   private static final String FILES =
       """
       SELECT file_index, name, format, content_type, gzipped, columns, first_row, row_count,
-             byte_size, sha256, chunk_count
+             byte_size, sha256, segment_count
         FROM result_files WHERE execution_id = ? ORDER BY file_index
       """;
 
-  private static final String ROWS =
+  /**
+   * Segments that may hold rows ($2, $3]: a segment starts at most MAX_SEGMENT_ROWS - 1 earlier.
+   */
+  private static final String ROW_SEGMENTS =
       """
-      SELECT row_number, fields FROM result_rows
-       WHERE execution_id = ? AND row_number > ? AND row_number <= ?
-       ORDER BY row_number
+      SELECT first_row, row_count, fields FROM result_segments
+       WHERE execution_id = ? AND row_count > 0 AND first_row > ? AND first_row <= ?
+       ORDER BY first_row
       """;
 
-  private static final String CHUNK =
-      "SELECT data FROM result_chunks WHERE execution_id = ? AND file_index = ? AND chunk_number = ?";
+  private static final String SEGMENT_DATA =
+      "SELECT data FROM result_segments WHERE execution_id = ? AND file_index = ? AND segment = ?";
 
   private final AgroalDataSource dataSource;
 
@@ -94,17 +97,27 @@ class ResultQueries {
   /** Rows {@code offset+1 .. offset+limit} of a stored result, handed to {@code sink} in order. */
   void rows(UUID executionId, long offset, int limit, RowSink sink)
       throws SQLException, IOException {
+    long last = offset + limit;
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(ROWS)) {
+        PreparedStatement query = connection.prepareStatement(ROW_SEGMENTS)) {
       query.setObject(1, executionId);
-      query.setLong(2, offset);
-      query.setLong(3, offset + limit);
-      // A cursor, not the whole page at once: the page is written out as it is read.
+      query.setLong(2, offset + 1 - SegmentEncoder.MAX_SEGMENT_ROWS);
+      query.setLong(3, last);
+      // A cursor, a few segments at a time: the page is written out as it is read.
       connection.setAutoCommit(false);
-      query.setFetchSize(200);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          sink.row(rows.getLong(1), strings(rows.getArray(2)));
+      query.setFetchSize(4);
+      try (ResultSet segments = query.executeQuery()) {
+        while (segments.next()) {
+          long firstRow = segments.getLong(1);
+          int rowCount = segments.getInt(2);
+          String[] fields = (String[]) segments.getArray(3).getArray();
+          int columns = fields.length / rowCount;
+          for (int r = 0; r < rowCount; r++) {
+            long rowNumber = firstRow + r;
+            if (rowNumber > offset && rowNumber <= last) {
+              sink.row(rowNumber, Arrays.asList(fields).subList(r * columns, (r + 1) * columns));
+            }
+          }
         }
       } finally {
         connection.commit();
@@ -113,20 +126,20 @@ class ResultQueries {
     }
   }
 
-  /** Writes one stored file's original bytes, one chunk in memory at a time. */
-  void copyFile(UUID executionId, int fileIndex, int chunkCount, OutputStream out)
+  /** Writes one stored file's original bytes, one segment in memory at a time. */
+  void copyFile(UUID executionId, int fileIndex, int segmentCount, OutputStream out)
       throws SQLException, IOException {
-    for (int chunk = 0; chunk < chunkCount; chunk++) {
-      // A short statement per chunk: no connection is held while the client reads slowly.
+    for (int segment = 0; segment < segmentCount; segment++) {
+      // A short statement per segment: no connection is held while the client reads slowly.
       byte[] data;
       try (Connection connection = dataSource.getConnection();
-          PreparedStatement query = connection.prepareStatement(CHUNK)) {
+          PreparedStatement query = connection.prepareStatement(SEGMENT_DATA)) {
         query.setObject(1, executionId);
         query.setInt(2, fileIndex);
-        query.setInt(3, chunk);
+        query.setInt(3, segment);
         try (ResultSet row = query.executeQuery()) {
           if (!row.next()) {
-            throw new IOException("chunk " + chunk + " of file " + fileIndex + " is missing");
+            throw new IOException("segment " + segment + " of file " + fileIndex + " is missing");
           }
           data = row.getBytes(1);
         }
@@ -155,7 +168,7 @@ class ResultQueries {
                   row.getLong("row_count"),
                   row.getLong("byte_size"),
                   row.getString("sha256"),
-                  row.getInt("chunk_count")));
+                  row.getInt("segment_count")));
         }
       }
     }

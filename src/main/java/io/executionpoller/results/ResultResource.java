@@ -127,7 +127,7 @@ public class ResultResource {
     StreamingOutput body =
         out -> {
           try {
-            queries.copyFile(executionId, file.index(), file.chunkCount(), out);
+            queries.copyFile(executionId, file.index(), file.segmentCount(), out);
           } catch (SQLException e) {
             throw new java.io.IOException("reading the file failed", e);
           }

@@ -150,10 +150,10 @@ class ResultStore {
   }
 
   /** Opens the transaction that stores one result. */
-  ResultWriter openWriter(UUID executionId, int chunkSize) throws SQLException {
+  ResultWriter openWriter(UUID executionId) throws SQLException {
     Connection connection = dataSource.getConnection();
     try {
-      return new ResultWriter(connection, executionId, chunkSize);
+      return new ResultWriter(connection, executionId);
     } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;

@@ -53,5 +53,5 @@ public record ResultSummary(
       long rows,
       long bytes,
       String sha256,
-      int chunkCount) {}
+      int segmentCount) {}
 }

@@ -17,28 +17,26 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Stores one result inside one database transaction: rows through COPY, the original bytes in
- * chunks, one row per file, and finally the STORED status. Nothing is visible before the commit,
- * and a crash at any point rolls all of it back, so a result is stored whole, once, or not at all.
- * Each file starts at a savepoint so a truncated transfer can be repeated without a trace.
- *
- * <p>Rows and chunks share the connection: COPY occupies it until ended, so the COPY is ended
- * whenever a chunk of original bytes is full, the chunk inserted, and COPY started again. Memory
- * holds at most one chunk and one buffer of encoded rows.
+ * Stores one result inside one database transaction: each file as segments of rows and original
+ * bytes through one binary COPY, a row per file, and finally the STORED status. Nothing is visible
+ * before the commit, and a crash at any point rolls all of it back, so a result is stored whole,
+ * once, or not at all. Each file starts at a savepoint so a truncated transfer can be repeated
+ * without a trace. Memory holds about one segment and one buffer of encoded tuples.
  */
 final class ResultWriter implements AutoCloseable {
 
-  private static final String COPY_ROWS =
-      "COPY result_rows (execution_id, row_number, fields) FROM STDIN";
+  /** Shown in pg_stat_activity while a result is being stored, so operators can tell. */
+  static final String APPLICATION_NAME = "execution-poller result writer";
 
-  private static final String INSERT_CHUNK =
-      "INSERT INTO result_chunks (execution_id, file_index, chunk_number, data) VALUES (?, ?, ?, ?)";
+  private static final String COPY_SEGMENTS =
+      "COPY result_segments (execution_id, file_index, segment, first_row, row_count, fields, data)"
+          + " FROM STDIN (FORMAT binary)";
 
   private static final String INSERT_FILE =
       """
       INSERT INTO result_files
              (execution_id, file_index, name, format, content_type, gzipped, columns, first_row,
-              row_count, byte_size, sha256, chunk_count)
+              row_count, byte_size, sha256, segment_count)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
 
@@ -61,33 +59,26 @@ final class ResultWriter implements AutoCloseable {
        WHERE id = ?
       """;
 
-  /** Shown in pg_stat_activity while a result is being stored, so operators can tell. */
-  static final String APPLICATION_NAME = "execution-poller result writer";
-
-  /** Encoded rows are handed to COPY once this many bytes have gathered. */
-  private static final int ROW_FLUSH_BYTES = 256 * 1024;
+  /** Encoded tuples are handed to COPY once this many bytes have gathered. */
+  private static final int FLUSH_BYTES = 256 * 1024;
 
   private final Connection connection;
   private final CopyManager copyManager;
   private final UUID executionId;
-  private final CopyRowEncoder encoder;
-  private final byte[] chunk;
-
+  private final SegmentEncoder encoder;
   private final String previousApplicationName;
+
   private CopyIn copy;
   private Savepoint fileStart;
   private int fileIndex;
-  private int chunkLength;
-  private int chunkNumber;
   private long rowNumber;
   private long fileFirstRow;
 
-  ResultWriter(Connection connection, UUID executionId, int chunkSize) throws SQLException {
+  ResultWriter(Connection connection, UUID executionId) throws SQLException {
     this.connection = connection;
     this.copyManager = connection.unwrap(PGConnection.class).getCopyAPI();
     this.executionId = executionId;
-    this.encoder = new CopyRowEncoder(executionId.toString(), ROW_FLUSH_BYTES + 64 * 1024);
-    this.chunk = new byte[chunkSize];
+    this.encoder = new SegmentEncoder(executionId);
     this.previousApplicationName = connection.getClientInfo("ApplicationName");
     connection.setClientInfo("ApplicationName", APPLICATION_NAME);
     connection.setAutoCommit(false);
@@ -97,39 +88,27 @@ final class ResultWriter implements AutoCloseable {
   void startFile(int index) throws SQLException {
     fileIndex = index;
     fileStart = connection.setSavepoint();
-    chunkLength = 0;
-    chunkNumber = 0;
     fileFirstRow = rowNumber + 1;
+    encoder.startFile(index, fileFirstRow);
   }
 
   /** Receives the file's original bytes as they are read (the parser's input tap). */
   void originalBytes(byte[] bytes, int offset, int length) throws IOException {
-    while (length > 0) {
-      int room = chunk.length - chunkLength;
-      int n = Math.min(room, length);
-      System.arraycopy(bytes, offset, chunk, chunkLength, n);
-      chunkLength += n;
-      offset += n;
-      length -= n;
-      if (chunkLength == chunk.length) {
-        flushChunk();
-      }
-    }
+    encoder.data(bytes, offset, length);
+    flushIfFull();
   }
 
   void row(String[] fields) throws IOException {
-    encoder.append(++rowNumber, fields);
-    if (encoder.length() >= ROW_FLUSH_BYTES) {
-      flushRows();
-    }
+    rowNumber++;
+    encoder.row(fields);
+    flushIfFull();
   }
 
   /** Ends the current file and records it; returns the number of rows it had. */
   long endFile(StoredFile file) throws IOException, SQLException {
-    if (chunkLength > 0) {
-      flushChunk();
-    }
+    encoder.closeSegment();
     endCopy();
+    long rows = rowNumber - fileFirstRow + 1;
     try (PreparedStatement insert = connection.prepareStatement(INSERT_FILE)) {
       insert.setObject(1, executionId);
       insert.setInt(2, fileIndex);
@@ -139,15 +118,15 @@ final class ResultWriter implements AutoCloseable {
       insert.setBoolean(6, file.gzipped());
       insert.setArray(7, textArray(file.columns()));
       insert.setLong(8, fileFirstRow);
-      insert.setLong(9, rowNumber - fileFirstRow + 1);
+      insert.setLong(9, rows);
       insert.setLong(10, file.byteSize());
       insert.setString(11, file.sha256());
-      insert.setInt(12, chunkNumber);
+      insert.setInt(12, encoder.segments());
       insert.executeUpdate();
     }
     connection.releaseSavepoint(fileStart);
     fileStart = null;
-    return rowNumber - fileFirstRow + 1;
+    return rows;
   }
 
   /**
@@ -162,12 +141,10 @@ final class ResultWriter implements AutoCloseable {
       copy.cancelCopy();
     }
     copy = null;
-    encoder.clear();
+    encoder.discard();
     connection.rollback(fileStart);
     fileStart = null;
     rowNumber = fileFirstRow - 1;
-    chunkLength = 0;
-    chunkNumber = 0;
   }
 
   /**
@@ -226,13 +203,21 @@ final class ResultWriter implements AutoCloseable {
     }
   }
 
-  private void flushRows() throws IOException {
+  private void flushIfFull() throws IOException {
+    if (encoder.length() >= FLUSH_BYTES) {
+      flush();
+    }
+  }
+
+  private void flush() throws IOException {
     if (encoder.length() == 0) {
       return;
     }
     try {
       if (copy == null) {
-        copy = copyManager.copyIn(COPY_ROWS);
+        copy = copyManager.copyIn(COPY_SEGMENTS);
+        byte[] header = SegmentEncoder.header();
+        copy.writeToCopy(header, 0, header.length);
       }
       copy.writeToCopy(encoder.buffer(), 0, encoder.length());
     } catch (SQLException e) {
@@ -242,9 +227,11 @@ final class ResultWriter implements AutoCloseable {
   }
 
   private void endCopy() throws IOException {
-    flushRows();
+    flush();
     if (copy != null) {
       try {
+        byte[] trailer = SegmentEncoder.trailer();
+        copy.writeToCopy(trailer, 0, trailer.length);
         copy.endCopy();
       } catch (SQLException e) {
         throw new StoreFailure(e);
@@ -253,27 +240,11 @@ final class ResultWriter implements AutoCloseable {
     }
   }
 
-  private void flushChunk() throws IOException {
-    // COPY holds the connection; end it (it restarts lazily with the next rows).
-    endCopy();
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_CHUNK)) {
-      insert.setObject(1, executionId);
-      insert.setInt(2, fileIndex);
-      insert.setInt(3, chunkNumber++);
-      insert.setBytes(
-          4, chunkLength == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, chunkLength));
-      insert.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreFailure(e);
-    }
-    chunkLength = 0;
-  }
-
   private Array textArray(List<String> values) throws SQLException {
     return connection.createArrayOf("text", values.toArray(String[]::new));
   }
 
-  /** What is recorded about one stored file besides its rows and chunks. */
+  /** What is recorded about one stored file besides its segments. */
   record StoredFile(
       String name,
       ResultFormat format,

@@ -68,10 +68,6 @@ public interface ResultsConfig {
   @WithDefault("true")
   boolean requireHttps();
 
-  /** Size of the chunks the original bytes are stored in. */
-  @WithDefault("1M")
-  MemorySize chunkSize();
-
   /** CSV settings; AMC writes RFC 4180 with a comma and double quotes. */
   Csv csv();
 

@@ -47,7 +47,7 @@ class LargeResultSmallHeapTest {
     assertThat(result.get("row_count")).isEqualTo(ROWS);
     long bytes = (Long) result.get("byte_size");
     assertThat(bytes).isGreaterThan(200 * MB).isGreaterThan(maxHeap);
-    assertThat(results.chunkBytes(execution)).isEqualTo(bytes);
+    assertThat(results.storedBytes(execution)).isEqualTo(bytes);
     System.out.printf(
         "small-heap result: %d MB stored with a %d MB heap%n", bytes / MB, maxHeap / MB);
   }

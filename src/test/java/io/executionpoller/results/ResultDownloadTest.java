@@ -227,12 +227,16 @@ class ResultDownloadTest {
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(simulator.s3GetsTotal()).isEqualTo(2);
     assertThat(results.storedRowCount(execution)).isEqualTo(3000);
+    // Segments tile rows 1..3000 without gap or overlap.
     assertThat(
             fixtures.count(
-                "SELECT count(DISTINCT row_number) FROM result_rows WHERE execution_id = ?",
+                "SELECT count(*) FROM result_segments s WHERE execution_id = ? AND first_row <>"
+                    + " 1 + coalesce((SELECT sum(row_count) FROM result_segments p"
+                    + " WHERE p.execution_id = s.execution_id AND p.segment < s.segment), 0)",
                 execution))
-        .isEqualTo(3000);
-    assertThat(results.chunkBytes(execution)).isEqualTo(results.result(execution).get("byte_size"));
+        .isZero();
+    assertThat(results.storedBytes(execution))
+        .isEqualTo(results.result(execution).get("byte_size"));
   }
 
   @Test
@@ -292,9 +296,7 @@ class ResultDownloadTest {
 
     assertThat(results.result(execution).get("status")).isEqualTo("PENDING");
     assertThat(results.storedRowCount(execution)).isZero();
-    assertThat(
-            fixtures.count("SELECT count(*) FROM result_chunks WHERE execution_id = ?", execution))
-        .isZero();
+    assertThat(results.storedBytes(execution)).isZero();
 
     clock.advance(Duration.ofMinutes(1));
     results.downloadAll(downloader);

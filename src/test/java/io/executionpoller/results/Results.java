@@ -81,12 +81,14 @@ class Results {
   }
 
   long storedRowCount(UUID execution) {
-    return fixtures.count("SELECT count(*) FROM result_rows WHERE execution_id = ?", execution);
+    return fixtures.count(
+        "SELECT coalesce(sum(row_count), 0) FROM result_segments WHERE execution_id = ?",
+        execution);
   }
 
-  long chunkBytes(UUID execution) {
+  long storedBytes(UUID execution) {
     return fixtures.count(
-        "SELECT coalesce(sum(length(data)), 0) FROM result_chunks WHERE execution_id = ?",
+        "SELECT coalesce(sum(length(data)), 0) FROM result_segments WHERE execution_id = ?",
         execution);
   }
 
