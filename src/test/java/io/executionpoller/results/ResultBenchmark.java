@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +80,7 @@ class ResultBenchmark {
         double copyMbs = bytes / (double) MB / copySeconds;
         System.out.printf(
             "round %d: daemon %.1f s = %.1f MB/s, %.0f rows/s; psql \\copy %.1f s = %.1f MB/s,"
-                + " %.0f rows/s; ratio %.3f; peak heap used %d MB%n",
+                + " %.0f rows/s; ratio %.3f; %s%n",
             round,
             daemonSeconds,
             daemonMbs,
@@ -87,7 +89,7 @@ class ResultBenchmark {
             copyMbs,
             rows / copySeconds,
             daemonMbs / copyMbs,
-            heap.peak() / MB);
+            heap.describe());
         fixtures.update("CHECKPOINT");
       }
     } finally {
@@ -171,21 +173,34 @@ class ResultBenchmark {
     return (System.nanoTime() - started) / 1e9;
   }
 
-  /** Samples used heap every 20 ms; the peak is what the store needed at most (with garbage). */
+  /**
+   * Samples the heap every 20 ms while the daemon stores: the peak of used heap (live objects and
+   * garbage not yet collected), and the peak of what survived the latest collection, the live set,
+   * next to the live set just before the download started (this JVM also holds the Quarkus test
+   * harness). The difference is what the download itself kept alive at most.
+   */
   private static final class HeapSampler {
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final List<MemoryPoolMXBean> pools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null)
+            .toList();
     private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong peakLive = new AtomicLong();
+    private long baselineLive;
     private volatile boolean running;
     private Thread thread;
 
     void start() {
       System.gc();
+      baselineLive = live();
       running = true;
       thread =
           new Thread(
               () -> {
                 while (running) {
                   peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                  peakLive.accumulateAndGet(live(), Math::max);
                   try {
                     Thread.sleep(20);
                   } catch (InterruptedException e) {
@@ -203,8 +218,14 @@ class ResultBenchmark {
       thread.join();
     }
 
-    long peak() {
-      return peak.get();
+    private long live() {
+      return pools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+    }
+
+    String describe() {
+      return String.format(
+          "peak heap used %d MB; live set before %d MB, peak after a collection %d MB",
+          peak.get() / MB, baselineLive / MB, peakLive.get() / MB);
     }
   }
 }

@@ -63,6 +63,10 @@ public final class CsvRecordReader implements RecordReader {
 
   private StringBuilder field = new StringBuilder();
   private String[] values = new String[16];
+
+  /** The header's field count once read; read per field, so kept out of the List. */
+  private int width = Integer.MAX_VALUE;
+
   private int fieldCount;
   private long recordChars;
   private long line = 1;
@@ -98,6 +102,7 @@ public final class CsvRecordReader implements RecordReader {
       pos = 1;
     }
     this.columns = readRecord() ? header() : List.of();
+    this.width = columns.size();
   }
 
   @Override
@@ -110,7 +115,7 @@ public final class CsvRecordReader implements RecordReader {
     if (columns.isEmpty() || !readRecord()) {
       return null;
     }
-    if (fieldCount != columns.size()) {
+    if (fieldCount != width) {
       throw malformed(
           recordLine,
           "ragged row: " + fieldCount + " fields where the header has " + columns.size());
@@ -349,7 +354,7 @@ public final class CsvRecordReader implements RecordReader {
       throw tooLong();
     }
     // Past the header's width the row is ragged anyway; count the fields but hold no more.
-    if (columns == null || fieldCount < columns.size()) {
+    if (fieldCount < width) {
       if (fieldCount == values.length) {
         values = Arrays.copyOf(values, fieldCount * 2);
       }
