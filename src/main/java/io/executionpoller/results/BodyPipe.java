@@ -104,13 +104,18 @@ final class BodyPipe implements WriteStream<Buffer> {
       drainContext = context;
     }
     if (drainedAlready) {
-      if (context != null) {
-        context.runOnContext(ignored -> handler.handle(null));
-      } else {
-        handler.handle(null);
-      }
+      resume(handler, context);
     }
     return this;
+  }
+
+  /** Lets the transfer go on: the handler runs on the context that registered it. */
+  private static void resume(Handler<Void> handler, Context context) {
+    if (context != null) {
+      context.runOnContext(ignored -> handler.handle(null));
+    } else {
+      handler.handle(null);
+    }
   }
 
   @Override
@@ -176,12 +181,7 @@ final class BodyPipe implements WriteStream<Buffer> {
         }
       }
       if (drain != null) {
-        Handler<Void> resume = drain;
-        if (context != null) {
-          context.runOnContext(ignored -> resume.handle(null));
-        } else {
-          resume.handle(null);
-        }
+        resume(drain, context);
       }
       return n;
     }

@@ -3,6 +3,7 @@ package io.executionpoller.results;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.results.parse.MalformedResultException;
 import io.executionpoller.results.parse.ResultTooLargeException;
+import java.util.regex.Pattern;
 
 /**
  * Why a result download failed, already classified: the error type stored on the result, whether
@@ -36,16 +37,30 @@ final class DownloadFailure extends Exception {
     return renewUrls;
   }
 
+  /** A query string in a message: a transport error may quote the request line it failed on. */
+  private static final Pattern QUERY = Pattern.compile("\\?[^\\s\"']*");
+
   /** Connection refused or reset, no bytes for the idle timeout, TLS: worth another try. */
   static DownloadFailure transport(String redactedUrl, Throwable cause) {
     String what = cause == null ? "unknown" : cause.getClass().getSimpleName();
-    String detail = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+    String detail =
+        cause == null || cause.getMessage() == null
+            ? ""
+            : ": " + withoutQueries(cause.getMessage());
     return new DownloadFailure(
         ErrorType.NETWORK_ERROR,
         true,
         false,
         "transfer of " + redactedUrl + " failed (" + what + detail + ")",
         cause);
+  }
+
+  /**
+   * Drops every query string from a message: presigned URLs carry their signature there, and Vert.x
+   * quotes the request URI in some errors (a timeout names "GET /key?X-Amz-...").
+   */
+  static String withoutQueries(String message) {
+    return QUERY.matcher(message).replaceAll("?<redacted>");
   }
 
   /** The body ended before the length S3 announced. */

@@ -1,0 +1,100 @@
+package io.executionpoller.results;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The hand-over from the event loop to the download thread, and its back-pressure. */
+class BodyPipeTest {
+
+  @Test
+  void reportsFullAtTheHighWaterMarkAndResumesTheTransferOnceHalfIsRead() throws IOException {
+    BodyPipe pipe = new BodyPipe(100);
+    AtomicInteger resumed = new AtomicInteger();
+    pipe.write(Buffer.buffer(new byte[60]));
+    assertThat(pipe.writeQueueFull()).isFalse();
+    pipe.write(Buffer.buffer(new byte[60]));
+    assertThat(pipe.writeQueueFull()).isTrue();
+    pipe.drainHandler(ignored -> resumed.incrementAndGet());
+
+    InputStream in = pipe.input();
+    assertThat(in.read(new byte[60])).isEqualTo(60);
+    assertThat(resumed).as("60 of 100 still unread").hasValue(0);
+    assertThat(in.read(new byte[20])).isEqualTo(20);
+    assertThat(resumed).as("below half of the high water").hasValue(1);
+    assertThat(pipe.writeQueueFull()).isFalse();
+  }
+
+  @Test
+  void runsADrainHandlerAtOnceWhenTheReaderDrainedBeforeItWasSet() throws IOException {
+    BodyPipe pipe = new BodyPipe(100);
+    AtomicInteger resumed = new AtomicInteger();
+    pipe.write(Buffer.buffer(new byte[120]));
+    pipe.input().readNBytes(120);
+
+    pipe.drainHandler(ignored -> resumed.incrementAndGet());
+
+    assertThat(resumed).hasValue(1);
+  }
+
+  @Test
+  void deliversBytesInOrderThenEndOfStream() throws IOException {
+    BodyPipe pipe = new BodyPipe(1024);
+    pipe.write(Buffer.buffer("hello "));
+    pipe.write(Buffer.buffer("world"));
+    pipe.end();
+
+    assertThat(new String(pipe.input().readAllBytes())).isEqualTo("hello world");
+    assertThat(pipe.input().read()).isEqualTo(-1);
+  }
+
+  @Test
+  void aFailedTransferFailsTheReaderAfterTheBytesThatArrived() throws IOException {
+    BodyPipe pipe = new BodyPipe(1024);
+    pipe.write(Buffer.buffer("part"));
+    pipe.fail(new IOException("connection reset"));
+
+    InputStream in = pipe.input();
+    assertThat(in.readNBytes(4)).isEqualTo("part".getBytes());
+    assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasMessage("connection reset");
+  }
+
+  @Test
+  void aClosedPipeStaysFullSoAnAbandonedTransferIsNotPulledToItsEnd() throws IOException {
+    BodyPipe pipe = new BodyPipe(1024);
+    AtomicInteger resumed = new AtomicInteger();
+    pipe.input().close();
+
+    pipe.write(Buffer.buffer(new byte[10]));
+    pipe.drainHandler(ignored -> resumed.incrementAndGet());
+
+    assertThat(pipe.writeQueueFull()).isTrue();
+    assertThat(resumed).hasValue(0);
+    assertThatThrownBy(() -> pipe.input().read()).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aReaderWaitsForBytesFromAnotherThread() throws Exception {
+    BodyPipe pipe = new BodyPipe(1024);
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(50);
+              } catch (InterruptedException e) {
+                return;
+              }
+              pipe.write(Buffer.buffer("late"));
+              pipe.end();
+            });
+    writer.start();
+
+    assertThat(new String(pipe.input().readAllBytes())).isEqualTo("late");
+    writer.join();
+  }
+}
