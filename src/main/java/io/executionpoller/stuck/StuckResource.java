@@ -1,0 +1,47 @@
+package io.executionpoller.stuck;
+
+import io.executionpoller.api.ApiProblem;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+
+/** GET /api/v1/executions/stuck: what is stuck and why, longest-stuck first. */
+@Path("/api/v1/executions/stuck")
+public class StuckResource {
+
+  private static final int MAX_LIMIT = 1000;
+
+  private final StuckDetector detector;
+  private final Clock clock;
+
+  StuckResource(StuckDetector detector, Clock clock) {
+    this.detector = detector;
+    this.clock = clock;
+  }
+
+  @GET
+  @Produces(MediaType.APPLICATION_JSON)
+  public StuckList list(@QueryParam("limit") String limitParam) throws SQLException {
+    int limit = 100;
+    if (limitParam != null && !limitParam.isEmpty()) {
+      try {
+        limit = Integer.parseInt(limitParam);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > MAX_LIMIT) {
+        throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
+      }
+    }
+    List<StuckExecution> stuck = detector.find(clock.instant(), limit);
+    return new StuckList(stuck.size(), stuck);
+  }
+
+  /** The answer: how many rows came back (at most the limit) and the rows. */
+  public record StuckList(int count, List<StuckExecution> executions) {}
+}

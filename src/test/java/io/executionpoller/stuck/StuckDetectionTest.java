@@ -1,0 +1,183 @@
+package io.executionpoller.stuck;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each stuck reason is detected, listed with its reason and counted by the gauge; healthy
+ * executions are not listed. Rows are put in each state directly, relative to the test clock.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class StuckDetectionTest {
+
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+  @Inject StuckGauge gauge;
+
+  private UUID workflow;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+    workflow = fixtures.savedWorkflow("wf_stuck");
+  }
+
+  @Test
+  void shouldListNothingWhenEverythingIsHealthy() {
+    fixtures.submit(workflow);
+    UUID running = fixtures.submit(workflow);
+    set(running, "status = 'RUNNING', started_at = %s, last_polled_at = %s", ago(30), ago(0));
+    UUID succeeded = fixtures.submit(workflow);
+    set(succeeded, "status = 'SUCCESS', started_at = %s, completed_at = %s", ago(50), ago(5));
+    result(succeeded, "STORED", ago(5));
+
+    Response answer = given().get("/api/v1/executions/stuck");
+
+    answer.then().statusCode(200);
+    assertThat(answer.jsonPath().getInt("count")).isZero();
+    gauge.refresh();
+    for (StuckReason reason : StuckReason.values()) {
+      assertThat(gauge.current(reason)).as(reason.name()).isZero();
+    }
+  }
+
+  @Test
+  void shouldDetectListAndCountEachReason() {
+    Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
+    expected.put(StuckReason.PENDING_TOO_LONG, stuck("created_at = %s", ago(120)));
+    expected.put(
+        StuckReason.RUNNING_TOO_LONG, stuck("status = 'RUNNING', started_at = %s", ago(180)));
+    expected.put(
+        StuckReason.PAST_REMOTE_EXPIRY,
+        stuck("amc_execution_id = 'exp-1', remote_expire_time = %s", ago(1)));
+    expected.put(
+        StuckReason.LEASE_EXPIRED,
+        stuck("lease_owner = 'replica-dead', lease_expires_at = %s", ago(5)));
+    expected.put(StuckReason.CHECK_OVERDUE, stuck("next_poll_at = %s", ago(10)));
+    expected.put(
+        StuckReason.FAILING_CHECKS,
+        stuck("consecutive_poll_errors = 3, last_error_at = %s, last_error = 'HTTP 500'", ago(1)));
+    UUID failedResult = stuck("status = 'SUCCESS', completed_at = %s", ago(40));
+    result(failedResult, "FAILED", ago(40));
+    expected.put(StuckReason.RESULT_FAILED, failedResult);
+    UUID slowResult = stuck("status = 'SUCCESS', completed_at = %s", ago(60));
+    result(slowResult, "PENDING", ago(60));
+    expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
+
+    Response answer = given().get("/api/v1/executions/stuck");
+
+    answer.then().statusCode(200);
+    List<Map<String, Object>> listed = answer.jsonPath().getList("executions");
+    assertThat(listed).hasSize(expected.size());
+    for (Map<String, Object> row : listed) {
+      StuckReason reason = StuckReason.valueOf((String) row.get("reason"));
+      assertThat(row.get("executionId"))
+          .as(reason.name())
+          .isEqualTo(expected.get(reason).toString());
+      assertThat(row.get("since")).isNotNull();
+      assertThat(row.get("detail")).isNotNull();
+    }
+    assertThat(answer.jsonPath().getList("executions.since", String.class))
+        .as("longest-stuck first")
+        .isSorted();
+    assertThat(
+            answer
+                .jsonPath()
+                .getString("executions.find { it.reason == 'FAILING_CHECKS' }.lastError"))
+        .isEqualTo("HTTP 500");
+    assertThat(
+            answer
+                .jsonPath()
+                .getString("executions.find { it.reason == 'LEASE_EXPIRED' }.leaseOwner"))
+        .isEqualTo("replica-dead");
+    assertThat(
+            answer
+                .jsonPath()
+                .getString("executions.find { it.reason == 'RESULT_FAILED' }.resultStatus"))
+        .isEqualTo("FAILED");
+
+    gauge.refresh();
+    for (StuckReason reason : StuckReason.values()) {
+      assertThat(gauge.current(reason)).as(reason.name()).isEqualTo(1);
+    }
+    assertThat(
+            given()
+                .queryParam("limit", 3)
+                .get("/api/v1/executions/stuck")
+                .jsonPath()
+                .getInt("count"))
+        .isEqualTo(3);
+  }
+
+  @Test
+  void shouldRefuseABadLimit() {
+    for (String bad : List.of("0", "1001", "abc", "-5")) {
+      given()
+          .queryParam("limit", bad)
+          .get("/api/v1/executions/stuck")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json");
+    }
+  }
+
+  /** A fresh PENDING execution, due now, then changed by {@code assignments}. */
+  private UUID stuck(String assignments, String... times) {
+    UUID execution = fixtures.submit(workflow);
+    set(execution, "next_poll_at = %s", ago(0));
+    set(execution, assignments, times);
+    return execution;
+  }
+
+  private void set(UUID execution, String assignments, String... times) {
+    fixtures.update(
+        "UPDATE workflow_executions SET "
+            + String.format(assignments, (Object[]) times)
+            + " WHERE id = '"
+            + execution
+            + "'");
+  }
+
+  private void result(UUID execution, String status, String createdAt) {
+    fixtures.update(
+        "INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,"
+            + " updated_at, error_type, last_error_at) VALUES ('"
+            + execution
+            + "', '"
+            + status
+            + "', "
+            + createdAt
+            + ", "
+            + createdAt
+            + ", "
+            + createdAt
+            + ", "
+            + (status.equals("FAILED") ? "'AMC_API_ERROR'" : "NULL")
+            + ", "
+            + createdAt
+            + ")");
+  }
+
+  /** A timestamp literal {@code minutes} before the test clock's now. */
+  private String ago(long minutes) {
+    Instant at = clock.instant().minus(Duration.ofMinutes(minutes));
+    return "'" + at + "'::timestamptz";
+  }
+}
