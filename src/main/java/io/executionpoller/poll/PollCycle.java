@@ -39,6 +39,7 @@ public class PollCycle {
   private static final int MAX_PENDING_WRITE_GROUPS = 10_000;
 
   private final ExecutionStore store;
+  private final LoopProgress progress;
   private final AmcClient amc;
   private final PollConfig config;
   private final RetryConfig retry;
@@ -58,8 +59,9 @@ public class PollCycle {
       TimeoutConfig timeout,
       Clock clock,
       ReplicaIdentity replica,
+      LoopProgress progress,
       MeterRegistry registry) {
-    this(store, amc, config, retry, timeout, clock, replica.id(), registry);
+    this(store, amc, config, retry, timeout, clock, replica.id(), progress, registry);
   }
 
   /** A cycle with an explicit owner: tests run two of these to play two replicas. */
@@ -72,6 +74,20 @@ public class PollCycle {
       Clock clock,
       String owner,
       MeterRegistry registry) {
+    this(store, amc, config, retry, timeout, clock, owner, new LoopProgress(clock), registry);
+  }
+
+  private PollCycle(
+      ExecutionStore store,
+      AmcClient amc,
+      PollConfig config,
+      RetryConfig retry,
+      TimeoutConfig timeout,
+      Clock clock,
+      String owner,
+      LoopProgress progress,
+      MeterRegistry registry) {
+    this.progress = progress;
     this.store = store;
     this.amc = amc;
     this.config = config;
@@ -100,7 +116,7 @@ public class PollCycle {
     Tally tally = new Tally();
     return dueExecutions(tally)
         .onItem()
-        .transformToUni(this::check)
+        .transformToUni(this::watchedCheck)
         .merge(config.maxConcurrentPolls())
         .map(outcome -> planner.plan(outcome, clock.instant()))
         .group()
@@ -113,7 +129,9 @@ public class PollCycle {
         .transformToUniAndConcatenate(plans -> persist(plans, tally))
         .collect()
         .last()
-        .map(ignored -> tally.report());
+        .map(ignored -> tally.report())
+        .onTermination()
+        .invoke(progress::cycleEnded);
   }
 
   private Multi<ClaimedExecution> dueExecutions(Tally tally) {
@@ -147,6 +165,18 @@ public class PollCycle {
         .invoke(failure -> LOG.errorf(failure, "claiming due executions failed"))
         .onFailure()
         .recoverWithItem(List.of());
+  }
+
+  /** A check counted in flight until it ends, one way or another (the watchdog's progress). */
+  private Uni<CheckOutcome> watchedCheck(ClaimedExecution execution) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              progress.checkStarted();
+              return check(execution);
+            })
+        .onTermination()
+        .invoke(progress::checkEnded);
   }
 
   /** Submits or checks one execution; never fails, a failure is an outcome. */

@@ -1,0 +1,141 @@
+package io.executionpoller.watchdog;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.poll.LoopProgress;
+import io.executionpoller.poll.PollCycle;
+import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.Fault;
+import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Liveness follows the poll loop's progress: UP while cycles and checks end, DOWN when nothing has
+ * ended for poller.watchdog.stall-after (5 min) by the application clock, UP again when the loop
+ * moves. The replica heartbeat shows up in GET /api/v1/replicas.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class WatchdogTest {
+
+  private static final int MANAGEMENT_PORT = 19001;
+  private static final Duration AWAIT = Duration.ofSeconds(60);
+
+  @Inject PollCycle cycle;
+  @Inject AmcSimulator simulator;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+  @Inject LoopProgress progress;
+  @Inject ReplicaHeartbeat heartbeat;
+  @Inject ReplicaIdentity replica;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+  }
+
+  @Test
+  void shouldGoDownWhenTheLoopMakesNoProgressAndUpWhenItMovesAgain() {
+    cycle.runOnce().await().atMost(AWAIT);
+    assertLiveness(200, "UP");
+
+    clock.advance(Duration.ofMinutes(4));
+    assertLiveness(200, "UP");
+    clock.advance(Duration.ofMinutes(2));
+    Response down = assertLiveness(503, "DOWN");
+    assertThat(down.jsonPath().getString("checks.find { it.name == 'poll-loop' }.data.stallAfter"))
+        .isEqualTo("PT5M");
+
+    cycle.runOnce().await().atMost(AWAIT);
+    assertLiveness(200, "UP");
+  }
+
+  @Test
+  void shouldGoDownWhileACheckHangsAndComeBackWhenItIsAbandoned() throws Exception {
+    UUID workflow = fixtures.savedWorkflow("wf_watchdog");
+    String remoteId =
+        simulator.preload(
+            Fixtures.INSTANCE,
+            "wf_watchdog",
+            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
+    fixtures.track(workflow, remoteId);
+    cycle.runOnce().await().atMost(AWAIT);
+    clock.advance(Duration.ofSeconds(15));
+    simulator.scriptFaults(Operation.STATUS, remoteId, List.of(Fault.HANG));
+
+    AtomicBoolean ended = new AtomicBoolean();
+    Cancellable running =
+        cycle.runOnce().subscribe().with(report -> ended.set(true), failure -> ended.set(true));
+    await(() -> progress.snapshot().checksInFlight() == 1);
+    // The loop is stuck on that call; by the application clock nothing moved for 6 minutes.
+    clock.advance(Duration.ofMinutes(6));
+    assertLiveness(503, "DOWN");
+
+    // The call's own timeout ends it; the check ends, the cycle ends, the loop lives.
+    await(ended::get);
+    assertThat(progress.snapshot().checksInFlight()).isZero();
+    assertLiveness(200, "UP");
+    running.cancel();
+  }
+
+  @Test
+  void shouldListThisReplicaFromItsHeartbeat() throws Exception {
+    cycle.runOnce().await().atMost(AWAIT);
+    heartbeat.beat(null);
+
+    Response replicas = given().get("/api/v1/replicas");
+
+    replicas.then().statusCode(200);
+    String self = "find { it.replicaId == '" + replica.id() + "' }";
+    assertThat(replicas.jsonPath().getBoolean(self + ".alive")).isTrue();
+    assertThat(replicas.jsonPath().getBoolean(self + ".polling"))
+        .as("tests drive the loop")
+        .isFalse();
+    assertThat(replicas.jsonPath().getString(self + ".host")).isNotBlank();
+    assertThat(replicas.jsonPath().getString(self + ".lastCycleAt")).isNotNull();
+    assertThat(replicas.jsonPath().getInt(self + ".checksInFlight")).isZero();
+
+    heartbeat.beat(clock.instant());
+    assertThat(given().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
+        .as("a stopped replica is not alive")
+        .isFalse();
+    clock.advance(Duration.ofMinutes(1));
+    heartbeat.beat(null);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(given().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
+        .as("three missed beats")
+        .isFalse();
+  }
+
+  private Response assertLiveness(int status, String loopStatus) {
+    Response response = given().port(MANAGEMENT_PORT).get("/q/health/live");
+    response.then().statusCode(status);
+    assertThat(response.jsonPath().getString("checks.find { it.name == 'poll-loop' }.status"))
+        .isEqualTo(loopStatus);
+    return response;
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws Exception {
+    long until = System.nanoTime() + AWAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("timed out").isLessThan(until);
+      Thread.sleep(20);
+    }
+  }
+}
