@@ -16,6 +16,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,6 +41,7 @@ public class PollCycle {
 
   private final ExecutionStore store;
   private final LoopProgress progress;
+  private final OutageLog claimLog = new OutageLog(Duration.ofMinutes(1));
   private final AmcClient amc;
   private final PollConfig config;
   private final RetryConfig retry;
@@ -161,10 +163,40 @@ public class PollCycle {
     // flight finish and are written; the next tick claims again.
     return store
         .claim(owner, now, now.plus(config.leaseDuration()), config.batchSize())
+        .onItem()
+        .invoke(this::claimSucceeded)
         .onFailure()
-        .invoke(failure -> LOG.errorf(failure, "claiming due executions failed"))
+        .invoke(this::claimFailed)
         .onFailure()
         .recoverWithItem(List.of());
+  }
+
+  /** A database outage fails every claim; say so once, then once a minute, then on recovery. */
+  private void claimFailed(Throwable failure) {
+    Instant now = clock.instant();
+    synchronized (claimLog) {
+      switch (claimLog.failed(now)) {
+        case FIRST_FAILURE:
+          LOG.errorf("claiming due executions failed (database unreachable?): %s", failure);
+          break;
+        case STILL_FAILING:
+          LOG.errorf(
+              "claiming still failing since %s (%d failed claims not logged): %s",
+              claimLog.failingSince(), claimLog.takeUnlogged(), failure);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private void claimSucceeded(List<ClaimedExecution> claims) {
+    synchronized (claimLog) {
+      Instant since = claimLog.failingSince();
+      if (claimLog.succeeded() == OutageLog.Line.RECOVERED) {
+        LOG.infof("claiming recovered after %d failed claims since %s", claimLog.failures(), since);
+      }
+    }
   }
 
   /** A check counted in flight until it ends, one way or another (the watchdog's progress). */
