@@ -1,0 +1,169 @@
+package io.executionpoller.housekeeping;
+
+import io.executionpoller.stuck.StuckDetector;
+import io.executionpoller.stuck.StuckReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
+import jakarta.inject.Singleton;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Housekeeping that must run once per tick across the cluster, so it runs on Quartz with the
+ * clustered JDBC store (one replica fires each trigger). The misfire policy in
+ * application.properties reschedules a missed tick instead of firing the backlog after a pause.
+ * Polling itself runs on every replica, on the in-memory scheduler (ADR 0002).
+ */
+@Singleton
+public class Housekeeping {
+
+  private static final Logger LOG = Logger.getLogger(Housekeeping.class);
+
+  private final HousekeepingStore store;
+  private final HousekeepingConfig config;
+  private final StuckDetector stuck;
+  private final Clock clock;
+  private final MeterRegistry registry;
+
+  Housekeeping(
+      HousekeepingStore store,
+      HousekeepingConfig config,
+      StuckDetector stuck,
+      Clock clock,
+      MeterRegistry registry) {
+    this.store = store;
+    this.config = config;
+    this.stuck = stuck;
+    this.clock = clock;
+    this.registry = registry;
+  }
+
+  @Scheduled(
+      identity = "housekeeping-lease-reaper",
+      every = "${poller.housekeeping.lease-reaper-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void reapLeases() {
+    run("lease-reaper", this::reapLeasesNow);
+  }
+
+  @Scheduled(
+      identity = "housekeeping-stuck-scan",
+      every = "${poller.housekeeping.stuck-scan-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void scanStuck() {
+    run("stuck-scan", this::scanStuckNow);
+  }
+
+  @Scheduled(
+      identity = "housekeeping-retention",
+      every = "${poller.housekeeping.retention-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void retain() {
+    run("retention", this::retainNow);
+  }
+
+  /** Clears expired leases; a dead replica's downloads go back to PENDING at once. */
+  public int[] reapLeasesNow() throws SQLException {
+    Instant now = clock.instant();
+    int[] released = store.reapLeases(now.minus(config.leaseGrace()), now);
+    if (released[0] + released[1] > 0) {
+      LOG.infof(
+          "LEASES_REAPED executions=%d downloads=%d (their replicas stopped renewing)",
+          released[0], released[1]);
+    }
+    return released;
+  }
+
+  /** Logs one line with the stuck counts when anything is stuck. */
+  public Map<StuckReason, Long> scanStuckNow() throws SQLException {
+    Map<StuckReason, Long> counts = stuck.count(clock.instant());
+    long total = counts.values().stream().mapToLong(Long::longValue).sum();
+    if (total > 0) {
+      LOG.warnf(
+          "STUCK_EXECUTIONS total=%d %s (GET /api/v1/executions/stuck)",
+          total,
+          counts.entrySet().stream()
+              .filter(entry -> entry.getValue() > 0)
+              .map(entry -> entry.getKey() + "=" + entry.getValue())
+              .collect(Collectors.joining(" ")));
+    }
+    return counts;
+  }
+
+  /** Deletes what is older than its retention; returns events and results deleted. */
+  public long[] retainNow() throws SQLException {
+    Instant now = clock.instant();
+    long events = 0;
+    long results = 0;
+    if (config.eventsRetention().isPresent()) {
+      events =
+          store.deleteEventsBefore(
+              now.minus(config.eventsRetention().get()), config.retentionBatch());
+    }
+    if (config.resultsRetention().isPresent()) {
+      results =
+          store.deleteResultsBefore(
+              now.minus(config.resultsRetention().get()), config.retentionBatch());
+    }
+    if (events + results > 0) {
+      LOG.infof("RETENTION deleted events=%d results=%d", events, results);
+    }
+    return new long[] {events, results};
+  }
+
+  private void run(String job, Work work) {
+    Instant started = clock.instant();
+    try {
+      work.run();
+      count(job, "ok");
+    } catch (SQLException | RuntimeException e) {
+      count(job, "failed");
+      LOG.warnf("housekeeping %s failed: %s", job, e.toString());
+    }
+    Duration took = Duration.between(started, clock.instant());
+    LOG.debugf("housekeeping %s took %s", job, took);
+  }
+
+  private void count(String job, String outcome) {
+    Counter.builder("poller.housekeeping.runs")
+        .description("Housekeeping job runs on this replica, by job and outcome")
+        .tag("job", job)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** Skips ticks when housekeeping is switched off (tests call the jobs directly). */
+  @Singleton
+  static class HousekeepingDisabled implements Scheduled.SkipPredicate {
+
+    private final HousekeepingConfig config;
+
+    HousekeepingDisabled(HousekeepingConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public boolean test(ScheduledExecution execution) {
+      return !config.enabled();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    void run() throws SQLException;
+  }
+}

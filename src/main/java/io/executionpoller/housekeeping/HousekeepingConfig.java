@@ -1,0 +1,42 @@
+package io.executionpoller.housekeeping;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Jobs that run once cluster-wide on clustered Quartz (issue 5). */
+@ConfigMapping(prefix = "poller.housekeeping")
+public interface HousekeepingConfig {
+
+  /** Run the jobs' ticks; tests switch them off and call the jobs themselves. */
+  @WithDefault("true")
+  boolean enabled();
+
+  /** How often the expired-lease reaper runs. */
+  @WithDefault("1M")
+  Duration leaseReaperEvery();
+
+  /** A lease this far past its expiry is cleared (the row is claimable anyway; this tidies it). */
+  @WithDefault("1M")
+  Duration leaseGrace();
+
+  /** How often the stuck scan logs a summary of stuck executions. */
+  @WithDefault("5M")
+  Duration stuckScanEvery();
+
+  /** How often retention runs. */
+  @WithDefault("1H")
+  Duration retentionEvery();
+
+  /** Events of finished executions older than this are deleted; unset keeps them. */
+  @WithDefault("90D")
+  Optional<Duration> eventsRetention();
+
+  /** Stored results older than this are deleted; unset (the default) keeps them. */
+  Optional<Duration> resultsRetention();
+
+  /** Rows deleted per statement, so retention never holds long locks. */
+  @WithDefault("10000")
+  int retentionBatch();
+}

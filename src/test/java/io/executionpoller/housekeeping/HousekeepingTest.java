@@ -1,0 +1,162 @@
+package io.executionpoller.housekeeping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quartz.Scheduler;
+import org.quartz.SimpleTrigger;
+
+/**
+ * The housekeeping jobs' work, called directly, and their place on clustered Quartz: persistent
+ * triggers in the JDBC store (so one replica fires each tick) that reschedule instead of
+ * burst-firing after a pause.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class HousekeepingTest {
+
+  @Inject Housekeeping housekeeping;
+  @Inject HousekeepingStore store;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+  @Inject Scheduler quartz;
+
+  private UUID workflow;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+    workflow = fixtures.savedWorkflow("wf_housekeeping");
+  }
+
+  @Test
+  void shouldRunOnClusteredQuartzWithTriggersThatDoNotBurstFire() throws Exception {
+    assertThat(quartz.getMetaData().isJobStoreClustered()).isTrue();
+    assertThat(quartz.getMetaData().isJobStoreSupportsPersistence()).isTrue();
+    assertThat(
+            fixtures.query("SELECT trigger_name, misfire_instr FROM qrtz_triggers").stream()
+                .filter(row -> ((String) row.get("trigger_name")).startsWith("housekeeping-"))
+                .map(row -> row.get("trigger_name") + ":" + row.get("misfire_instr")))
+        .containsExactlyInAnyOrder(
+            "housekeeping-lease-reaper:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
+            "housekeeping-stuck-scan:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
+            "housekeeping-retention:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT);
+  }
+
+  @Test
+  void shouldReapExpiredLeasesOnlyAndGiveADeadReplicasDownloadBackUncounted() throws Exception {
+    UUID expired = execution("lease_owner = 'dead', lease_expires_at = %s", ago(5));
+    UUID live = execution("lease_owner = 'alive', lease_expires_at = %s", ago(-1));
+    UUID deadDownload = execution("status = 'SUCCESS'");
+    result(deadDownload, "DOWNLOADING", "lease_owner = 'dead', lease_expires_at = " + ago(5));
+    UUID liveDownload = execution("status = 'SUCCESS'");
+    result(liveDownload, "DOWNLOADING", "lease_owner = 'alive', lease_expires_at = " + ago(-1));
+
+    int[] released = housekeeping.reapLeasesNow();
+
+    assertThat(released).containsExactly(1, 1);
+    assertThat(fixtures.execution(expired).get("lease_owner")).isNull();
+    assertThat(fixtures.execution(live).get("lease_owner")).isEqualTo("alive");
+    assertThat(resultColumn(deadDownload, "status")).isEqualTo("PENDING");
+    assertThat(resultColumn(deadDownload, "attempts")).isEqualTo(1);
+    assertThat(resultColumn(liveDownload, "status")).isEqualTo("DOWNLOADING");
+    assertThat(housekeeping.reapLeasesNow()).containsExactly(0, 0);
+  }
+
+  @Test
+  void shouldDeleteOldEventsOfFinishedExecutionsOnlyAndKeepResultsByDefault() throws Exception {
+    UUID finished = execution("status = 'FAILED'");
+    UUID active = execution("status = 'RUNNING'");
+    UUID stored = execution("status = 'SUCCESS'");
+    result(stored, "STORED", "stored_at = " + ago(60 * 24 * 400));
+    fixtures.update("UPDATE execution_events SET occurred_at = " + ago(60 * 24 * 100));
+    fixtures.update(
+        "INSERT INTO execution_events (execution_id, occurred_at, type, attempt) VALUES ('"
+            + finished
+            + "', "
+            + ago(1)
+            + ", 'CHECK_FAILED', 0)");
+
+    long[] deleted = housekeeping.retainNow();
+
+    assertThat(deleted[0]).as("old events of the two finished executions").isEqualTo(2);
+    assertThat(deleted[1]).as("results are kept unless results-retention is set").isZero();
+    assertThat(fixtures.events(finished)).containsExactly("CHECK_FAILED");
+    assertThat(fixtures.events(active)).containsExactly("REGISTERED null->PENDING");
+    assertThat(fixtures.count("SELECT count(*) FROM execution_results")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldDeleteStoredResultsOlderThanTheirRetentionInBatches() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      result(execution("status = 'SUCCESS'"), "STORED", "stored_at = " + ago(60 * 24 * 40));
+    }
+    UUID recent = execution("status = 'SUCCESS'");
+    result(recent, "STORED", "stored_at = " + ago(60));
+    UUID failed = execution("status = 'SUCCESS'");
+    result(failed, "FAILED", "stored_at = NULL");
+
+    long deleted = store.deleteResultsBefore(clock.instant().minus(Duration.ofDays(30)), 2);
+
+    assertThat(deleted).isEqualTo(5);
+    assertThat(fixtures.count("SELECT count(*) FROM execution_results")).isEqualTo(2);
+  }
+
+  private UUID execution(String assignments, String... times) {
+    UUID execution = fixtures.submit(workflow);
+    fixtures.update(
+        "UPDATE workflow_executions SET "
+            + String.format(assignments, (Object[]) times)
+            + " WHERE id = '"
+            + execution
+            + "'");
+    return execution;
+  }
+
+  private void result(UUID execution, String status, String assignments) {
+    Instant now = clock.instant();
+    fixtures.update(
+        "INSERT INTO execution_results (execution_id, status, attempts, next_attempt_at,"
+            + " created_at, updated_at) VALUES ('"
+            + execution
+            + "', '"
+            + status
+            + "', 2, '"
+            + now
+            + "', '"
+            + now
+            + "', '"
+            + now
+            + "')");
+    fixtures.update(
+        "UPDATE execution_results SET "
+            + assignments
+            + " WHERE execution_id = '"
+            + execution
+            + "'");
+  }
+
+  private Object resultColumn(UUID execution, String column) {
+    return fixtures
+        .query("SELECT " + column + " FROM execution_results WHERE execution_id = ?", execution)
+        .get(0)
+        .get(column);
+  }
+
+  private String ago(long minutes) {
+    return "'" + clock.instant().minus(Duration.ofMinutes(minutes)) + "'::timestamptz";
+  }
+}
