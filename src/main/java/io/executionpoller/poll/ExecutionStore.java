@@ -89,6 +89,17 @@ public class ExecutionStore {
        WHERE e.id = u.id AND e.version = u.version AND e.status = u.status AND e.lease_owner = $1
       """;
 
+  /**
+   * Every lease an owner holds, handed back on shutdown; the version moves on, so a check of that
+   * owner still in flight cannot write its outcome afterwards.
+   */
+  private static final String RELEASE_ALL =
+      """
+      UPDATE workflow_executions
+         SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $2
+       WHERE lease_owner = $1
+      """;
+
   /** Hands a claim back untouched but for the lease and the next check time. */
   private static final String RELEASE =
       """
@@ -292,6 +303,11 @@ public class ExecutionStore {
         Tuple.of(
             execution.id(), execution.version(), execution.status().name(), owner, odt(nextPollAt));
     return execute(pool, "release", RELEASE, params).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Releases every lease {@code owner} holds; returns how many. */
+  Uni<Integer> releaseAll(String owner, Instant now) {
+    return execute(pool, "release", RELEASE_ALL, Tuple.of(owner, odt(now))).map(RowSet::rowCount);
   }
 
   /** Appends one event outside any status change (for example the outcome of a remote cancel). */

@@ -49,6 +49,13 @@ public interface PollConfig {
   @WithDefault("200MS")
   Duration writeFlushInterval();
 
+  /**
+   * On shutdown, how long the cycle in flight may finish its checks before the leases still held
+   * are released (within Kubernetes' 30 s termination grace).
+   */
+  @WithDefault("20S")
+  Duration shutdownGrace();
+
   /** Name of this replica in leases and events; defaults to host name plus a random suffix. */
   Optional<String> replicaId();
 }

@@ -2,10 +2,12 @@ package io.executionpoller.poll;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -20,10 +22,12 @@ class PollScheduler {
   private static final Logger LOG = Logger.getLogger(PollScheduler.class);
 
   private final PollCycle cycle;
+  private final PollConfig config;
   private final Counter failedCycles;
 
-  PollScheduler(PollCycle cycle, MeterRegistry registry) {
+  PollScheduler(PollCycle cycle, PollConfig config, MeterRegistry registry) {
     this.cycle = cycle;
+    this.config = config;
     this.failedCycles =
         Counter.builder("poller.cycles.failed")
             .description("Poll cycles that failed as a whole")
@@ -57,6 +61,19 @@ class PollScheduler {
     // The next tick starts a fresh cycle; leases of this one expire on their own.
     failedCycles.increment();
     LOG.errorf("poll cycle failed: %s", failure.toString());
+  }
+
+  /**
+   * SIGTERM: stop claiming, let the checks in flight finish within poller.poll.shutdown-grace, and
+   * release the leases still held so other replicas carry on at once.
+   */
+  void onStop(@Observes ShutdownEvent event) {
+    try {
+      cycle.stop(config.shutdownGrace()).await().atMost(config.shutdownGrace().plusSeconds(5));
+    } catch (RuntimeException e) {
+      // Leases left behind expire by themselves; nothing is lost.
+      LOG.warnf("graceful stop of the poll loop incomplete: %s", e.toString());
+    }
   }
 
   /** Skips ticks when the loop is switched off (tests drive cycles themselves). */

@@ -56,6 +56,11 @@ public record TestPollConfig(
   }
 
   @Override
+  public Duration shutdownGrace() {
+    return Duration.ofSeconds(20);
+  }
+
+  @Override
   public Optional<String> replicaId() {
     return Optional.empty();
   }
