@@ -1,8 +1,11 @@
 package io.executionpoller.simulator;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -42,6 +45,15 @@ class DemoSeeder {
     if (!config.enabled() || !config.seedDemo()) {
       return;
     }
+    seedNow()
+        .subscribe()
+        .with(
+            ignored -> LOG.info("demo executions registered"),
+            failure -> LOG.warnf("demo seeding failed: %s", failure.getMessage()));
+  }
+
+  /** Registers the four demo workflows and one execution of each; completes when all are in. */
+  public Uni<Void> seedNow() {
     List<Demo> demos =
         List.of(
             new Demo(
@@ -84,7 +96,7 @@ class DemoSeeder {
         workflow AS (
             INSERT INTO workflows (id, amc_instance_id, name, amc_workflow_id, created_at, updated_at)
             SELECT $2, id, $3, $3, $1, $1 FROM instance
-            RETURNING id)
+            RETURNING id),
         execution AS (
             INSERT INTO workflow_executions (id, workflow_id, status, created_at, updated_at, next_poll_at, parameters)
             SELECT $4, id, 'PENDING', $1, $1, $1, $5 FROM workflow
@@ -93,15 +105,19 @@ class DemoSeeder {
         INSERT INTO execution_events (execution_id, occurred_at, type, attempt, to_status, message)
         SELECT id, $1, 'REGISTERED', 0, 'PENDING', 'demo execution, to be submitted' FROM execution
         """;
-    for (Demo demo : demos) {
-      Tuple params =
-          Tuple.of(now, UUID.randomUUID(), demo.workflowId(), UUID.randomUUID(), new JsonObject());
-      pool.preparedQuery(sql)
-          .execute(params)
-          .subscribe()
-          .with(
-              rows -> LOG.infof("demo execution registered for workflow %s", demo.workflowId()),
-              failure -> LOG.warnf("demo seeding failed: %s", failure.getMessage()));
-    }
+    List<Uni<RowSet<Row>>> inserts =
+        demos.stream()
+            .map(
+                demo ->
+                    pool.preparedQuery(sql)
+                        .execute(
+                            Tuple.of(
+                                now,
+                                UUID.randomUUID(),
+                                demo.workflowId(),
+                                UUID.randomUUID(),
+                                new JsonObject())))
+            .toList();
+    return Uni.join().all(inserts).andFailFast().replaceWithVoid();
   }
 }
