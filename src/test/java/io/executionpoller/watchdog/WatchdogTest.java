@@ -123,6 +123,17 @@ class WatchdogTest {
         .isFalse();
   }
 
+  @Test
+  void shouldBeReadyWithEveryMigrationApplied() {
+    Response ready = given().port(MANAGEMENT_PORT).get("/q/health/ready");
+
+    ready.then().statusCode(200);
+    String migrations = "checks.find { it.name == 'migrations' }";
+    assertThat(ready.jsonPath().getString(migrations + ".status")).isEqualTo("UP");
+    assertThat(ready.jsonPath().getString(migrations + ".data.version")).isEqualTo("6");
+    assertThat(ready.jsonPath().getInt(migrations + ".data.pending")).isZero();
+  }
+
   private Response assertLiveness(int status, String loopStatus) {
     Response response = given().port(MANAGEMENT_PORT).get("/q/health/live");
     response.then().statusCode(status);
