@@ -4,15 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Decides which failures of one recurring operation (claiming, while the database is away) get a
- * log line: the first, then one summary per {@code every} with how many were not logged, then one
- * line on recovery. A 60 s outage at one claim a second logs three lines, not sixty stack traces.
- * Not thread-safe on its own; callers synchronize.
+ * Decides which failures of one recurring operation (a claim, while the database is away) get a log
+ * line: the first, then one summary per {@code every} with how many were not logged, then one line
+ * on recovery. A 60 s outage at one claim a second logs three lines, not sixty stack traces. Not
+ * thread-safe on its own; callers synchronize.
  */
-final class OutageLog {
+public final class OutageLog {
 
   /** What to log for one event. */
-  enum Line {
+  public enum Line {
     /** The first failure after success: log it in full. */
     FIRST_FAILURE,
     /** Still failing, and {@code every} has passed since the last line: log a summary. */
@@ -29,11 +29,11 @@ final class OutageLog {
   private long unlogged;
   private long failures;
 
-  OutageLog(Duration every) {
+  public OutageLog(Duration every) {
     this.every = every;
   }
 
-  Line failed(Instant now) {
+  public Line failed(Instant now) {
     if (failingSince == null) {
       failingSince = now;
       lastLine = now;
@@ -50,7 +50,7 @@ final class OutageLog {
     return Line.NOTHING;
   }
 
-  Line succeeded() {
+  public Line succeeded() {
     if (failingSince == null) {
       return Line.NOTHING;
     }
@@ -59,19 +59,19 @@ final class OutageLog {
   }
 
   /** Failures not logged since the last line; counting starts again. */
-  long takeUnlogged() {
+  public long takeUnlogged() {
     long count = unlogged;
     unlogged = 0;
     return count;
   }
 
   /** Failures in the current outage, or in the last one once recovered. */
-  long failures() {
+  public long failures() {
     return failures;
   }
 
   /** When the current outage began; null while the operation succeeds. */
-  Instant failingSince() {
+  public Instant failingSince() {
     return failingSince;
   }
 }

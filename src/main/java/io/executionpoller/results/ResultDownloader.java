@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.poll.OutageLog;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
@@ -59,6 +60,9 @@ public class ResultDownloader {
   private final Counter storedRows;
   private final MeterRegistry registry;
   private volatile boolean stopping;
+
+  /** Only the scheduler's tick (never concurrent) touches it. */
+  private final OutageLog claimLog = new OutageLog(Duration.ofMinutes(1));
 
   ResultDownloader(
       ResultStore store,
@@ -119,8 +123,23 @@ public class ResultDownloader {
   void tick() {
     try {
       dispatch();
+      if (claimLog.succeeded() == OutageLog.Line.RECOVERED) {
+        LOG.infof("claiming result downloads recovered after %d failures", claimLog.failures());
+      }
     } catch (SQLException | RuntimeException e) {
-      LOG.warnf("claiming result downloads failed: %s", e.toString());
+      // A database outage fails every tick: say it once, then once a minute.
+      switch (claimLog.failed(clock.instant())) {
+        case FIRST_FAILURE:
+          LOG.warnf("claiming result downloads failed (database unreachable?): %s", e.toString());
+          break;
+        case STILL_FAILING:
+          LOG.warnf(
+              "claiming result downloads still failing since %s (%d failures not logged): %s",
+              claimLog.failingSince(), claimLog.takeUnlogged(), e.toString());
+          break;
+        default:
+          break;
+      }
     }
   }
 
