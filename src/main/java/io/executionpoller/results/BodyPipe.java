@@ -42,6 +42,18 @@ final class BodyPipe implements WriteStream<Buffer> {
     return input;
   }
 
+  /**
+   * The whole body has arrived (the HTTP exchange succeeded): the reader gets end of file after the
+   * bytes queued. Only this marks the end; a piped stream is also ended when the transfer fails,
+   * and a cut body must not read as a complete file.
+   */
+  synchronized void finish() {
+    if (failure == null) {
+      ended = true;
+    }
+    notifyAll();
+  }
+
   /** Ends the reader's stream with this failure (the transfer failed or was abandoned). */
   synchronized void fail(Throwable cause) {
     if (!ended && failure == null) {
@@ -70,10 +82,12 @@ final class BodyPipe implements WriteStream<Buffer> {
     }
   }
 
+  /**
+   * Called by Vert.x when the source ends, successfully or not; the outcome arrives separately
+   * ({@link #finish()} or {@link #fail}), so this alone ends nothing.
+   */
   @Override
-  public synchronized Future<Void> end() {
-    ended = true;
-    notifyAll();
+  public Future<Void> end() {
     return Future.succeededFuture();
   }
 

@@ -52,7 +52,9 @@ final class DownloadFailure extends Exception {
         true,
         false,
         "transfer of " + redactedUrl + " failed (" + what + detail + ")",
-        cause);
+        // Not the cause itself: Vert.x quotes the signed request URI in some messages, and a
+        // logged stack trace would print it.
+        null);
   }
 
   /**
@@ -144,7 +146,11 @@ final class DownloadFailure extends Exception {
   /** A bug or an unforeseen state; retried in case it was transient, and logged in full. */
   static DownloadFailure unexpected(RuntimeException cause) {
     return new DownloadFailure(
-        ErrorType.UNKNOWN_ERROR, true, false, "unexpected error: " + cause, cause);
+        ErrorType.UNKNOWN_ERROR,
+        true,
+        false,
+        "unexpected error: " + withoutQueries(cause.toString()),
+        cause);
   }
 
   /** The attempt ran past its deadline. */

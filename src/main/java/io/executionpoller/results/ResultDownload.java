@@ -113,7 +113,8 @@ final class ResultDownload {
             }
           }
         }
-        columns = columns == null ? file.columns() : columns;
+        // An empty file has no header; the first file with one sets the columns.
+        columns = columns == null || columns.isEmpty() ? file.columns() : columns;
         bytes += file.bytes();
       }
       checkNotAborted();
@@ -140,6 +141,7 @@ final class ResultDownload {
       ResultWriter writer, int index, String url, long bytesSoFar, List<String> expectedColumns)
       throws DownloadFailure, SQLException {
     long remaining = config.maxResultSize().asLongValue() - bytesSoFar;
+    ResultWriter.StoredFile stored;
     try (ResultFetcher.Transfer transfer = fetcher.open(url)) {
       current = transfer;
       String name = fileName(transfer, index);
@@ -156,7 +158,10 @@ final class ResultDownload {
           ResultFormat.detect(transfer.head().contentType(), transfer.uri().getPath());
       try (RecordReader reader = reader(format, content, name)) {
         List<String> columns = reader.columns();
-        if (expectedColumns != null && !expectedColumns.equals(columns)) {
+        if (expectedColumns != null
+            && !expectedColumns.isEmpty()
+            && !columns.isEmpty()
+            && !expectedColumns.equals(columns)) {
           throw DownloadFailure.inconsistentColumns(name);
         }
         String[] row;
@@ -173,7 +178,7 @@ final class ResultDownload {
           throw DownloadFailure.truncated(
               io.executionpoller.results.parse.RedactedUrl.of(url), content.rawBytes(), announced);
         }
-        writer.endFile(
+        stored =
             new ResultWriter.StoredFile(
                 name,
                 format,
@@ -181,8 +186,7 @@ final class ResultDownload {
                 content.gzipped(),
                 columns,
                 content.contentBytes(),
-                content.sha256Hex()));
-        return new FileResult(columns, content.contentBytes());
+                content.sha256Hex());
       }
     } catch (MalformedResultException e) {
       throw failureOr(DownloadFailure.malformed(e));
@@ -202,6 +206,16 @@ final class ResultDownload {
     } finally {
       current = null;
     }
+    // Recorded only once the transfer is closed: a failure while closing still finds the file's
+    // savepoint and discards it, instead of leaving a file row the retry would insert again.
+    try {
+      writer.endFile(stored);
+    } catch (ResultWriter.StoreFailure e) {
+      throw DownloadFailure.store(e.sqlCause());
+    } catch (IOException e) {
+      throw DownloadFailure.store(e);
+    }
+    return new FileResult(stored.columns(), stored.byteSize());
   }
 
   /** An abort from another thread explains the failure the download thread then sees. */

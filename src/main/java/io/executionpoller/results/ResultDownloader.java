@@ -206,7 +206,7 @@ public class ResultDownloader {
       LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
       onFailure(claim, DownloadFailure.unexpected(e));
     } finally {
-      running.remove(claim.executionId());
+      running.remove(claim.executionId(), download);
       inFlight.decrementAndGet();
     }
   }

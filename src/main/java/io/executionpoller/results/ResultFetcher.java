@@ -77,7 +77,7 @@ class ResultFetcher {
             .send()
             .subscribe()
             .with(
-                done -> {},
+                done -> pipe.finish(),
                 failure -> {
                   head.completeExceptionally(failure);
                   pipe.fail(DownloadFailure.transport(RedactedUrl.of(url), failure));

@@ -78,6 +78,14 @@ public class ResultResource {
     int limit = (int) parseLong("limit", limitParam, 100, 1, config.maxPageSize());
     ResultSummary summary = stored(find(executionId));
     List<String> columns = summary.columns();
+    // The page (at most max-page-size rows) is read first, so no pooled connection waits on a
+    // slow client; it is then written out row by row.
+    List<List<String>> page = new ArrayList<>(limit);
+    try {
+      queries.rows(executionId, offset, limit, (number, fields) -> page.add(fields));
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
     StreamingOutput body =
         out -> {
           try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
@@ -91,21 +99,15 @@ public class ResultResource {
             }
             json.writeEndArray();
             json.writeArrayFieldStart("rows");
-            queries.rows(
-                executionId,
-                offset,
-                limit,
-                (number, fields) -> {
-                  json.writeStartObject();
-                  for (int i = 0; i < columns.size(); i++) {
-                    json.writeStringField(columns.get(i), i < fields.size() ? fields.get(i) : null);
-                  }
-                  json.writeEndObject();
-                });
+            for (List<String> fields : page) {
+              json.writeStartObject();
+              for (int i = 0; i < columns.size(); i++) {
+                json.writeStringField(columns.get(i), i < fields.size() ? fields.get(i) : null);
+              }
+              json.writeEndObject();
+            }
             json.writeEndArray();
             json.writeEndObject();
-          } catch (SQLException e) {
-            throw new java.io.IOException("reading rows failed", e);
           }
         };
     return Response.ok(body, MediaType.APPLICATION_JSON).build();

@@ -150,6 +150,24 @@ class ResultDownloadTest {
   }
 
   @Test
+  void shouldStoreAResultWhoseFirstFileIsEmpty() {
+    UUID execution =
+        results.succeeded(
+            "wf_empty_first",
+            0,
+            List.of(
+                ResultFile.literal("part-00000.csv", new byte[0], "text/csv"),
+                ResultFile.generated(3)));
+
+    results.downloadAll(downloader);
+
+    assertThat(results.result(execution).get("status")).isEqualTo("STORED");
+    assertThat(results.storedRowCount(execution)).isEqualTo(3);
+    assertThat(given().get(rowsPath(execution)).jsonPath().getList("columns"))
+        .containsExactly("campaign_id", "campaign_name", "impressions", "clicks");
+  }
+
+  @Test
   void shouldStoreJsonArraysAndNdjsonWithNullsAndNestedValues() {
     byte[] array =
         "[{\"id\":1,\"name\":\"a\",\"tags\":[1,2]},\n {\"id\":2,\"name\":null}]"
