@@ -1,5 +1,6 @@
 package io.executionpoller.housekeeping;
 
+import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
 import io.micrometer.core.instrument.Counter;
@@ -29,6 +30,7 @@ public class Housekeeping {
   private final HousekeepingStore store;
   private final HousekeepingConfig config;
   private final StuckDetector stuck;
+  private final TimeoutConfig timeout;
   private final Clock clock;
   private final MeterRegistry registry;
 
@@ -36,8 +38,10 @@ public class Housekeeping {
       HousekeepingStore store,
       HousekeepingConfig config,
       StuckDetector stuck,
+      TimeoutConfig timeout,
       Clock clock,
       MeterRegistry registry) {
+    this.timeout = timeout;
     this.store = store;
     this.config = config;
     this.stuck = stuck;
@@ -53,6 +57,16 @@ public class Housekeeping {
       skipExecutionIf = HousekeepingDisabled.class)
   void reapLeases() {
     run("lease-reaper", this::reapLeasesNow);
+  }
+
+  @Scheduled(
+      identity = "housekeeping-timeout-sweep",
+      every = "${poller.housekeeping.timeout-sweep-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void sweepTimeouts() {
+    run("timeout-sweep", this::sweepTimeoutsNow);
   }
 
   @Scheduled(
@@ -85,6 +99,21 @@ public class Housekeeping {
           released[0], released[1]);
     }
     return released;
+  }
+
+  /**
+   * Times out RUNNING executions past their runtime limit that no check reaches (every check
+   * deferred, or no replica polling); the loop does the same for the ones it checks. It does not
+   * cancel them remotely: that needs the remote call the loop makes (timeout.cancel-remote).
+   */
+  public int sweepTimeoutsNow() throws SQLException {
+    int timedOut =
+        store.sweepTimeouts(
+            clock.instant(), timeout.remoteTimeoutMargin(), timeout.defaultMaxRuntime(), 1000);
+    if (timedOut > 0) {
+      LOG.warnf("EXEC_TIMEOUT count=%d by the timeout sweep (no check within the limit)", timedOut);
+    }
+    return timedOut;
   }
 
   /** Logs one line with the stuck counts when anything is stuck. */

@@ -21,6 +21,10 @@ public interface HousekeepingConfig {
   @WithDefault("1M")
   Duration leaseGrace();
 
+  /** How often the timeout sweep runs (for executions no check reaches). */
+  @WithDefault("1M")
+  Duration timeoutSweepEvery();
+
   /** How often the stuck scan logs a summary of stuck executions. */
   @WithDefault("5M")
   Duration stuckScanEvery();

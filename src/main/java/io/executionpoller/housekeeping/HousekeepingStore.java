@@ -42,6 +42,41 @@ class HousekeepingStore {
            WHERE status = 'STORED' AND stored_at < ? LIMIT ?)
       """;
 
+  /**
+   * RUNNING past its runtime limit (the same rule as RuntimeLimit: the workflow's maximum, else
+   * AMC's timeout plus the margin, else the default) and held by no live lease: TIMEOUT with its
+   * transition recorded, like the loop would at its next check. Leased rows are the loop's.
+   */
+  private static final String TIMEOUT_SWEEP =
+      """
+      WITH expired AS (
+          SELECT e.id FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
+           WHERE e.status = 'RUNNING' AND e.started_at IS NOT NULL
+             AND (e.lease_owner IS NULL OR e.lease_expires_at < ?)
+             AND e.started_at + make_interval(secs => CASE
+                   WHEN w.max_runtime_seconds > 0 THEN w.max_runtime_seconds
+                   WHEN e.remote_timeout_seconds > 0 THEN e.remote_timeout_seconds + ?
+                   ELSE ? END) < ?
+           ORDER BY e.started_at
+           LIMIT ?
+             FOR UPDATE OF e SKIP LOCKED),
+      timed_out AS (
+          UPDATE workflow_executions e
+             SET status = 'TIMEOUT', completed_at = ?, error_type = 'TIMEOUT_ERROR',
+                 error_message = 'runtime limit passed without a check (timeout sweep)',
+                 execution_duration = CAST(EXTRACT(EPOCH FROM ? - e.started_at) AS INTEGER),
+                 lease_owner = NULL, lease_expires_at = NULL, version = e.version + 1,
+                 updated_at = ?
+            FROM expired WHERE e.id = expired.id
+          RETURNING e.id, e.retry_count, e.amc_execution_id)
+      INSERT INTO execution_events
+             (execution_id, occurred_at, type, attempt, from_status, to_status, amc_execution_id,
+              message, replica)
+      SELECT id, ?, 'TRANSITION', retry_count, 'RUNNING', 'TIMEOUT', amc_execution_id,
+             'runtime limit passed without a check (timeout sweep)', 'housekeeping'
+        FROM timed_out
+      """;
+
   private final AgroalDataSource dataSource;
 
   HousekeepingStore(AgroalDataSource dataSource) {
@@ -58,6 +93,26 @@ class HousekeepingStore {
       results.setTimestamp(2, Timestamp.from(now));
       results.setTimestamp(3, Timestamp.from(before));
       return new int[] {executions.executeUpdate(), results.executeUpdate()};
+    }
+  }
+
+  /** Times out unchecked executions past their limit; returns how many. */
+  int sweepTimeouts(
+      Instant now, java.time.Duration remoteMargin, java.time.Duration defaultMax, int batch)
+      throws SQLException {
+    Timestamp at = Timestamp.from(now);
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement sweep = connection.prepareStatement(TIMEOUT_SWEEP)) {
+      sweep.setTimestamp(1, at);
+      sweep.setLong(2, remoteMargin.toSeconds());
+      sweep.setLong(3, defaultMax.toSeconds());
+      sweep.setTimestamp(4, at);
+      sweep.setInt(5, batch);
+      sweep.setTimestamp(6, at);
+      sweep.setTimestamp(7, at);
+      sweep.setTimestamp(8, at);
+      sweep.setTimestamp(9, at);
+      return sweep.executeUpdate();
     }
   }
 

@@ -52,8 +52,46 @@ class HousekeepingTest {
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
             "housekeeping-stuck-scan:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
+            "housekeeping-timeout-sweep:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
             "housekeeping-retention:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT);
+  }
+
+  @Test
+  void shouldTimeOutUncheckedExecutionsPastTheirLimitByTheSameRuleAsTheLoop() throws Exception {
+    // Default limit 6 h (no workflow limit, AMC's timeout unknown).
+    UUID pastDefault = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    UUID withinDefault = execution("status = 'RUNNING', started_at = %s", ago(5 * 60));
+    UUID leased =
+        execution(
+            "status = 'RUNNING', started_at = %s, lease_owner = 'alive', lease_expires_at = %s",
+            ago(7 * 60), ago(-1));
+    // AMC's 6 h timeout plus the 15 min margin.
+    UUID withinRemote =
+        execution(
+            "status = 'RUNNING', remote_timeout_seconds = 21600, started_at = %s",
+            ago(6 * 60 + 10));
+    UUID pastRemote =
+        execution(
+            "status = 'RUNNING', remote_timeout_seconds = 21600, started_at = %s",
+            ago(6 * 60 + 20));
+    // The workflow's own 10 min limit wins.
+    workflow = fixtures.savedWorkflowWithLimits("wf_short", 600, 300);
+    UUID pastWorkflow = execution("status = 'RUNNING', started_at = %s", ago(11));
+
+    int timedOut = housekeeping.sweepTimeoutsNow();
+
+    assertThat(timedOut).isEqualTo(3);
+    for (UUID execution : java.util.List.of(pastDefault, pastRemote, pastWorkflow)) {
+      assertThat(fixtures.status(execution)).isEqualTo("TIMEOUT");
+      assertThat(fixtures.execution(execution).get("error_type")).isEqualTo("TIMEOUT_ERROR");
+      assertThat(fixtures.events(execution)).endsWith("TRANSITION RUNNING->TIMEOUT");
+    }
+    for (UUID execution : java.util.List.of(withinDefault, leased, withinRemote)) {
+      assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
+    }
+    assertThat(housekeeping.sweepTimeoutsNow()).as("each once").isZero();
   }
 
   @Test
