@@ -1,6 +1,7 @@
 package io.executionpoller.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -73,11 +74,9 @@ class GracefulStopTest {
     simulator.scriptFaults(Operation.STATUS, remoteId, List.of(Fault.HANG));
     AtomicReference<CycleReport> report = new AtomicReference<>();
     stopping.runOnce().subscribe().with(report::set, failure -> {});
-    long until = System.nanoTime() + AWAIT.toNanos();
-    while (!"replica-stopping".equals(fixtures.execution(execution).get("lease_owner"))) {
-      assertThat(System.nanoTime()).isLessThan(until);
-      Thread.sleep(10);
-    }
+    await()
+        .atMost(AWAIT)
+        .until(() -> "replica-stopping".equals(fixtures.execution(execution).get("lease_owner")));
     long version = (Long) fixtures.execution(execution).get("version");
 
     int released = stopping.stop(Duration.ofMillis(100)).await().atMost(AWAIT);
@@ -86,10 +85,7 @@ class GracefulStopTest {
     assertThat(fixtures.execution(execution).get("lease_owner")).isNull();
     assertThat((Long) fixtures.execution(execution).get("version")).isGreaterThan(version);
     // The hung call times out and the check ends; its outcome is refused (the row moved on).
-    while (report.get() == null) {
-      assertThat(System.nanoTime()).isLessThan(until);
-      Thread.sleep(10);
-    }
+    await().atMost(AWAIT).until(() -> report.get() != null);
     assertThat(report.get().lostWrites()).isEqualTo(1);
     assertThat(fixtures.status(execution)).isEqualTo("PENDING");
     assertThat(fixtures.execution(execution).get("lease_owner")).isNull();

@@ -2,11 +2,14 @@ package io.executionpoller.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The hand-over from the event loop to the download thread, and its back-pressure. */
@@ -85,20 +88,13 @@ class BodyPipeTest {
     BodyPipe pipe = new BodyPipe(1024);
     pipe.write(Buffer.buffer("x"));
     pipe.end();
-    Thread finisher =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(50);
-              } catch (InterruptedException e) {
-                return;
-              }
-              pipe.finish();
-            });
-    finisher.start();
+    Reader reader = Reader.start(pipe);
 
-    assertThat(new String(pipe.input().readAllBytes())).isEqualTo("x");
-    finisher.join();
+    reader.awaitBlocked();
+    assertThat(reader.result()).as("still waiting for the transfer's outcome").isNull();
+    pipe.finish();
+
+    assertThat(reader.join()).isEqualTo("x");
   }
 
   @Test
@@ -118,20 +114,48 @@ class BodyPipeTest {
   @Test
   void aReaderWaitsForBytesFromAnotherThread() throws Exception {
     BodyPipe pipe = new BodyPipe(1024);
-    Thread writer =
-        new Thread(
-            () -> {
-              try {
-                Thread.sleep(50);
-              } catch (InterruptedException e) {
-                return;
-              }
-              pipe.write(Buffer.buffer("late"));
-              pipe.finish();
-            });
-    writer.start();
+    Reader reader = Reader.start(pipe);
 
-    assertThat(new String(pipe.input().readAllBytes())).isEqualTo("late");
-    writer.join();
+    reader.awaitBlocked();
+    assertThat(reader.result()).isNull();
+    pipe.write(Buffer.buffer("late"));
+    pipe.finish();
+
+    assertThat(reader.join()).isEqualTo("late");
+  }
+
+  /** Reads the whole pipe on its own thread, as the download thread does. */
+  private record Reader(Thread thread, AtomicReference<String> read) {
+
+    static Reader start(BodyPipe pipe) {
+      AtomicReference<String> read = new AtomicReference<>();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  read.set(new String(pipe.input().readAllBytes()));
+                } catch (IOException e) {
+                  read.set("failed: " + e);
+                }
+              },
+              "pipe-reader");
+      thread.start();
+      return new Reader(thread, read);
+    }
+
+    /** Until the reader is parked inside the pipe, waiting for bytes or an outcome. */
+    void awaitBlocked() {
+      await().atMost(Duration.ofSeconds(10)).until(() -> thread.getState() == Thread.State.WAITING);
+    }
+
+    String result() {
+      return read.get();
+    }
+
+    String join() throws InterruptedException {
+      thread.join(Duration.ofSeconds(10).toMillis());
+      assertThat(thread.isAlive()).as("reader finished").isFalse();
+      return read.get();
+    }
   }
 }

@@ -22,6 +22,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -188,34 +191,30 @@ class ResultBenchmark {
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
     private long baselineLive;
-    private volatile boolean running;
-    private Thread thread;
+    private ScheduledExecutorService sampler;
 
     void start() {
       System.gc();
       baselineLive = live();
-      running = true;
-      thread =
-          new Thread(
-              () -> {
-                while (running) {
-                  peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                  peakLive.accumulateAndGet(live(), Math::max);
-                  try {
-                    Thread.sleep(20);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "heap-sampler");
-      thread.setDaemon(true);
-      thread.start();
+      sampler =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "heap-sampler");
+                thread.setDaemon(true);
+                return thread;
+              });
+      sampler.scheduleAtFixedRate(this::sample, 0, 20, TimeUnit.MILLISECONDS);
     }
 
     void stop() throws InterruptedException {
-      running = false;
-      thread.join();
+      sampler.shutdown();
+      assertThat(sampler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      sample();
+    }
+
+    private void sample() {
+      peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+      peakLive.accumulateAndGet(live(), Math::max);
     }
 
     private long live() {

@@ -13,7 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
 
 /** Test support for the download step: succeeded executions, driving downloads, reading back. */
 @ApplicationScoped
@@ -153,22 +154,11 @@ class Results {
         .isEqualTo(1);
   }
 
-  private static void await(BooleanSupplier condition, String what) {
+  private static void await(Callable<Boolean> condition, String what) {
     await(condition, what, AWAIT);
   }
 
-  private static void await(BooleanSupplier condition, String what, Duration within) {
-    long until = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+  private static void await(Callable<Boolean> condition, String what, Duration within) {
+    Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(20)).until(condition);
   }
 }

@@ -2,6 +2,7 @@ package io.executionpoller.watchdog;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollCycle;
@@ -82,13 +83,13 @@ class WatchdogTest {
     AtomicBoolean ended = new AtomicBoolean();
     Cancellable running =
         cycle.runOnce().subscribe().with(report -> ended.set(true), failure -> ended.set(true));
-    await(() -> progress.snapshot().checksInFlight() == 1);
+    await().atMost(AWAIT).until(() -> progress.snapshot().checksInFlight() == 1);
     // The loop is stuck on that call; by the application clock nothing moved for 6 minutes.
     clock.advance(Duration.ofMinutes(6));
     assertLiveness(503, "DOWN");
 
     // The call's own timeout ends it; the check ends, the cycle ends, the loop lives.
-    await(ended::get);
+    await().atMost(AWAIT).untilTrue(ended);
     assertThat(progress.snapshot().checksInFlight()).isZero();
     assertLiveness(200, "UP");
     running.cancel();
@@ -140,13 +141,5 @@ class WatchdogTest {
     assertThat(response.jsonPath().getString("checks.find { it.name == 'poll-loop' }.status"))
         .isEqualTo(loopStatus);
     return response;
-  }
-
-  private static void await(java.util.function.BooleanSupplier condition) throws Exception {
-    long until = System.nanoTime() + AWAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("timed out").isLessThan(until);
-      Thread.sleep(20);
-    }
   }
 }
