@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.executionpoller.api.ApiProblem;
 import io.executionpoller.api.ExecutionResource;
+import io.executionpoller.api.QueryParams;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -74,8 +75,8 @@ public class ResultResource {
       @QueryParam("limit") String limitParam)
       throws SQLException {
     UUID executionId = ExecutionResource.parseId(id);
-    long offset = parseLong("offset", offsetParam, 0, 0, Long.MAX_VALUE / 2);
-    int limit = (int) parseLong("limit", limitParam, 100, 1, config.maxPageSize());
+    long offset = QueryParams.wholeNumber("offset", offsetParam, 0, 0, Long.MAX_VALUE / 2);
+    int limit = (int) QueryParams.wholeNumber("limit", limitParam, 100, 1, config.maxPageSize());
     ResultSummary summary = stored(find(executionId));
     List<String> columns = summary.columns();
     // The page (at most max-page-size rows) is read first, so no pooled connection waits on a
@@ -120,7 +121,7 @@ public class ResultResource {
       throws SQLException {
     UUID executionId = ExecutionResource.parseId(id);
     ResultSummary summary = stored(find(executionId));
-    int index = (int) parseLong("file", fileParam, 0, 0, Integer.MAX_VALUE);
+    int index = (int) QueryParams.wholeNumber("file", fileParam, 0, 0, Integer.MAX_VALUE);
     if (index >= summary.files().size()) {
       throw ApiProblem.notFound(
           "the result has " + summary.files().size() + " file(s); there is no file " + index);
@@ -182,21 +183,6 @@ public class ResultResource {
       row.put(columns.get(i), i < fields.size() ? fields.get(i) : null);
     }
     return row;
-  }
-
-  private static long parseLong(String name, String value, long fallback, long min, long max) {
-    if (value == null || value.isEmpty()) {
-      return fallback;
-    }
-    try {
-      long parsed = Long.parseLong(value);
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // Answered below like an out-of-range number.
-    }
-    throw ApiProblem.badRequest(name + " must be a whole number from " + min + " to " + max);
   }
 
   /** File names come from URLs; keep header-safe characters only. */

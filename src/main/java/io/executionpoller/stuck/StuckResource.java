@@ -1,6 +1,6 @@
 package io.executionpoller.stuck;
 
-import io.executionpoller.api.ApiProblem;
+import io.executionpoller.api.QueryParams;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,17 +27,7 @@ public class StuckResource {
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public StuckList list(@QueryParam("limit") String limitParam) throws SQLException {
-    int limit = 100;
-    if (limitParam != null && !limitParam.isEmpty()) {
-      try {
-        limit = Integer.parseInt(limitParam);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw ApiProblem.badRequest("limit must be a whole number from 1 to " + MAX_LIMIT);
-      }
-    }
+    int limit = (int) QueryParams.wholeNumber("limit", limitParam, 100, 1, MAX_LIMIT);
     List<StuckExecution> stuck = detector.find(clock.instant(), limit);
     return new StuckList(stuck.size(), stuck);
   }
