@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.metrics.CountGauges;
 import io.executionpoller.poll.OutageLog;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AmcClient;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
@@ -55,7 +56,7 @@ public class ResultDownloader {
   private final Map<java.util.UUID, ResultDownload> running = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
-  private final Map<ResultStatus, AtomicLong> unstored = new ConcurrentHashMap<>();
+  private final CountGauges<ResultStatus> unstored;
   private final Counter storedBytes;
   private final Counter storedRows;
   private final MeterRegistry registry;
@@ -102,16 +103,13 @@ public class ResultDownloader {
     Gauge.builder("poller.results.downloads.active", inFlight, AtomicInteger::get)
         .description("Result downloads running on this replica")
         .register(registry);
-    for (ResultStatus status : ResultStatus.values()) {
-      if (status != ResultStatus.STORED) {
-        AtomicLong count = new AtomicLong();
-        unstored.put(status, count);
-        Gauge.builder("poller.results.unstored", count, AtomicLong::get)
-            .description("Results of succeeded executions not stored (yet), by status")
-            .tag("status", status.name())
-            .register(registry);
-      }
-    }
+    this.unstored =
+        new CountGauges<>(
+            registry,
+            "poller.results.unstored",
+            "Results of succeeded executions not stored (yet), by status",
+            "status",
+            EnumSet.complementOf(EnumSet.of(ResultStatus.STORED)));
   }
 
   @Scheduled(
@@ -150,7 +148,7 @@ public class ResultDownloader {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void refreshGauges() {
     try {
-      store.countUnstored().forEach((status, count) -> unstored.get(status).set(count));
+      unstored.set(store.countUnstored());
     } catch (SQLException | RuntimeException e) {
       LOG.debugf("counting unstored results failed: %s", e.toString());
     }

@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.execution.EventType;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.RemoteTarget;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -160,14 +161,9 @@ class ResultStore {
     }
   }
 
-  /** Results not (yet) stored, by status: the "missing result" gauge. */
+  /** Results not (yet) stored, by status (statuses with none are absent). */
   Map<ResultStatus, Long> countUnstored() throws SQLException {
     Map<ResultStatus, Long> counts = new EnumMap<>(ResultStatus.class);
-    for (ResultStatus status : ResultStatus.values()) {
-      if (status != ResultStatus.STORED) {
-        counts.put(status, 0L);
-      }
-    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement count = connection.prepareStatement(COUNT_UNSTORED);
         ResultSet rows = count.executeQuery()) {
@@ -202,6 +198,6 @@ class ResultStore {
       Instant nextAttemptAt,
       boolean counted,
       String error,
-      io.executionpoller.failure.ErrorType errorType,
+      ErrorType errorType,
       EventType event) {}
 }

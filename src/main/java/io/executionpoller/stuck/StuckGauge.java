@@ -1,14 +1,12 @@
 package io.executionpoller.stuck;
 
-import io.micrometer.core.instrument.Gauge;
+import io.executionpoller.metrics.CountGauges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.EnumSet;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,19 +20,18 @@ public class StuckGauge {
 
   private final StuckDetector detector;
   private final Clock clock;
-  private final Map<StuckReason, AtomicLong> counts = new EnumMap<>(StuckReason.class);
+  private final CountGauges<StuckReason> counts;
 
   StuckGauge(StuckDetector detector, Clock clock, MeterRegistry registry) {
     this.detector = detector;
     this.clock = clock;
-    for (StuckReason reason : StuckReason.values()) {
-      AtomicLong count = new AtomicLong();
-      counts.put(reason, count);
-      Gauge.builder("poller.executions.stuck", count, AtomicLong::get)
-          .description("Executions stuck, by reason (see GET /api/v1/executions/stuck)")
-          .tag("reason", reason.name())
-          .register(registry);
-    }
+    this.counts =
+        new CountGauges<>(
+            registry,
+            "poller.executions.stuck",
+            "Executions stuck, by reason (see GET /api/v1/executions/stuck)",
+            "reason",
+            EnumSet.allOf(StuckReason.class));
   }
 
   @Scheduled(
@@ -44,7 +41,7 @@ public class StuckGauge {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void refresh() {
     try {
-      detector.count(clock.instant()).forEach((reason, count) -> counts.get(reason).set(count));
+      counts.set(detector.count(clock.instant()));
     } catch (SQLException | RuntimeException e) {
       LOG.debugf("counting stuck executions failed: %s", e.toString());
     }
@@ -52,6 +49,6 @@ public class StuckGauge {
 
   /** The current figure for one reason (as last refreshed). */
   public long current(StuckReason reason) {
-    return counts.get(reason).get();
+    return counts.current(reason);
   }
 }
