@@ -407,24 +407,23 @@ public class PollCycle {
               }
             })
         .onFailure()
-        .invoke(
-            failure -> LOG.errorf(failure, "writing execution %s failed", plan.execution().id()))
-        .onFailure()
-        .recoverWithUni(() -> releaseAfterFailedWrite(now, plan.execution()))
+        .recoverWithUni(failure -> releaseAfterFailedWrite(failure, now, plan.execution()))
         .replaceWithVoid();
   }
 
   /**
-   * A write that failed (a constraint, a lost connection) must not leave the execution leased until
-   * the lease expires: hand it back, due one interval later (not at once: a write that keeps
-   * failing must not turn into a check every tick). The guard makes this a no-op when the row is no
-   * longer ours.
+   * Logs a write that failed (a constraint, a lost connection), which must not leave the execution
+   * leased until the lease expires: hand it back, due one interval later (not at once: a write that
+   * keeps failing must not turn into a check every tick). The guard makes this a no-op when the row
+   * is no longer ours.
    */
-  private Uni<Boolean> releaseAfterFailedWrite(Instant now, ClaimedExecution execution) {
+  private Uni<Boolean> releaseAfterFailedWrite(
+      Throwable failure, Instant now, ClaimedExecution execution) {
+    LOG.errorf(failure, "writing execution %s failed", execution.id());
     return store
         .releaseLease(owner, now, now.plus(config.interval()), execution)
         .onFailure()
-        .invoke(failure -> LOG.warnf("releasing the lease of %s failed too", execution.id()))
+        .invoke(ignored -> LOG.warnf("releasing the lease of %s failed too", execution.id()))
         .onFailure()
         .recoverWithItem(false);
   }
@@ -440,10 +439,7 @@ public class PollCycle {
                     ? cancelRemotely(now, update.execution())
                     : Uni.createFrom().voidItem())
         .onFailure()
-        .invoke(
-            failure -> LOG.errorf(failure, "writing execution %s failed", update.execution().id()))
-        .onFailure()
-        .recoverWithUni(() -> releaseAfterFailedWrite(now, update.execution()))
+        .recoverWithUni(failure -> releaseAfterFailedWrite(failure, now, update.execution()))
         .replaceWithVoid();
   }
 
