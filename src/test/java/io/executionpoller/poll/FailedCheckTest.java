@@ -3,7 +3,6 @@ package io.executionpoller.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.simulator.AmcSimulator;
-import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
@@ -45,13 +44,9 @@ class FailedCheckTest {
   @BeforeEach
   void runningExecution() {
     fixtures.reset();
-    UUID workflow = fixtures.savedWorkflow("wf_faulty");
-    remoteId =
-        simulator.preload(
-            Fixtures.INSTANCE,
-            "wf_faulty",
-            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
-    execution = fixtures.track(workflow, remoteId);
+    Fixtures.Tracked tracked = fixtures.trackLongRunning("wf_faulty");
+    remoteId = tracked.remoteId();
+    execution = tracked.execution();
     runOnce();
     assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
     clock.advance(Duration.ofSeconds(15));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.executionpoller.simulator.AmcSimulator;
-import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
@@ -41,13 +40,9 @@ class GracefulStopTest {
   @BeforeEach
   void runningExecution() {
     fixtures.reset();
-    UUID workflow = fixtures.savedWorkflow("wf_stopping");
-    remoteId =
-        simulator.preload(
-            Fixtures.INSTANCE,
-            "wf_stopping",
-            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
-    execution = fixtures.track(workflow, remoteId);
+    Fixtures.Tracked tracked = fixtures.trackLongRunning("wf_stopping");
+    remoteId = tracked.remoteId();
+    execution = tracked.execution();
   }
 
   @Test

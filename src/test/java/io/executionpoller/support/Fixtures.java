@@ -6,6 +6,7 @@ import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
 import io.restassured.http.ContentType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,6 +106,23 @@ public class Fixtures {
             .extract()
             .path("id");
     return UUID.fromString(id);
+  }
+
+  /** A remote execution already submitted elsewhere, and the local row that tracks it. */
+  public record Tracked(UUID execution, String remoteId) {}
+
+  /**
+   * Saves workflow {@code remoteWorkflowId}, has the simulator run one execution of it for two
+   * hours (RUNNING once checked), and tracks it: the usual start of a check-path test.
+   */
+  public Tracked trackLongRunning(String remoteWorkflowId) {
+    UUID workflow = savedWorkflow(remoteWorkflowId);
+    String remoteId =
+        simulator.preload(
+            INSTANCE,
+            remoteWorkflowId,
+            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
+    return new Tracked(track(workflow, remoteId), remoteId);
   }
 
   public UUID submit(UUID workflowId) {

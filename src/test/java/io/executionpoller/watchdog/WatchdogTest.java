@@ -8,7 +8,6 @@ import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.simulator.AmcSimulator;
-import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
@@ -21,7 +20,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,13 +67,7 @@ class WatchdogTest {
 
   @Test
   void shouldGoDownWhileACheckHangsAndComeBackWhenItIsAbandoned() throws Exception {
-    UUID workflow = fixtures.savedWorkflow("wf_watchdog");
-    String remoteId =
-        simulator.preload(
-            Fixtures.INSTANCE,
-            "wf_watchdog",
-            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
-    fixtures.track(workflow, remoteId);
+    String remoteId = fixtures.trackLongRunning("wf_watchdog").remoteId();
     cycle.runOnce().await().atMost(AWAIT);
     clock.advance(Duration.ofSeconds(15));
     simulator.scriptFaults(Operation.STATUS, remoteId, List.of(Fault.HANG));
