@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 
 /** The housekeeping SQL; every delete is batched so no statement holds locks for long. */
@@ -97,8 +98,7 @@ class HousekeepingStore {
   }
 
   /** Times out unchecked executions past their limit; returns how many. */
-  int sweepTimeouts(
-      Instant now, java.time.Duration remoteMargin, java.time.Duration defaultMax, int batch)
+  int sweepTimeouts(Instant now, Duration remoteMargin, Duration defaultMax, int batch)
       throws SQLException {
     Timestamp at = Timestamp.from(now);
     try (Connection connection = dataSource.getConnection();

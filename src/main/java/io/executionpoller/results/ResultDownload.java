@@ -1,6 +1,7 @@
 package io.executionpoller.results;
 
 import io.executionpoller.failure.ErrorClassifier;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.DownloadUrls;
@@ -12,6 +13,7 @@ import io.executionpoller.results.parse.CsvRecordReader;
 import io.executionpoller.results.parse.JsonRecordReader;
 import io.executionpoller.results.parse.MalformedResultException;
 import io.executionpoller.results.parse.RecordReader;
+import io.executionpoller.results.parse.RedactedUrl;
 import io.executionpoller.results.parse.ResultFormat;
 import io.executionpoller.results.parse.ResultTooLargeException;
 import java.io.IOException;
@@ -175,8 +177,7 @@ final class ResultDownload {
         }
         long announced = transfer.head().contentLength();
         if (announced >= 0 && content.rawBytes() != announced) {
-          throw DownloadFailure.truncated(
-              io.executionpoller.results.parse.RedactedUrl.of(url), content.rawBytes(), announced);
+          throw DownloadFailure.truncated(RedactedUrl.of(url), content.rawBytes(), announced);
         }
         stored =
             new ResultWriter.StoredFile(
@@ -195,14 +196,12 @@ final class ResultDownload {
     } catch (ResultWriter.StoreFailure e) {
       throw DownloadFailure.store(e.sqlCause());
     } catch (InterruptedIOException e) {
-      throw failureOr(
-          DownloadFailure.transport(io.executionpoller.results.parse.RedactedUrl.of(url), e));
+      throw failureOr(DownloadFailure.transport(RedactedUrl.of(url), e));
     } catch (IOException e) {
       if (e.getCause() instanceof DownloadFailure failure) {
         throw failureOr(failure);
       }
-      throw failureOr(
-          DownloadFailure.transport(io.executionpoller.results.parse.RedactedUrl.of(url), e));
+      throw failureOr(DownloadFailure.transport(RedactedUrl.of(url), e));
     } finally {
       current = null;
     }
@@ -259,7 +258,7 @@ final class ResultDownload {
     List<String> urls = fetchUrls();
     if (urls.size() != expected) {
       throw DownloadFailure.remote(
-          io.executionpoller.failure.ErrorType.AMC_API_ERROR,
+          ErrorType.AMC_API_ERROR,
           true,
           "AMC listed " + urls.size() + " result files, " + expected + " before",
           null);
@@ -284,7 +283,7 @@ final class ResultDownload {
       }
     }
     throw DownloadFailure.remote(
-        io.executionpoller.failure.ErrorType.AMC_API_ERROR,
+        ErrorType.AMC_API_ERROR,
         false,
         "AMC listed result files over more than " + MAX_URL_PAGES + " pages",
         null);

@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  */
 record ResultRetryPolicy(int maxAttempts, BackoffPolicy backoff) {
 
-  /** The decision: when to try again, or null next time meaning FAILED. */
+  /** The decision: FAILED for good, or the next attempt at {@code nextAttemptAt}. */
   record Decision(boolean failed, Instant nextAttemptAt) {}
 
   /**

@@ -68,6 +68,12 @@ public class StuckDetector {
        LIMIT ?
       """;
 
+  /** The same branches, counted per reason instead of listed. */
+  private static final String COUNT_BY_REASON =
+      "SELECT reason, count(*) FROM ("
+          + STUCK.replace("LIMIT ?", "").replace("ORDER BY s.since, e.id, s.reason", "")
+          + ") stuck GROUP BY reason";
+
   private final AgroalDataSource dataSource;
   private final StuckConfig config;
   private final PollConfig poll;
@@ -112,12 +118,8 @@ public class StuckDetector {
     for (StuckReason reason : StuckReason.values()) {
       counts.put(reason, 0L);
     }
-    String byReason =
-        "SELECT reason, count(*) FROM ("
-            + STUCK.replace("LIMIT ?", "").replace("ORDER BY s.since, e.id, s.reason", "")
-            + ") stuck GROUP BY reason";
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(byReason)) {
+        PreparedStatement query = connection.prepareStatement(COUNT_BY_REASON)) {
       bind(query, now);
       try (ResultSet row = query.executeQuery()) {
         while (row.next()) {
