@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -14,7 +12,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 class ProblemMapper {
 
   private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-  static final String PROBLEM_JSON = "application/problem+json";
 
   @ServerExceptionMapper
   Response problem(ApiProblem problem) {
@@ -52,15 +49,6 @@ class ProblemMapper {
   }
 
   private static Response respond(int status, String detail) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "about:blank");
-    body.put(
-        "title",
-        Response.Status.fromStatusCode(status) == null
-            ? "Error"
-            : Response.Status.fromStatusCode(status).getReasonPhrase());
-    body.put("status", status);
-    body.put("detail", detail);
-    return Response.status(status).type(PROBLEM_JSON).entity(body).build();
+    return ApiProblem.response(status, detail);
   }
 }

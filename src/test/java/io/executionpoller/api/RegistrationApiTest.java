@@ -1,6 +1,6 @@
 package io.executionpoller.api;
 
-import static io.restassured.RestAssured.given;
+import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -43,7 +43,7 @@ class RegistrationApiTest {
             "name", "Weekly reach",
             "maxRuntimeSeconds", 7200,
             "warningThresholdSeconds", 5760);
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(body)
         .post("/api/v1/workflows")
@@ -55,7 +55,7 @@ class RegistrationApiTest {
         .body("advertiserId", equalTo("ENTITY1AA1AA11AAA1"))
         .body("maxRuntimeSeconds", equalTo(7200))
         .body("sqlQuery", nullValue());
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(body)
         .post("/api/v1/workflows")
@@ -82,7 +82,7 @@ class RegistrationApiTest {
         "{not json"
       })
   void shouldRejectABadWorkflowWithAProblemDocument(String body) {
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(body)
         .post("/api/v1/workflows")
@@ -99,7 +99,7 @@ class RegistrationApiTest {
     UUID workflow =
         fixtures.adHocWorkflow("SELECT campaign, SUM(impressions) FROM dsp_impressions GROUP BY 1");
     String id =
-        given()
+        operator()
             .contentType(ContentType.JSON)
             .body(
                 Map.of(
@@ -125,7 +125,7 @@ class RegistrationApiTest {
             .extract()
             .path("id");
 
-    given()
+    operator()
         .get("/api/v1/executions/" + id)
         .then()
         .statusCode(200)
@@ -141,7 +141,7 @@ class RegistrationApiTest {
   void shouldRefuseToTrackTheSameRemoteExecutionTwice() {
     UUID workflow = fixtures.savedWorkflow("wf_dup");
     fixtures.track(workflow, "a111111c-111f-1111-b1f1-11d111f1c1d1");
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(
             Map.of(
@@ -170,7 +170,7 @@ class RegistrationApiTest {
       })
   void shouldRejectABadExecutionWithAProblemDocument(String template) {
     UUID workflow = fixtures.savedWorkflow("wf_ok");
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(template.formatted(workflow))
         .post("/api/v1/executions")
@@ -182,14 +182,14 @@ class RegistrationApiTest {
 
   @Test
   void shouldAnswerNotFoundForUnknownWorkflowsAndExecutionsAndBadRequestForBadIds() {
-    given()
+    operator()
         .contentType(ContentType.JSON)
         .body(Map.of("workflowId", UUID.randomUUID().toString()))
         .post("/api/v1/executions")
         .then()
         .statusCode(404)
         .contentType("application/problem+json");
-    given().get("/api/v1/executions/" + UUID.randomUUID()).then().statusCode(404);
-    given().get("/api/v1/executions/' OR 1=1 --").then().statusCode(400);
+    operator().get("/api/v1/executions/" + UUID.randomUUID()).then().statusCode(404);
+    operator().get("/api/v1/executions/' OR 1=1 --").then().statusCode(400);
   }
 }

@@ -1,6 +1,6 @@
 package io.executionpoller.results;
 
-import static io.restassured.RestAssured.given;
+import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.poll.PollCycle;
@@ -67,7 +67,7 @@ class ResultDownloadTest {
     assertThat(row.get("execution_duration")).isNotNull();
     assertThat(fixtures.events(execution)).containsOnlyOnce("RESULT_STORED");
 
-    Response summary = given().get("/api/v1/executions/{id}/results", execution);
+    Response summary = viewer().get("/api/v1/executions/{id}/results", execution);
     summary.then().statusCode(200);
     assertThat(summary.jsonPath().getString("result.status")).isEqualTo("STORED");
     assertThat(summary.jsonPath().getList("result.columns"))
@@ -78,14 +78,14 @@ class ResultDownloadTest {
     assertThat(summary.jsonPath().getString("result.files[0].sha256")).hasSize(64);
 
     Response page =
-        given().queryParam("offset", 20).queryParam("limit", 10).get(rowsPath(execution));
+        viewer().queryParam("offset", 20).queryParam("limit", 10).get(rowsPath(execution));
     page.then().statusCode(200);
     assertThat(page.jsonPath().getList("rows")).hasSize(5);
     assertThat(page.jsonPath().getString("rows[0].campaign_id")).isEqualTo("21");
     assertThat(page.jsonPath().getString("rows[4].impressions")).isEqualTo("25000");
     assertThat(page.jsonPath().getLong("total")).isEqualTo(25);
 
-    Response download = given().get("/api/v1/executions/{id}/results/download", execution);
+    Response download = viewer().get("/api/v1/executions/{id}/results/download", execution);
     download.then().statusCode(200);
     byte[] body = download.asByteArray();
     assertThat(download.header("Content-Length")).isEqualTo(String.valueOf(body.length));
@@ -135,14 +135,15 @@ class ResultDownloadTest {
             "5:false:15:1",
             "6:false:16:2");
     // Rows 3..5 span the first two files; the gzipped file was stored decompressed.
-    Response page = given().queryParam("offset", 2).queryParam("limit", 3).get(rowsPath(execution));
+    Response page =
+        viewer().queryParam("offset", 2).queryParam("limit", 3).get(rowsPath(execution));
     assertThat(page.jsonPath().getList("rows.campaign_id", String.class))
         .containsExactly("3", "1", "2");
     Response second =
-        given().queryParam("file", 1).get("/api/v1/executions/{id}/results/download", execution);
+        viewer().queryParam("file", 1).get("/api/v1/executions/{id}/results/download", execution);
     second.then().statusCode(200);
     assertThat(second.asString()).startsWith(DEMO_HEADER).contains("4,\"Campaign 4, demo\"");
-    given()
+    viewer()
         .queryParam("file", 7)
         .get("/api/v1/executions/{id}/results/download", execution)
         .then()
@@ -163,7 +164,7 @@ class ResultDownloadTest {
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.storedRowCount(execution)).isEqualTo(3);
-    assertThat(given().get(rowsPath(execution)).jsonPath().getList("columns"))
+    assertThat(viewer().get(rowsPath(execution)).jsonPath().getList("columns"))
         .containsExactly("campaign_id", "campaign_name", "impressions", "clicks");
   }
 
@@ -185,15 +186,15 @@ class ResultDownloadTest {
 
     results.downloadAll(downloader);
 
-    Response arrayRows = given().get(rowsPath(fromArray));
+    Response arrayRows = viewer().get(rowsPath(fromArray));
     assertThat(arrayRows.jsonPath().getList("columns")).containsExactly("id", "name", "tags");
     assertThat(arrayRows.jsonPath().getString("rows[0].tags")).isEqualTo("[1,2]");
     assertThat(arrayRows.jsonPath().getString("rows[1].name")).isNull();
     assertThat(arrayRows.jsonPath().getString("rows[1].tags")).isNull();
-    Response lineRows = given().get(rowsPath(fromLines));
+    Response lineRows = viewer().get(rowsPath(fromLines));
     assertThat(lineRows.jsonPath().getList("rows.ok", String.class))
         .containsExactly("true", "false");
-    Response original = given().get("/api/v1/executions/{id}/results/download", fromArray);
+    Response original = viewer().get("/api/v1/executions/{id}/results/download", fromArray);
     assertThat(original.asByteArray()).isEqualTo(array);
   }
 
@@ -216,8 +217,8 @@ class ResultDownloadTest {
     assertThat(results.storedRowCount(execution)).isZero();
     assertThat(fixtures.events(execution)).containsOnlyOnce("RESULT_FAILED");
     assertThat(fixtures.status(execution)).as("SUCCESS is never rolled back").isEqualTo("SUCCESS");
-    given().get(rowsPath(execution)).then().statusCode(409);
-    Response summary = given().get("/api/v1/executions/{id}/results", execution);
+    viewer().get(rowsPath(execution)).then().statusCode(409);
+    Response summary = viewer().get("/api/v1/executions/{id}/results", execution);
     assertThat(summary.jsonPath().getString("result.status")).isEqualTo("FAILED");
     assertThat(summary.jsonPath().getString("result.errorType")).isEqualTo("AMC_API_ERROR");
   }
@@ -375,24 +376,24 @@ class ResultDownloadTest {
   void shouldAnswerClearErrorsForBadRequests() {
     UUID running = results.running("wf_running");
     UUID missing = UUID.randomUUID();
-    given().get("/api/v1/executions/not-a-uuid/results").then().statusCode(400);
-    given().get("/api/v1/executions/{id}/results", missing).then().statusCode(404);
-    given()
+    viewer().get("/api/v1/executions/not-a-uuid/results").then().statusCode(400);
+    viewer().get("/api/v1/executions/{id}/results", missing).then().statusCode(404);
+    viewer()
         .get("/api/v1/executions/{id}/results", running)
         .then()
         .statusCode(404)
         .contentType("application/problem+json");
     UUID pending = results.succeeded("wf_pending", 2, null);
-    given().get(rowsPath(pending)).then().statusCode(409);
+    viewer().get(rowsPath(pending)).then().statusCode(409);
     results.downloadAll(downloader);
     for (String bad : List.of("-1", "abc", "1e3", "99999999999999999999")) {
-      given().queryParam("offset", bad).get(rowsPath(pending)).then().statusCode(400);
+      viewer().queryParam("offset", bad).get(rowsPath(pending)).then().statusCode(400);
     }
     for (String bad : List.of("0", "1001", "x")) {
-      given().queryParam("limit", bad).get(rowsPath(pending)).then().statusCode(400);
+      viewer().queryParam("limit", bad).get(rowsPath(pending)).then().statusCode(400);
     }
-    given().queryParam("offset", 2).get(rowsPath(pending)).then().statusCode(200);
-    assertThat(given().queryParam("offset", 2).get(rowsPath(pending)).jsonPath().getList("rows"))
+    viewer().queryParam("offset", 2).get(rowsPath(pending)).then().statusCode(200);
+    assertThat(viewer().queryParam("offset", 2).get(rowsPath(pending)).jsonPath().getList("rows"))
         .isEmpty();
   }
 

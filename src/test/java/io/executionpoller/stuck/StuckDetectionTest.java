@@ -1,6 +1,6 @@
 package io.executionpoller.stuck;
 
-import static io.restassured.RestAssured.given;
+import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.support.Fixtures;
@@ -48,7 +48,7 @@ class StuckDetectionTest {
     set(succeeded, "status = 'SUCCESS', started_at = %s, completed_at = %s", ago(50), ago(5));
     result(succeeded, "STORED", ago(5));
 
-    Response answer = given().get("/api/v1/executions/stuck");
+    Response answer = viewer().get("/api/v1/executions/stuck");
 
     answer.then().statusCode(200);
     assertThat(answer.jsonPath().getInt("count")).isZero();
@@ -81,7 +81,7 @@ class StuckDetectionTest {
     result(slowResult, "PENDING", ago(60));
     expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
 
-    Response answer = given().get("/api/v1/executions/stuck");
+    Response answer = viewer().get("/api/v1/executions/stuck");
 
     answer.then().statusCode(200);
     List<Map<String, Object>> listed = answer.jsonPath().getList("executions");
@@ -118,7 +118,7 @@ class StuckDetectionTest {
       assertThat(gauge.current(reason)).as(reason.name()).isEqualTo(1);
     }
     assertThat(
-            given()
+            viewer()
                 .queryParam("limit", 3)
                 .get("/api/v1/executions/stuck")
                 .jsonPath()
@@ -129,7 +129,7 @@ class StuckDetectionTest {
   @Test
   void shouldRefuseABadLimit() {
     for (String bad : List.of("0", "1001", "abc", "-5")) {
-      given()
+      viewer()
           .queryParam("limit", bad)
           .get("/api/v1/executions/stuck")
           .then()

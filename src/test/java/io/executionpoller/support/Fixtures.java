@@ -1,6 +1,6 @@
 package io.executionpoller.support;
 
-import static io.restassured.RestAssured.given;
+import static io.executionpoller.support.Api.operator;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.AccessTokenProvider;
@@ -97,7 +97,7 @@ public class Fixtures {
     body.put("advertiserId", ADVERTISER);
     body.put("marketplaceId", MARKETPLACE);
     String id =
-        given()
+        operator()
             .contentType(ContentType.JSON)
             .body(body)
             .post("/api/v1/workflows")
@@ -135,7 +135,7 @@ public class Fixtures {
 
   private UUID execution(Map<String, Object> body) {
     String id =
-        given()
+        operator()
             .contentType(ContentType.JSON)
             .body(body)
             .post("/api/v1/executions")

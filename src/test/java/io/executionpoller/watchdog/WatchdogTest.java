@@ -1,5 +1,6 @@
 package io.executionpoller.watchdog;
 
+import static io.executionpoller.support.Api.viewer;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,7 +93,7 @@ class WatchdogTest {
     cycle.runOnce().await().atMost(AWAIT);
     heartbeat.beat(null);
 
-    Response replicas = given().get("/api/v1/replicas");
+    Response replicas = viewer().get("/api/v1/replicas");
 
     replicas.then().statusCode(200);
     String self = "find { it.replicaId == '" + replica.id() + "' }";
@@ -105,13 +106,13 @@ class WatchdogTest {
     assertThat(replicas.jsonPath().getInt(self + ".checksInFlight")).isZero();
 
     heartbeat.beat(clock.instant());
-    assertThat(given().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
+    assertThat(viewer().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
         .as("a stopped replica is not alive")
         .isFalse();
     clock.advance(Duration.ofMinutes(1));
     heartbeat.beat(null);
     clock.advance(Duration.ofMinutes(1));
-    assertThat(given().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
+    assertThat(viewer().get("/api/v1/replicas").jsonPath().getBoolean(self + ".alive"))
         .as("three missed beats")
         .isFalse();
   }
