@@ -6,7 +6,6 @@ import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -15,17 +14,20 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** Registers executions for the poller and shows one execution. */
+/** Registers executions for the poller, lists them and shows one with its audit trail. */
 @Path("/api/v1/executions")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,9 +44,11 @@ public class ExecutionResource {
   private static final String AMC_LOCAL_TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}";
 
   private final Clock clock;
+  private final ExecutionQueries queries;
 
-  ExecutionResource(Clock clock) {
+  ExecutionResource(Clock clock, ExecutionQueries queries) {
     this.clock = clock;
+    this.queries = queries;
   }
 
   @POST
@@ -64,15 +68,49 @@ public class ExecutionResource {
   }
 
   @GET
+  public Page<ExecutionSummary> list(
+      @QueryParam("status") List<String> status,
+      @QueryParam("workflowId") String workflowId,
+      @QueryParam("instanceId") String instanceId,
+      @QueryParam("createdAfter") String createdAfter,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor)
+      throws SQLException {
+    ExecutionFilter filter =
+        new ExecutionFilter(
+            QueryParams.statuses(status),
+            workflowId == null || workflowId.isEmpty() ? null : parseId("workflowId", workflowId),
+            instanceId == null || instanceId.isEmpty()
+                ? null
+                : WorkflowResource.requireId("instanceId", instanceId),
+            QueryParams.instant("createdAfter", createdAfter));
+    int pageSize = (int) QueryParams.wholeNumber("limit", limit, 50, 1, 500);
+    return queries.list(filter, PageCursor.decode(cursor), pageSize);
+  }
+
+  @GET
   @Path("/{id}")
-  @WithSession
-  public Uni<ExecutionView> get(@PathParam("id") String id) {
+  public ExecutionView get(@PathParam("id") String id) throws SQLException {
     UUID executionId = parseId(id);
-    return WorkflowExecution.<WorkflowExecution>findById(executionId)
-        .onItem()
-        .ifNull()
-        .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"))
-        .map(ExecutionView::of);
+    return queries
+        .detail(executionId)
+        .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+  }
+
+  @GET
+  @Path("/{id}/events")
+  public Page<EventView> events(
+      @PathParam("id") String id,
+      @QueryParam("after") String after,
+      @QueryParam("limit") String limit)
+      throws SQLException {
+    UUID executionId = parseId(id);
+    return queries
+        .events(
+            executionId,
+            QueryParams.wholeNumber("after", after, 0, 0, Long.MAX_VALUE),
+            (int) QueryParams.wholeNumber("limit", limit, 100, 1, 1000))
+        .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
   }
 
   private Uni<WorkflowExecution> persist(ExecutionRegistration request) {
@@ -150,10 +188,17 @@ public class ExecutionResource {
   }
 
   public static UUID parseId(String id) {
+    return parseId("id", id);
+  }
+
+  static UUID parseId(String name, String id) {
     try {
-      return UUID.fromString(id);
+      if (id.length() == 36) {
+        return UUID.fromString(id);
+      }
     } catch (IllegalArgumentException e) {
-      throw ApiProblem.badRequest("id must be a UUID");
+      // Answered below.
     }
+    throw ApiProblem.badRequest(name + " must be a UUID");
   }
 }

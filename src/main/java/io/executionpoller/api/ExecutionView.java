@@ -3,14 +3,20 @@ package io.executionpoller.api;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.WorkflowExecution;
+import io.executionpoller.results.ResultSummary;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** One execution as an operator needs to see it. */
+/**
+ * One execution as an operator needs to see it: statuses, timestamps, errors, retry and poll
+ * counts, the next check, the lease holder, retry links and the result step.
+ */
 public record ExecutionView(
     UUID id,
     UUID workflowId,
+    String workflowName,
+    String instanceId,
     String amcExecutionId,
     ExecutionStatus status,
     String remoteStatus,
@@ -36,12 +42,18 @@ public record ExecutionView(
     TimeWindow timeWindow,
     Long resultRows,
     Long resultSizeBytes,
-    Integer executionDurationSeconds) {
+    Integer executionDurationSeconds,
+    UUID retryOf,
+    UUID retriedBy,
+    ResultSummary result) {
 
+  /** A just registered execution: no workflow details, retry or result yet. */
   static ExecutionView of(WorkflowExecution e) {
     return new ExecutionView(
         e.id,
         e.workflowId,
+        null,
+        null,
         e.amcExecutionId,
         e.status,
         e.remoteStatus,
@@ -67,6 +79,9 @@ public record ExecutionView(
         e.timeWindow,
         e.resultRows,
         e.resultSizeBytes,
-        e.executionDurationSeconds);
+        e.executionDurationSeconds,
+        e.retryOf,
+        null,
+        null);
   }
 }

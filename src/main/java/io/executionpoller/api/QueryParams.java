@@ -1,5 +1,14 @@
 package io.executionpoller.api;
 
+import io.executionpoller.execution.ExecutionStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
 /** Query parameters as the API accepts them: absent means the default, anything else is checked. */
 public final class QueryParams {
 
@@ -22,5 +31,44 @@ public final class QueryParams {
       // Answered below like an out-of-range number.
     }
     throw ApiProblem.badRequest(name + " must be a whole number from " + min + " to " + max);
+  }
+
+  /**
+   * Statuses from repeated or comma-separated values ({@code status=FAILED,TIMEOUT}); empty when
+   * absent; a 400 listing the valid ones for anything else.
+   */
+  public static Set<ExecutionStatus> statuses(List<String> values) {
+    Set<ExecutionStatus> statuses = EnumSet.noneOf(ExecutionStatus.class);
+    if (values == null) {
+      return statuses;
+    }
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        String name = part.strip();
+        if (name.isEmpty()) {
+          continue;
+        }
+        try {
+          statuses.add(ExecutionStatus.valueOf(name.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw ApiProblem.badRequest(
+              "status must be one of " + Arrays.toString(ExecutionStatus.values()));
+        }
+      }
+    }
+    return statuses;
+  }
+
+  /** An ISO-8601 instant ({@code 2026-11-24T10:00:00Z}); null when absent; a 400 otherwise. */
+  public static Instant instant(String name, String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ApiProblem.badRequest(
+          name + " must be an ISO-8601 instant such as 2026-11-24T10:00:00Z");
+    }
   }
 }

@@ -6,18 +6,22 @@ import io.executionpoller.execution.Workflow;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Registers what to run on AMC. The account and instance are created on first use. */
+/** Registers what to run on AMC and lists it. The account and instance are created on first use. */
 @Path("/api/v1/workflows")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,9 +31,32 @@ public class WorkflowResource {
   static final Pattern REMOTE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
   private final Clock clock;
+  private final WorkflowQueries queries;
 
-  WorkflowResource(Clock clock) {
+  WorkflowResource(Clock clock, WorkflowQueries queries) {
     this.clock = clock;
+    this.queries = queries;
+  }
+
+  @GET
+  public Page<WorkflowView> list(
+      @QueryParam("instanceId") String instanceId,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor)
+      throws SQLException {
+    return queries.list(
+        instanceId == null || instanceId.isEmpty() ? null : requireId("instanceId", instanceId),
+        PageCursor.decode(cursor),
+        (int) QueryParams.wholeNumber("limit", limit, 100, 1, 500));
+  }
+
+  @GET
+  @Path("/{id}")
+  public WorkflowView get(@PathParam("id") String id) throws SQLException {
+    UUID workflowId = ExecutionResource.parseId(id);
+    return queries
+        .find(workflowId)
+        .orElseThrow(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
   }
 
   @POST
@@ -142,10 +169,11 @@ public class WorkflowResource {
     }
   }
 
-  static void requireId(String field, String value) {
+  static String requireId(String field, String value) {
     if (value == null || !REMOTE_ID.matcher(value).matches()) {
       throw ApiProblem.badRequest(field + " is required: 1-128 letters, digits, '.', '-' or '_'");
     }
+    return value;
   }
 
   private static void positive(String field, Integer value) {

@@ -88,6 +88,10 @@ public class WorkflowExecution extends PanacheEntityBase {
   @Column(name = "error_message")
   public String errorMessage;
 
+  /** The execution this one repeats (POST /executions/{id}/retry); null for a first run. */
+  @Column(name = "retry_of")
+  public UUID retryOf;
+
   @Column(name = "retry_count", nullable = false)
   public int retryCount;
 

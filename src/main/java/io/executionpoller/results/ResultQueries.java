@@ -22,7 +22,7 @@ import java.util.UUID;
  * segments were committed together with that status, so a reader never meets half a result.
  */
 @ApplicationScoped
-class ResultQueries {
+public class ResultQueries {
 
   private static final String SUMMARY =
       """
@@ -60,7 +60,7 @@ class ResultQueries {
   }
 
   /** The execution's result summary; empty when the execution does not exist. */
-  Optional<ResultSummary> summary(UUID executionId) throws SQLException {
+  public Optional<ResultSummary> summary(UUID executionId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       ResultSummary summary;
       try (PreparedStatement query = connection.prepareStatement(SUMMARY)) {
