@@ -23,10 +23,17 @@ public enum EventType {
   RETRY,
   /** The execution has been RUNNING past its warning threshold (recorded once per attempt). */
   LONG_EXECUTION,
-  /** After a TIMEOUT, the remote execution was cancelled (poller.timeout.cancel-remote). */
+  /**
+   * The remote execution was cancelled: after a TIMEOUT (poller.timeout.cancel-remote) or by an
+   * operator (POST /executions/{id}/cancel; the message names the caller).
+   */
   REMOTE_CANCELLED,
-  /** After a TIMEOUT, cancelling the remote execution failed; the message says why. */
+  /** Cancelling the remote execution failed; the message says why. Nothing else changed. */
   REMOTE_CANCEL_FAILED,
+  /** An operator asked for a check now (POST /executions/{id}/poll). */
+  POLL_REQUESTED,
+  /** An operator ran this finished execution again; the message names the new execution. */
+  RETRIED,
   /** The result was downloaded and stored; the message gives files, rows and bytes. */
   RESULT_STORED,
   /** A result download attempt failed and will be tried again; the message says why. */

@@ -18,7 +18,7 @@ import org.awaitility.Awaitility;
 
 /** Test support for the download step: succeeded executions, driving downloads, reading back. */
 @ApplicationScoped
-class Results {
+public class Results {
 
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
@@ -94,7 +94,7 @@ class Results {
   }
 
   /** Dispatches until no download is due and none runs. */
-  void downloadAll(ResultDownloader downloader) {
+  public void downloadAll(ResultDownloader downloader) {
     downloadAll(downloader, AWAIT);
   }
 

@@ -1,0 +1,56 @@
+package io.executionpoller.admin;
+
+import io.executionpoller.api.ExecutionResource;
+import io.executionpoller.security.AccessFilter;
+import io.executionpoller.security.Caller;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.sql.SQLException;
+
+/** POST /executions/{id}/cancel, /retry and /poll: operator actions, each recorded as an event. */
+@Path("/api/v1/executions/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+public class ActionResource {
+
+  private final ExecutionActions actions;
+
+  ActionResource(ExecutionActions actions) {
+    this.actions = actions;
+  }
+
+  @POST
+  @Path("/cancel")
+  public ActionOutcome cancel(@PathParam("id") String id, @Context ContainerRequestContext request)
+      throws SQLException {
+    return actions.cancel(ExecutionResource.parseId(id), caller(request));
+  }
+
+  @POST
+  @Path("/retry")
+  public Response retry(@PathParam("id") String id, @Context ContainerRequestContext request)
+      throws SQLException {
+    ActionOutcome outcome = actions.retry(ExecutionResource.parseId(id), caller(request));
+    return Response.created(URI.create("/api/v1/executions/" + outcome.retryId()))
+        .entity(outcome)
+        .build();
+  }
+
+  @POST
+  @Path("/poll")
+  public Response poll(@PathParam("id") String id, @Context ContainerRequestContext request)
+      throws SQLException {
+    return Response.accepted(actions.pollNow(ExecutionResource.parseId(id), caller(request)))
+        .build();
+  }
+
+  private static String caller(ContainerRequestContext request) {
+    return ((Caller) request.getProperty(AccessFilter.CALLER)).name();
+  }
+}
