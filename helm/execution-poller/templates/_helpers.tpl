@@ -51,7 +51,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* True when the chart creates the Secret; fails when an existing Secret and values are both given. */}}
 {{- define "execution-poller.createSecret" -}}
 {{- $s := .Values.secret }}
-{{- $given := or $s.databaseUsername $s.databasePassword $s.amcClientId $s.amcClientSecret $s.amcRefreshToken $s.adminTokens }}
+{{- $given := or $s.databaseUsername $s.databasePassword $s.amcClientId $s.amcClientSecret $s.amcRefreshToken $s.viewerTokens $s.operatorTokens }}
 {{- if $s.existingSecret }}
 {{- if $given }}
 {{- fail "secret: set either secret.existingSecret or the credential values, not both" }}

@@ -14,7 +14,8 @@ const SECRET_KEYS = {
   POLLER_AMC_CLIENT_ID: "amc-client-id",
   POLLER_AMC_CLIENT_SECRET: "amc-client-secret",
   POLLER_AMC_REFRESH_TOKEN: "amc-refresh-token",
-  POLLER_ADMIN_TOKENS: "admin-tokens",
+  POLLER_SECURITY_VIEWER_TOKENS: "viewer-tokens",
+  POLLER_SECURITY_OPERATOR_TOKENS: "operator-tokens",
 };
 
 /** Renders the chart with the required values plus `values`; returns the objects. */
@@ -159,7 +160,8 @@ describe("chart", () => {
       amcClientId: "client-id-51be",
       amcClientSecret: "client-secret-0e32",
       amcRefreshToken: "refresh-token-77aa",
-      adminTokens: "admin:token-c3d9",
+      viewerTokens: "viewer-token-c3d9-0000",
+      operatorTokens: "sha256:5b0e8f2b0c1d4e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c",
     };
     const objects = render({ secret: credentials });
     const configMap = only(objects, "ConfigMap");

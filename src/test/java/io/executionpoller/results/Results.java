@@ -77,7 +77,7 @@ public class Results {
     return rows.get(0);
   }
 
-  String resultStatus(UUID execution) {
+  public String resultStatus(UUID execution) {
     return (String) result(execution).get("status");
   }
 

@@ -18,6 +18,12 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
+  /**
+   * The password sent to a local server with trust authentication, which never asks for it. It is
+   * not empty so that SecretLeakTest can look for a database password in the logs.
+   */
+  public static final String UNUSED_PASSWORD = "db-password-never-logged-5e1f";
+
   private PostgreSQLContainer container;
   private String adminUrl;
   private String createdDatabase;
@@ -41,7 +47,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
       host = env("TEST_PG_HOST", "127.0.0.1");
       port = env("TEST_PG_PORT", "5432");
       user = env("TEST_PG_USER", "postgres");
-      password = env("TEST_PG_PASSWORD", "");
+      password = env("TEST_PG_PASSWORD", UNUSED_PASSWORD);
       adminUrl =
           "jdbc:postgresql://" + host + ":" + port + "/" + env("TEST_PG_ADMIN_DB", "postgres");
       database =

@@ -1,0 +1,149 @@
+package io.executionpoller.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.support.Api;
+import io.executionpoller.support.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The 401/403 matrix over every route the OpenAPI document lists, so a new endpoint cannot slip in
+ * unprotected: no token or a wrong one is 401, a viewer acting is 403, and the right role passes
+ * the filter (whatever the endpoint then answers for a random id).
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class AccessControlTest {
+
+  private static final Set<String> READS = Set.of("get", "head");
+
+  private record Route(String method, String path) {
+    String concrete() {
+      return path.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+    }
+
+    boolean reads() {
+      return READS.contains(method);
+    }
+  }
+
+  private List<Route> routes;
+
+  // Per test: RestAssured points at the test port only once Quarkus has started. The document is
+  // served on the management port, beside health and metrics.
+  @BeforeEach
+  void readRoutesFromOpenApi() {
+    Map<String, Map<String, Object>> paths =
+        given()
+            .port(
+                ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class))
+            .queryParam("format", "json")
+            .get("/q/openapi")
+            .jsonPath()
+            .getMap("paths");
+    routes = new ArrayList<>();
+    paths.forEach(
+        (path, operations) ->
+            operations.keySet().stream()
+                .filter(method -> Set.of("get", "post", "put", "patch", "delete").contains(method))
+                .forEach(method -> routes.add(new Route(method, path))));
+  }
+
+  @Test
+  void theOpenApiDocumentListsEveryAdminRoute() {
+    assertThat(routes)
+        .extracting(route -> route.method() + " " + route.path())
+        .contains(
+            "get /api/v1/workflows",
+            "post /api/v1/workflows",
+            "get /api/v1/workflows/{id}",
+            "get /api/v1/executions",
+            "post /api/v1/executions",
+            "get /api/v1/executions/{id}",
+            "get /api/v1/executions/{id}/events",
+            "post /api/v1/executions/{id}/cancel",
+            "post /api/v1/executions/{id}/retry",
+            "post /api/v1/executions/{id}/poll",
+            "get /api/v1/executions/stuck",
+            "get /api/v1/executions/{id}/results",
+            "get /api/v1/debug",
+            "get /api/v1/stats",
+            "get /api/v1/replicas");
+  }
+
+  @Test
+  void everyRouteRefusesMissingAndWrongTokens() {
+    for (Route route : routes) {
+      assertUnauthorized(given(), route, "no token");
+      assertUnauthorized(Api.bearer("wrong-token-of-good-length"), route, "wrong token");
+      assertUnauthorized(Api.bearer(Api.VIEWER_TOKEN + "x"), route, "token with a suffix");
+      assertUnauthorized(
+          given().header("Authorization", "Bearer sha256:" + "0".repeat(64)), route, "a hash");
+      assertUnauthorized(
+          given().header("Authorization", "Token " + Api.VIEWER_TOKEN), route, "unknown scheme");
+    }
+  }
+
+  @Test
+  void viewersReadAndOperatorsAlsoAct() {
+    for (Route route : routes) {
+      Response asViewer = send(Api.viewer(), route);
+      if (route.reads()) {
+        assertThat(asViewer.statusCode()).as("viewer " + route).isNotIn(401, 403);
+      } else {
+        assertThat(asViewer.statusCode()).as("viewer " + route).isEqualTo(403);
+        assertThat(asViewer.contentType()).startsWith("application/problem+json");
+      }
+      assertThat(send(Api.operator(), route).statusCode())
+          .as("operator " + route)
+          .isNotIn(401, 403);
+    }
+  }
+
+  @Test
+  void basicCredentialsCarryTheTokenAsPassword() {
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(("anyone:" + Api.VIEWER_TOKEN).getBytes(StandardCharsets.UTF_8));
+    given()
+        .header("Authorization", "Basic " + basic)
+        .get("/api/v1/executions")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  void unknownPathsAnswer401BeforeRevealingWhetherTheyExist() {
+    Response unknown = given().get("/api/v1/no-such-thing");
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(Api.viewer().get("/api/v1/no-such-thing").statusCode()).isEqualTo(404);
+  }
+
+  private void assertUnauthorized(RequestSpecification request, Route route, String why) {
+    Response answer = send(request, route);
+    assertThat(answer.statusCode()).as(why + ": " + route).isEqualTo(401);
+    assertThat(answer.header("WWW-Authenticate")).as(why + ": " + route).startsWith("Bearer");
+    assertThat(answer.contentType()).startsWith("application/problem+json");
+  }
+
+  private static Response send(RequestSpecification request, Route route) {
+    if (!route.reads()) {
+      request.contentType("application/json").body("{}");
+    }
+    return request.request(route.method().toUpperCase(), route.concrete());
+  }
+}
