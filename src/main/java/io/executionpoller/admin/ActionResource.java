@@ -13,8 +13,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.sql.SQLException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** POST /executions/{id}/cancel, /retry and /poll: operator actions, each recorded as an event. */
+@Tag(name = "actions")
 @Path("/api/v1/executions/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 public class ActionResource {
@@ -25,6 +28,8 @@ public class ActionResource {
     this.actions = actions;
   }
 
+  @Operation(
+      summary = "Cancel a PENDING or RUNNING execution: at AMC first, then locally (operator)")
   @POST
   @Path("/cancel")
   public ActionOutcome cancel(@PathParam("id") String id, @Context ContainerRequestContext request)
@@ -32,6 +37,9 @@ public class ActionResource {
     return actions.cancel(ExecutionResource.parseId(id), caller(request));
   }
 
+  @Operation(
+      summary =
+          "Run a FAILED, TIMEOUT or CANCELLED execution again as a new linked execution (operator)")
   @POST
   @Path("/retry")
   public Response retry(@PathParam("id") String id, @Context ContainerRequestContext request)
@@ -42,6 +50,7 @@ public class ActionResource {
         .build();
   }
 
+  @Operation(summary = "Check a PENDING or RUNNING execution now (operator)")
   @POST
   @Path("/poll")
   public Response poll(@PathParam("id") String id, @Context ContainerRequestContext request)

@@ -22,9 +22,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /** GET /api/v1/debug: database, backlog, remote instances, credentials, replicas, stuck work. */
+@Tag(name = "operations")
 @Path("/api/v1/debug")
 public class DebugResource {
 
@@ -68,6 +71,8 @@ public class DebugResource {
     this.clock = clock;
   }
 
+  @Operation(
+      summary = "Debug snapshot: database, backlog, breakers, credentials, replicas, stuck work")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public DebugSnapshot snapshot() {

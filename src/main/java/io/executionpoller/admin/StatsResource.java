@@ -20,8 +20,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** GET /api/v1/stats?window=P7D: how executions registered in the window went. */
+@Tag(name = "operations")
 @Path("/api/v1/stats")
 public class StatsResource {
 
@@ -78,6 +81,8 @@ public class StatsResource {
     this.clock = clock;
   }
 
+  @Operation(
+      summary = "Counts, success rate, durations, result sizes and error types over a window")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Stats stats(@QueryParam("window") String windowParam) throws SQLException {

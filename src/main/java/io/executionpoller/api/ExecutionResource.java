@@ -26,8 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Registers executions for the poller, lists them and shows one with its audit trail. */
+@Tag(name = "executions")
 @Path("/api/v1/executions")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,6 +54,8 @@ public class ExecutionResource {
     this.queries = queries;
   }
 
+  @Operation(
+      summary = "Register an execution: submit it to AMC, or track an existing amcExecutionId")
   @POST
   @WithTransaction
   public Uni<Response> register(ExecutionRegistration request) {
@@ -67,6 +72,7 @@ public class ExecutionResource {
                     .build());
   }
 
+  @Operation(summary = "List executions newest first, with filters and a cursor")
   @GET
   public Page<ExecutionSummary> list(
       @QueryParam("status") List<String> status,
@@ -88,6 +94,7 @@ public class ExecutionResource {
     return queries.list(filter, PageCursor.decode(cursor), pageSize);
   }
 
+  @Operation(summary = "Everything about one execution, with its result step")
   @GET
   @Path("/{id}")
   public ExecutionView get(@PathParam("id") String id) throws SQLException {
@@ -97,6 +104,7 @@ public class ExecutionResource {
         .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
   }
 
+  @Operation(summary = "The audit trail of one execution, by sequence")
   @GET
   @Path("/{id}/events")
   public Page<EventView> events(

@@ -20,8 +20,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Registers what to run on AMC and lists it. The account and instance are created on first use. */
+@Tag(name = "workflows")
 @Path("/api/v1/workflows")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,6 +41,7 @@ public class WorkflowResource {
     this.queries = queries;
   }
 
+  @Operation(summary = "List workflows newest first")
   @GET
   public Page<WorkflowView> list(
       @QueryParam("instanceId") String instanceId,
@@ -50,6 +54,7 @@ public class WorkflowResource {
         (int) QueryParams.wholeNumber("limit", limit, 100, 1, 500));
   }
 
+  @Operation(summary = "One workflow")
   @GET
   @Path("/{id}")
   public WorkflowView get(@PathParam("id") String id) throws SQLException {
@@ -59,6 +64,7 @@ public class WorkflowResource {
         .orElseThrow(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
   }
 
+  @Operation(summary = "Register a workflow (saved AMC workflow or ad hoc query)")
   @POST
   @WithTransaction
   public Uni<Response> register(WorkflowRegistration request) {

@@ -23,11 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Serves stored results from the database, so every replica serves every result. Rows and bytes are
  * streamed: neither a page of rows nor a file is assembled in memory.
  */
+@Tag(name = "results")
 @Path("/api/v1/executions/{id}/results")
 public class ResultResource {
 
@@ -44,6 +47,7 @@ public class ResultResource {
     this.config = config;
   }
 
+  @Operation(summary = "The result step and, once stored, its files and a preview")
   /** The result's state, its files and a preview of its first rows. */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
@@ -65,6 +69,7 @@ public class ResultResource {
     return new ResultView(summary, preview);
   }
 
+  @Operation(summary = "Rows of a stored result as JSON objects, streamed")
   /** Rows {@code offset+1 .. offset+limit} as JSON objects keyed by column, streamed. */
   @GET
   @Path("/rows")
@@ -114,6 +119,7 @@ public class ResultResource {
     return Response.ok(body, MediaType.APPLICATION_JSON).build();
   }
 
+  @Operation(summary = "One stored file as it came, streamed")
   /** One file of the result as it came (gzip undone), streamed, with its length and SHA-256. */
   @GET
   @Path("/download")

@@ -9,8 +9,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** GET /api/v1/executions/stuck: what is stuck and why, longest-stuck first. */
+@Tag(name = "operations")
 @Path("/api/v1/executions/stuck")
 public class StuckResource {
 
@@ -24,6 +27,7 @@ public class StuckResource {
     this.clock = clock;
   }
 
+  @Operation(summary = "Stuck executions with the reason for each")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public StuckList list(@QueryParam("limit") String limitParam) throws SQLException {

@@ -14,8 +14,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** GET /api/v1/replicas: who is polling, from the heartbeat rows. */
+@Tag(name = "operations")
 @Path("/api/v1/replicas")
 public class ReplicaResource {
 
@@ -39,6 +42,7 @@ public class ReplicaResource {
     this.clock = clock;
   }
 
+  @Operation(summary = "Replicas from their heartbeats")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public List<Replica> list() throws SQLException {
