@@ -20,7 +20,7 @@ public interface DashboardConfig {
   @WithDefault("100")
   int events();
 
-  /** First result rows shown on an execution's page (at most 1000). */
+  /** First result rows shown on an execution's page: 0 for none, at most 1000 (more are cut). */
   @WithDefault("20")
   int previewRows();
 }

@@ -180,7 +180,8 @@ final class DashboardPages {
     if (result == null) {
       return null;
     }
-    String base = "/api/v1/executions/" + execution.id() + "/results/download?file=";
+    String base = executionUrl(execution.id()) + "/results/download?file=";
+    String api = "/api/v1" + base;
     List<DetailPage.File> files = new ArrayList<>();
     for (ResultSummary.StoredFile file : result.files()) {
       files.add(
@@ -188,7 +189,8 @@ final class DashboardPages {
               file.name(),
               Display.number(file.rows()),
               Display.bytes(file.bytes()),
-              base + file.index()));
+              base + file.index(),
+              api + file.index()));
     }
     List<List<String>> cells = new ArrayList<>();
     for (List<String> row : preview) {

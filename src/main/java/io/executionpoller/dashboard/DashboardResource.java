@@ -12,6 +12,7 @@ import io.executionpoller.api.PageCursor;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.results.ResultQueries;
+import io.executionpoller.results.ResultResource;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -60,13 +62,19 @@ public class DashboardResource {
 
   private final ExecutionQueries executions;
   private final ResultQueries results;
+  private final ResultResource downloads;
   private final DashboardConfig config;
   private final Clock clock;
 
   DashboardResource(
-      ExecutionQueries executions, ResultQueries results, DashboardConfig config, Clock clock) {
+      ExecutionQueries executions,
+      ResultQueries results,
+      ResultResource downloads,
+      DashboardConfig config,
+      Clock clock) {
     this.executions = executions;
     this.results = results;
+    this.downloads = downloads;
     this.config = config;
     this.clock = clock;
   }
@@ -102,15 +110,33 @@ public class DashboardResource {
             .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
     // One more than shown tells whether older events exist.
     List<EventView> events = executions.latestEvents(executionId, config.events() + 1);
+    int previewRows = Math.min(config.previewRows(), ResultQueries.MAX_PREVIEW_ROWS);
     List<List<String>> preview =
-        execution.result() != null && "STORED".equals(execution.result().status())
-            ? results.firstRows(executionId, config.previewRows())
+        previewRows > 0
+                && execution.result() != null
+                && "STORED".equals(execution.result().status())
+            ? results.firstRows(executionId, previewRows)
             : List.of();
     return html(
         200,
         Templates.execution(
             DashboardPages.detail(
                 execution, events, config.events(), preview, refreshSeconds(), clock.instant())));
+  }
+
+  /**
+   * One stored result file as it came, served by the API's own download code. The page links here
+   * rather than to {@code /api/v1/...}: the API's paths challenge for a Bearer token, which a
+   * browser cannot answer, so a browser that does not volunteer its Basic credentials there (it
+   * keeps them per path; Chromium in the browser test did not) got a 401 instead of the file. Here
+   * the challenge is Basic, as on every dashboard page.
+   */
+  @GET
+  @Path("executions/{id}/results/download")
+  @Produces(MediaType.WILDCARD)
+  public Response download(@PathParam("id") String id, @QueryParam("file") String file)
+      throws SQLException {
+    return downloads.download(id, file);
   }
 
   /** A bad filter or an unknown execution is shown as a page; the API answers problem+json. */

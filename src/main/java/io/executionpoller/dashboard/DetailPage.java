@@ -47,7 +47,10 @@ public record DetailPage(
       List<List<String>> preview,
       String previewNote) {}
 
-  /** One stored file and the API link that serves it as it came. */
+  /**
+   * One stored file: {@code href} serves it as it came under the dashboard's sign-in; {@code api}
+   * is the same file's API address, for scripts.
+   */
   @TemplateData
-  public record File(String name, String rows, String size, String href) {}
+  public record File(String name, String rows, String size, String href, String api) {}
 }

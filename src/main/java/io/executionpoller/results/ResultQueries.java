@@ -53,6 +53,9 @@ public class ResultQueries {
   private static final String SEGMENT_DATA =
       "SELECT data FROM result_segments WHERE execution_id = ? AND file_index = ? AND segment = ?";
 
+  /** The longest preview {@link #firstRows} gives: one segment's worth of rows. */
+  public static final int MAX_PREVIEW_ROWS = SegmentEncoder.MAX_SEGMENT_ROWS;
+
   private final AgroalDataSource dataSource;
 
   ResultQueries(AgroalDataSource dataSource) {
@@ -99,9 +102,9 @@ public class ResultQueries {
    * Bounded to one segment's worth, so a preview never reads more than one segment of rows.
    */
   public List<List<String>> firstRows(UUID executionId, int limit) throws SQLException {
-    if (limit < 1 || limit > SegmentEncoder.MAX_SEGMENT_ROWS) {
+    if (limit < 1 || limit > MAX_PREVIEW_ROWS) {
       throw new IllegalArgumentException(
-          "a preview has 1 to " + SegmentEncoder.MAX_SEGMENT_ROWS + " rows, not " + limit);
+          "a preview has 1 to " + MAX_PREVIEW_ROWS + " rows, not " + limit);
     }
     List<List<String>> rows = new ArrayList<>(limit);
     try {
