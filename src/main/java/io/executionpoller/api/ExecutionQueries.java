@@ -60,6 +60,16 @@ public class ExecutionQueries {
        LIMIT ?
       """;
 
+  private static final String LATEST_EVENTS =
+      """
+      SELECT id, occurred_at, type, attempt, from_status, to_status, remote_status,
+             amc_execution_id, message, replica
+        FROM execution_events
+       WHERE execution_id = ?
+       ORDER BY id DESC
+       LIMIT ?
+      """;
+
   private static final String EXISTS = "SELECT 1 FROM workflow_executions WHERE id = ?";
 
   private static final TypeReference<Map<String, String>> PARAMETERS = new TypeReference<>() {};
@@ -151,18 +161,7 @@ public class ExecutionQueries {
         query.setInt(3, limit + 1);
         try (ResultSet row = query.executeQuery()) {
           while (row.next()) {
-            events.add(
-                new EventView(
-                    row.getLong("id"),
-                    instant(row, "occurred_at"),
-                    row.getString("type"),
-                    row.getInt("attempt"),
-                    row.getString("from_status"),
-                    row.getString("to_status"),
-                    row.getString("remote_status"),
-                    row.getString("amc_execution_id"),
-                    row.getString("message"),
-                    row.getString("replica")));
+            events.add(event(row));
           }
         }
       }
@@ -172,6 +171,39 @@ public class ExecutionQueries {
     }
     List<EventView> page = List.copyOf(events.subList(0, limit));
     return Optional.of(new Page<>(page, Long.toString(page.get(limit - 1).sequence())));
+  }
+
+  /**
+   * The newest {@code limit} events of an execution, newest first (the dashboard shows what
+   * happened last); an empty list when there are none or no such execution.
+   */
+  public List<EventView> latestEvents(UUID id, int limit) throws SQLException {
+    List<EventView> events = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement query = connection.prepareStatement(LATEST_EVENTS)) {
+      query.setObject(1, id);
+      query.setInt(2, limit);
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          events.add(event(row));
+        }
+      }
+    }
+    return events;
+  }
+
+  private static EventView event(ResultSet row) throws SQLException {
+    return new EventView(
+        row.getLong("id"),
+        instant(row, "occurred_at"),
+        row.getString("type"),
+        row.getInt("attempt"),
+        row.getString("from_status"),
+        row.getString("to_status"),
+        row.getString("remote_status"),
+        row.getString("amc_execution_id"),
+        row.getString("message"),
+        row.getString("replica"));
   }
 
   private static void bind(Connection connection, PreparedStatement query, List<Object> params)

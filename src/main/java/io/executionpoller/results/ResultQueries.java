@@ -53,6 +53,9 @@ public class ResultQueries {
   private static final String SEGMENT_DATA =
       "SELECT data FROM result_segments WHERE execution_id = ? AND file_index = ? AND segment = ?";
 
+  /** The longest preview {@link #firstRows} gives: one segment's worth of rows. */
+  public static final int MAX_PREVIEW_ROWS = SegmentEncoder.MAX_SEGMENT_ROWS;
+
   private final AgroalDataSource dataSource;
 
   ResultQueries(AgroalDataSource dataSource) {
@@ -92,6 +95,26 @@ public class ResultQueries {
       }
       return Optional.of(summary.withFiles(files(connection, executionId)));
     }
+  }
+
+  /**
+   * The first {@code limit} rows of a stored result (none when it is not stored), for previews.
+   * Bounded to one segment's worth, so a preview never reads more than one segment of rows.
+   */
+  public List<List<String>> firstRows(UUID executionId, int limit) throws SQLException {
+    if (limit < 1 || limit > MAX_PREVIEW_ROWS) {
+      throw new IllegalArgumentException(
+          "a preview has 1 to " + MAX_PREVIEW_ROWS + " rows, not " + limit);
+    }
+    List<List<String>> rows = new ArrayList<>(limit);
+    try {
+      // A copy: the sink's list is a view of the whole segment's array; values may be null.
+      rows(executionId, 0, limit, (number, fields) -> rows.add(new ArrayList<>(fields)));
+    } catch (IOException e) {
+      // Only the sink could throw it, and adding to a list does not.
+      throw new IllegalStateException(e);
+    }
+    return rows;
   }
 
   /** Rows {@code offset+1 .. offset+limit} of a stored result, handed to {@code sink} in order. */

@@ -1,0 +1,300 @@
+package io.executionpoller.dashboard;
+
+import io.executionpoller.api.EventView;
+import io.executionpoller.api.ExecutionSummary;
+import io.executionpoller.api.ExecutionView;
+import io.executionpoller.api.Page;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.results.ResultSummary;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Turns what the queries read into pages: pure, so every label, link and duration is decided here
+ * and tested without a browser. {@code now} comes from the application clock.
+ */
+final class DashboardPages {
+
+  /** Error text in the list is cut here; the execution's page shows it whole. */
+  static final int LIST_ERROR_CHARS = 120;
+
+  /** A tooltip holds at most this much of an error. */
+  static final int TITLE_CHARS = 1000;
+
+  /** A preview cell is cut here; the download has the value whole. */
+  static final int CELL_CHARS = 200;
+
+  private DashboardPages() {}
+
+  static ListPage list(
+      Page<ExecutionSummary> page,
+      Set<ExecutionStatus> statuses,
+      boolean paged,
+      int explicitLimit,
+      long refreshSeconds,
+      Instant now) {
+    List<ListPage.Row> rows = new ArrayList<>();
+    for (ExecutionSummary execution : page.items()) {
+      rows.add(row(execution, now));
+    }
+    List<ListPage.Filter> filters = new ArrayList<>();
+    for (ExecutionStatus status : ExecutionStatus.values()) {
+      filters.add(
+          new ListPage.Filter(
+              StatusLook.of(status),
+              listUrl(Set.of(status), null, explicitLimit),
+              statuses.equals(Set.of(status))));
+    }
+    return new ListPage(
+        rows,
+        filters,
+        !statuses.isEmpty(),
+        page.next() == null ? null : listUrl(statuses, page.next(), explicitLimit),
+        paged ? listUrl(statuses, null, explicitLimit) : null,
+        refreshSeconds,
+        Display.time(now));
+  }
+
+  private static ListPage.Row row(ExecutionSummary execution, Instant now) {
+    String id = execution.id().toString();
+    return new ListPage.Row(
+        id,
+        id.substring(0, 8),
+        executionUrl(execution.id()),
+        workflowLabel(execution.workflowName(), execution.workflowId()),
+        Display.text(execution.instanceId()),
+        StatusLook.of(execution.status()),
+        Display.time(execution.createdAt()),
+        Display.runningTime(
+            execution.status(), execution.startedAt(), execution.completedAt(), now),
+        Display.number(execution.resultRows()),
+        execution.errorType() == null ? "" : execution.errorType(),
+        Display.shortened(execution.errorMessage(), LIST_ERROR_CHARS),
+        Display.shortened(execution.errorMessage(), TITLE_CHARS));
+  }
+
+  static DetailPage detail(
+      ExecutionView execution,
+      List<EventView> newestEvents,
+      int eventLimit,
+      List<List<String>> preview,
+      long refreshSeconds,
+      Instant now) {
+    List<DetailPage.Event> events = new ArrayList<>();
+    for (EventView event : newestEvents.subList(0, Math.min(eventLimit, newestEvents.size()))) {
+      events.add(event(event));
+    }
+    String workflow = workflowLabel(execution.workflowName(), execution.workflowId());
+    return new DetailPage(
+        execution.id().toString(),
+        workflow,
+        StatusLook.of(execution.status()),
+        fields(execution, now),
+        events,
+        newestEvents.size() > eventLimit,
+        "/api/v1/executions/" + execution.id() + "/events",
+        result(execution, preview),
+        refreshes(execution) ? refreshSeconds : 0,
+        Display.time(now));
+  }
+
+  /** A page worth reloading: the execution or its download may still change. */
+  static boolean refreshes(ExecutionView execution) {
+    if (!execution.status().isTerminal()) {
+      return true;
+    }
+    ResultSummary result = execution.result();
+    return result != null
+        && ("PENDING".equals(result.status()) || "DOWNLOADING".equals(result.status()));
+  }
+
+  private static List<DetailPage.Field> fields(ExecutionView e, Instant now) {
+    List<DetailPage.Field> fields = new ArrayList<>();
+    fields.add(code("Execution id", e.id().toString()));
+    fields.add(plain("Workflow", workflowLabel(e.workflowName(), e.workflowId())));
+    fields.add(code("Workflow id", e.workflowId().toString()));
+    fields.add(code("AMC instance", e.instanceId()));
+    fields.add(code("AMC execution id", e.amcExecutionId()));
+    fields.add(plain("Status in AMC", e.remoteStatus()));
+    fields.add(plain("AMC status reason", e.statusReason()));
+    fields.add(
+        plain(
+            "Running time", Display.runningTime(e.status(), e.startedAt(), e.completedAt(), now)));
+    fields.add(plain("Registered", Display.time(e.createdAt())));
+    fields.add(plain("Submitted", Display.time(e.submittedAt())));
+    fields.add(plain("Started", Display.time(e.startedAt())));
+    fields.add(plain("Completed", Display.time(e.completedAt())));
+    fields.add(plain("Error type", e.errorType()));
+    fields.add(plain("Error", e.errorMessage()));
+    fields.add(plain("Checks", Integer.toString(e.pollCount())));
+    fields.add(plain("Last checked", Display.time(e.lastPolledAt())));
+    if (!e.status().isTerminal()) {
+      fields.add(plain("Next check", Display.time(e.nextPollAt())));
+      fields.add(plain("Lease holder", e.leaseOwner()));
+    }
+    fields.add(plain("Failed checks in a row", Integer.toString(e.consecutivePollErrors())));
+    fields.add(plain("Last check error", e.lastError()));
+    fields.add(plain("Resubmissions", Integer.toString(e.retryCount())));
+    if (e.nextRetryAt() != null) {
+      fields.add(plain("Next resubmission", Display.time(e.nextRetryAt())));
+    }
+    if (e.retryOf() != null) {
+      fields.add(link("Retry of", e.retryOf()));
+    }
+    if (e.retriedBy() != null) {
+      fields.add(link("Retried by", e.retriedBy()));
+    }
+    fields.add(code("Parameters", parameters(e.parameterValues())));
+    fields.add(plain("Time window", timeWindow(e)));
+    return fields;
+  }
+
+  private static DetailPage.Event event(EventView event) {
+    String transition =
+        event.toStatus() == null
+            ? ""
+            : (event.fromStatus() == null ? "" : event.fromStatus() + " ")
+                + "→ "
+                + event.toStatus();
+    return new DetailPage.Event(
+        event.sequence(),
+        Display.time(event.occurredAt()),
+        event.type(),
+        event.attempt(),
+        transition,
+        event.remoteStatus() == null ? "" : event.remoteStatus(),
+        event.message() == null ? "" : event.message(),
+        event.replica() == null ? "" : event.replica());
+  }
+
+  private static DetailPage.Result result(ExecutionView execution, List<List<String>> preview) {
+    ResultSummary result = execution.result();
+    if (result == null) {
+      return null;
+    }
+    String base = executionUrl(execution.id()) + "/results/download?file=";
+    String api = "/api/v1" + base;
+    List<DetailPage.File> files = new ArrayList<>();
+    for (ResultSummary.StoredFile file : result.files()) {
+      files.add(
+          new DetailPage.File(
+              file.name(),
+              Display.number(file.rows()),
+              Display.bytes(file.bytes()),
+              base + file.index(),
+              api + file.index()));
+    }
+    List<List<String>> cells = new ArrayList<>();
+    for (List<String> row : preview) {
+      List<String> shown = new ArrayList<>(row.size());
+      for (String value : row) {
+        shown.add(value == null ? "" : Display.shortened(value, CELL_CHARS));
+      }
+      cells.add(shown);
+    }
+    String summary =
+        "STORED".equals(result.status())
+            ? Display.number(result.rowCount())
+                + " rows in "
+                + result.files().size()
+                + (result.files().size() == 1 ? " file, " : " files, ")
+                + Display.bytes(result.byteSize())
+            : "attempt "
+                + result.attempts()
+                + (result.nextAttemptAt() == null
+                    ? ""
+                    : ", next at " + Display.time(result.nextAttemptAt()));
+    long total = result.rowCount() == null ? 0 : result.rowCount();
+    String note =
+        cells.isEmpty()
+            ? ""
+            : "The first " + cells.size() + " of " + Display.number(total) + " rows.";
+    return new DetailPage.Result(
+        result.status(),
+        summary,
+        result.lastError() == null ? "" : result.lastError(),
+        files,
+        result.columns(),
+        cells,
+        note);
+  }
+
+  private static String parameters(Map<String, String> values) {
+    if (values == null || values.isEmpty()) {
+      return Display.NONE;
+    }
+    return values.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(entry -> entry.getKey() + "=" + entry.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String timeWindow(ExecutionView e) {
+    if (e.timeWindow() == null) {
+      return Display.NONE;
+    }
+    StringBuilder text = new StringBuilder(Display.text(e.timeWindow().type()));
+    if (e.timeWindow().start() != null) {
+      text.append(' ').append(e.timeWindow().start()).append(" to ").append(e.timeWindow().end());
+    }
+    if (e.timeWindow().timeZone() != null) {
+      text.append(" (").append(e.timeWindow().timeZone()).append(')');
+    }
+    return text.toString();
+  }
+
+  static String workflowLabel(String name, UUID workflowId) {
+    return name == null || name.isBlank()
+        ? "workflow " + workflowId.toString().substring(0, 8)
+        : name;
+  }
+
+  static String executionUrl(UUID id) {
+    return "/executions/" + id;
+  }
+
+  /**
+   * The list with these statuses, starting after {@code cursor}, with the page size the reader
+   * asked for ({@code 0}: the default, left out); parameters in a fixed order.
+   */
+  static String listUrl(Set<ExecutionStatus> statuses, String cursor, int limit) {
+    List<String> query = new ArrayList<>();
+    if (!statuses.isEmpty()) {
+      query.add(
+          "status="
+              + Arrays.stream(ExecutionStatus.values())
+                  .filter(statuses::contains)
+                  .map(Enum::name)
+                  .collect(Collectors.joining(",")));
+    }
+    if (limit > 0) {
+      query.add("limit=" + limit);
+    }
+    if (cursor != null) {
+      query.add("cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    }
+    return query.isEmpty() ? "/" : "/?" + String.join("&", query);
+  }
+
+  private static DetailPage.Field plain(String label, String value) {
+    return new DetailPage.Field(label, Display.text(value), null, false);
+  }
+
+  /** A value in a monospace font (ids, parameters); a missing one is a plain dash. */
+  private static DetailPage.Field code(String label, String value) {
+    boolean missing = value == null || value.isBlank() || value.equals(Display.NONE);
+    return new DetailPage.Field(label, Display.text(value), null, !missing);
+  }
+
+  private static DetailPage.Field link(String label, UUID execution) {
+    return new DetailPage.Field(label, execution.toString(), executionUrl(execution), true);
+  }
+}

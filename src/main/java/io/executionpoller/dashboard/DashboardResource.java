@@ -1,0 +1,171 @@
+package io.executionpoller.dashboard;
+
+import io.executionpoller.api.ApiProblem;
+import io.executionpoller.api.EventView;
+import io.executionpoller.api.ExecutionFilter;
+import io.executionpoller.api.ExecutionQueries;
+import io.executionpoller.api.ExecutionResource;
+import io.executionpoller.api.ExecutionSummary;
+import io.executionpoller.api.ExecutionView;
+import io.executionpoller.api.Page;
+import io.executionpoller.api.PageCursor;
+import io.executionpoller.api.QueryParams;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.results.ResultQueries;
+import io.executionpoller.results.ResultResource;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The read-only dashboard: executions newest first, filtered by status, and one execution with its
+ * events and result preview. Server-rendered with Qute (HTML-escaped); no script at all. The access
+ * filter guards it like every REST route: a viewer token as the Basic password.
+ */
+@Path("/")
+@Produces(DashboardResource.HTML)
+public class DashboardResource {
+
+  static final String HTML = "text/html;charset=UTF-8";
+
+  /**
+   * No script may run (the pages have none, so an escaping slip cannot become one), inline styles
+   * only, data: for the empty favicon, and no framing.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
+          + " form-action 'none'; frame-ancestors 'none'";
+
+  private static final int MAX_PAGE_SIZE = 500;
+
+  @CheckedTemplate(basePath = "dashboard")
+  static class Templates {
+    static native TemplateInstance executions(ListPage page);
+
+    static native TemplateInstance execution(DetailPage page);
+
+    static native TemplateInstance problem(ProblemPage page);
+  }
+
+  private final ExecutionQueries executions;
+  private final ResultQueries results;
+  private final ResultResource downloads;
+  private final DashboardConfig config;
+  private final Clock clock;
+
+  DashboardResource(
+      ExecutionQueries executions,
+      ResultQueries results,
+      ResultResource downloads,
+      DashboardConfig config,
+      Clock clock) {
+    this.executions = executions;
+    this.results = results;
+    this.downloads = downloads;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @GET
+  public Response list(
+      @QueryParam("status") List<String> status,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") String limit)
+      throws SQLException {
+    Set<ExecutionStatus> statuses = QueryParams.statuses(status);
+    int explicitLimit = (int) QueryParams.wholeNumber("limit", limit, 0, 1, MAX_PAGE_SIZE);
+    Page<ExecutionSummary> page =
+        executions.list(
+            new ExecutionFilter(statuses, null, null, null),
+            PageCursor.decode(cursor),
+            explicitLimit > 0 ? explicitLimit : config.pageSize());
+    Instant now = clock.instant();
+    boolean paged = cursor != null && !cursor.isEmpty();
+    return html(
+        200,
+        Templates.executions(
+            DashboardPages.list(page, statuses, paged, explicitLimit, refreshSeconds(), now)));
+  }
+
+  @GET
+  @Path("executions/{id}")
+  public Response detail(@PathParam("id") String id) throws SQLException {
+    UUID executionId = ExecutionResource.parseId(id);
+    ExecutionView execution =
+        executions
+            .detail(executionId)
+            .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+    // One more than shown tells whether older events exist.
+    List<EventView> events = executions.latestEvents(executionId, config.events() + 1);
+    int previewRows = Math.min(config.previewRows(), ResultQueries.MAX_PREVIEW_ROWS);
+    List<List<String>> preview =
+        previewRows > 0
+                && execution.result() != null
+                && "STORED".equals(execution.result().status())
+            ? results.firstRows(executionId, previewRows)
+            : List.of();
+    return html(
+        200,
+        Templates.execution(
+            DashboardPages.detail(
+                execution, events, config.events(), preview, refreshSeconds(), clock.instant())));
+  }
+
+  /**
+   * One stored result file as it came, served by the API's own download code. The page links here
+   * rather than to {@code /api/v1/...}: the API's paths challenge for a Bearer token, which a
+   * browser cannot answer, so a browser that does not volunteer its Basic credentials there (it
+   * keeps them per path; Chromium in the browser test did not) got a 401 instead of the file. Here
+   * the challenge is Basic, as on every dashboard page.
+   */
+  @GET
+  @Path("executions/{id}/results/download")
+  @Produces(MediaType.WILDCARD)
+  public Response download(@PathParam("id") String id, @QueryParam("file") String file)
+      throws SQLException {
+    return downloads.download(id, file);
+  }
+
+  /** A bad filter or an unknown execution is shown as a page; the API answers problem+json. */
+  @ServerExceptionMapper
+  Response refused(ApiProblem problem) {
+    Response.Status known = Response.Status.fromStatusCode(problem.status());
+    return html(
+        problem.status(),
+        Templates.problem(
+            new ProblemPage(
+                problem.status(),
+                known == null ? "Error" : known.getReasonPhrase(),
+                problem.getMessage(),
+                Display.time(clock.instant()))));
+  }
+
+  private long refreshSeconds() {
+    return config.refreshInterval().toSeconds();
+  }
+
+  private static Response html(int status, TemplateInstance page) {
+    return Response.status(status)
+        .type(HTML)
+        .entity(page.render())
+        .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .header("X-Content-Type-Options", "nosniff")
+        .header("Referrer-Policy", "no-referrer")
+        // Pages show live state and may carry error text: never from a cache.
+        .header("Cache-Control", "no-store")
+        .build();
+  }
+}

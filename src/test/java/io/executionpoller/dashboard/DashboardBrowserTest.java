@@ -1,0 +1,229 @@
+package io.executionpoller.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.support.Api;
+import io.executionpoller.support.PostgresResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real browser: Debian's headless Chromium, driven through chromedriver. It logs
+ * in the way a person does (HTTP Basic, token as password), reads statuses by their computed
+ * colours and drawn icons, follows the filter and detail links, and saves screenshots to {@code
+ * target/dashboard-screenshots} for a person to look at.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class DashboardBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static ChromeDriver browser;
+  private static Path profile;
+  private static Path downloads;
+
+  @Inject DashboardScenario scenario;
+
+  @TestHTTPResource("/")
+  URL root;
+
+  /** A missing browser fails the test: a skipped browser test would hide a broken dashboard. */
+  @BeforeAll
+  static void startBrowser() throws IOException {
+    assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+        .as(
+            "the dashboard test needs Debian's chromium and chromium-driver (%s, %s):"
+                + " apt-get install -y --no-install-recommends chromium chromium-driver",
+            CHROMIUM, CHROMEDRIVER)
+        .isTrue();
+    profile = Files.createTempDirectory("dashboard-chromium-");
+    downloads = Files.createDirectories(profile.resolve("downloads"));
+    ChromeOptions options = new ChromeOptions();
+    options.setExperimentalOption(
+        "prefs",
+        Map.of(
+            "download.default_directory",
+            downloads.toString(),
+            "download.prompt_for_download",
+            false));
+    options.setBinary(CHROMIUM.toFile());
+    // Without the background-networking switches Chromium keeps calling home, which this
+    // machine's closed network answers slowly; a fresh profile keeps runs independent.
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterAll
+  static void stopBrowser() throws IOException {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (profile != null) {
+      try (Stream<Path> files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  @Test
+  void shouldShowExecutionsFilterThemAndOpenOneInABrowser() throws IOException {
+    DashboardScenario.Executions executions = scenario.build();
+
+    // Chromium answers the 401 Basic challenge with the credentials in the address, as it would
+    // with what a person types into its prompt, and keeps them for the rest of the origin.
+    browser.get(
+        "http://viewer:" + Api.VIEWER_TOKEN + "@" + root.getHost() + ":" + root.getPort() + "/");
+    assertThat(browser.getTitle()).isEqualTo("Executions · execution-poller");
+    List<WebElement> rows = browser.findElements(By.cssSelector("tr.execution"));
+    assertThat(rows).hasSize(6);
+    WebElement failed = badge(executions.failed().toString());
+    assertThat(failed.getText()).isEqualTo("Failed");
+    assertThat(failed.getCssValue("background-color")).isEqualTo("rgba(254, 226, 226, 1)");
+    assertThat(failed.getCssValue("color")).isEqualTo("rgba(153, 27, 27, 1)");
+    WebElement success = badge(executions.success().toString());
+    assertThat(success.getCssValue("background-color")).isEqualTo("rgba(220, 252, 231, 1)");
+    // The icon is drawn (a referenced symbol with a size), not only present in the markup.
+    for (WebElement row : rows) {
+      WebElement icon = row.findElement(By.cssSelector(".badge svg.icon"));
+      assertThat(icon.getSize()).isEqualTo(new Dimension(16, 16));
+    }
+    assertThat(
+            browser
+                .findElement(By.cssSelector("tr[data-id='" + executions.failed() + "'] td a.open"))
+                .getText())
+        .as("the hostile workflow name shows as text")
+        .startsWith("<script>window.pwned=1</script>");
+    assertThat(browser.executeScript("return document.scripts.length + (window.pwned || 0)"))
+        .isEqualTo(0L);
+    screenshot("executions");
+
+    browser.findElement(By.cssSelector("nav.filters a[data-status='failed']")).click();
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.urlContains("status=FAILED"));
+    assertThat(browser.findElements(By.cssSelector("tr.execution")))
+        .extracting(row -> row.getAttribute("data-status"))
+        .containsExactly("failed");
+    screenshot("executions-failed");
+
+    browser.findElement(By.cssSelector("nav.filters a.all")).click();
+    browser
+        .findElement(By.cssSelector("tr[data-id='" + executions.success() + "'] a.open"))
+        .click();
+    new WebDriverWait(browser, WAIT)
+        .until(ExpectedConditions.urlContains("/executions/" + executions.success()));
+    assertThat(browser.findElement(By.cssSelector("h1 .badge")).getText()).isEqualTo("Success");
+    assertThat(browser.findElements(By.cssSelector("tr.event")))
+        .extracting(row -> row.getAttribute("data-type"))
+        .containsExactly("RESULT_STORED", "TRANSITION", "TRANSITION", "SUBMITTED", "REGISTERED");
+    List<WebElement> preview = browser.findElements(By.cssSelector("table.preview tbody tr"));
+    assertThat(preview).hasSize(20);
+    assertThat(preview.get(0).findElements(By.tagName("td")))
+        .extracting(WebElement::getText)
+        .containsExactly("1", "1", "Campaign 1, demo", "1000", "7");
+    WebElement download = browser.findElement(By.cssSelector("a.download"));
+    assertThat(download.getAttribute("href"))
+        .endsWith("/executions/" + executions.success() + "/results/download?file=0");
+    screenshot("execution-success");
+    // The link works from the page: the browser answers its Basic challenge like any page's, and
+    // the file arrives as it was stored. (A link straight to /api/v1 got a Bearer challenge and a
+    // 401 here, which is why the dashboard serves the file itself.)
+    browser.executeCdpCommand(
+        "Browser.setDownloadBehavior",
+        Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+    download.click();
+    Path file = downloads.resolve("part-00000.csv");
+    try {
+      new WebDriverWait(browser, WAIT).until(ignored -> Files.exists(file));
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          "no download; the browser shows "
+              + browser.getCurrentUrl()
+              + ": "
+              + browser.findElement(By.tagName("body")).getText()
+              + "; files: "
+              + Arrays.toString(downloads.toFile().list()),
+          e);
+    }
+    assertThat(Files.readString(file))
+        .startsWith(
+            "campaign_id,campaign_name,impressions,clicks\r\n1,\"Campaign 1, demo\",1000,7");
+
+    browser.get(root + "executions/" + executions.failed());
+    assertThat(browser.findElement(By.cssSelector("h1 .workflow")).getText())
+        .isEqualTo(DashboardScenario.HOSTILE_NAME);
+    assertThat(browser.findElement(By.tagName("dl")).getText())
+        .contains(DashboardScenario.HOSTILE_REASON);
+    screenshot("execution-failed");
+  }
+
+  private static WebElement badge(String executionId) {
+    return browser.findElement(By.cssSelector("tr[data-id='" + executionId + "'] .badge"));
+  }
+
+  /**
+   * The whole page, not only the window: Chromium's own full-page capture, asked for through
+   * chromedriver's CDP pass-through (no CDP bindings of a particular Chromium version needed).
+   */
+  private static void screenshot(String name) throws IOException {
+    Map<String, Object> layout = browser.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> content = (Map<String, Object>) layout.get("cssContentSize");
+    Map<String, Object> clip =
+        Map.of(
+            "x", 0,
+            "y", 0,
+            "width", ((Number) content.get("width")).doubleValue(),
+            "height", ((Number) content.get("height")).doubleValue(),
+            "scale", 1);
+    Map<String, Object> shot =
+        browser.executeCdpCommand(
+            "Page.captureScreenshot",
+            Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+    Files.write(
+        SCREENSHOTS.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
+  }
+}
