@@ -1,11 +1,14 @@
 package io.executionpoller.api;
 
+import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionEvent;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
+import io.executionpoller.logging.ExecutionMdc;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /** Registers executions for the poller and shows one execution. */
 @Path("/api/v1/executions")
@@ -31,6 +35,7 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class ExecutionResource {
 
+  private static final Logger LOG = Logger.getLogger(ExecutionResource.class);
   private static final Set<String> WINDOW_TYPES =
       Set.of(
           "EXPLICIT",
@@ -55,7 +60,12 @@ public class ExecutionResource {
         .onItem()
         .ifNull()
         .failWith(() -> ApiProblem.notFound("workflow " + request.workflowId() + " does not exist"))
-        .chain(workflow -> persist(request))
+        .chain(
+            workflow ->
+                persist(request)
+                    // Flushed first, so a registration refused by a constraint (409) logs nothing.
+                    .call(Panache::flush)
+                    .call(execution -> logRegistered(execution, workflow)))
         .map(
             execution ->
                 Response.created(URI.create("/api/v1/executions/" + execution.id))
@@ -73,6 +83,26 @@ public class ExecutionResource {
         .ifNull()
         .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"))
         .map(ExecutionView::of);
+  }
+
+  /** EXEC_REGISTERED, the first lifecycle line, with the instance the execution will run on. */
+  private static Uni<Void> logRegistered(WorkflowExecution execution, Workflow workflow) {
+    return AmcInstance.<AmcInstance>findById(workflow.instanceRef)
+        .invoke(
+            instance -> {
+              String instanceId = instance == null ? null : instance.instanceId;
+              try (ExecutionMdc ignored =
+                  ExecutionMdc.open(
+                      execution.id, execution.amcExecutionId, workflow.id, instanceId)) {
+                LOG.infof(
+                    "EXEC_REGISTERED execution=%s remote=%s workflow=%s instance=%s",
+                    execution.id,
+                    ExecutionMdc.orDash(execution.amcExecutionId),
+                    workflow.id,
+                    ExecutionMdc.orDash(instanceId));
+              }
+            })
+        .replaceWithVoid();
   }
 
   private Uni<WorkflowExecution> persist(ExecutionRegistration request) {
