@@ -7,7 +7,8 @@ import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
-import io.executionpoller.logging.ExecutionMdc;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -27,7 +28,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.jboss.logging.Logger;
 
 /** Registers executions for the poller and shows one execution. */
 @Path("/api/v1/executions")
@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
 @Produces(MediaType.APPLICATION_JSON)
 public class ExecutionResource {
 
-  private static final Logger LOG = Logger.getLogger(ExecutionResource.class);
+  private static final ExecutionLog LOG = ExecutionLog.of(ExecutionResource.class);
   private static final Set<String> WINDOW_TYPES =
       Set.of(
           "EXPLICIT",
@@ -89,19 +89,15 @@ public class ExecutionResource {
   private static Uni<Void> logRegistered(WorkflowExecution execution, Workflow workflow) {
     return AmcInstance.<AmcInstance>findById(workflow.instanceRef)
         .invoke(
-            instance -> {
-              String instanceId = instance == null ? null : instance.instanceId;
-              try (ExecutionMdc ignored =
-                  ExecutionMdc.open(
-                      execution.id, execution.amcExecutionId, workflow.id, instanceId)) {
-                LOG.infof(
-                    "EXEC_REGISTERED execution=%s remote=%s workflow=%s instance=%s",
-                    execution.id,
-                    ExecutionMdc.orDash(execution.amcExecutionId),
-                    workflow.id,
-                    ExecutionMdc.orDash(instanceId));
-              }
-            })
+            instance ->
+                LOG.info(
+                    new ExecutionIds(
+                        execution.id,
+                        execution.amcExecutionId,
+                        workflow.id,
+                        instance == null ? null : instance.instanceId),
+                    "EXEC_REGISTERED",
+                    ""))
         .replaceWithVoid();
   }
 

@@ -2,7 +2,8 @@ package io.executionpoller.housekeeping;
 
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorType;
-import io.executionpoller.logging.ExecutionMdc;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.stuck.StuckDetector;
@@ -31,6 +32,7 @@ import org.jboss.logging.Logger;
 public class Housekeeping {
 
   private static final Logger LOG = Logger.getLogger(Housekeeping.class);
+  private static final ExecutionLog LINES = ExecutionLog.of(Housekeeping.class);
 
   private final HousekeepingStore store;
   private final HousekeepingConfig config;
@@ -124,20 +126,14 @@ public class Housekeeping {
 
   /** The same line and metrics as a timeout found by the loop, so one query finds both. */
   private void recordTimeout(HousekeepingStore.TimedOut execution) {
-    try (ExecutionMdc ignored =
-        ExecutionMdc.open(
+    LINES.warn(
+        new ExecutionIds(
             execution.id(),
             execution.amcExecutionId(),
             execution.workflowId(),
-            execution.instanceId())) {
-      LOG.warnf(
-          "EXEC_TIMEOUT execution=%s remote=%s workflow=%s instance=%s from=RUNNING to=TIMEOUT"
-              + " reason=runtime limit passed without a check (timeout sweep)",
-          execution.id(),
-          ExecutionMdc.orDash(execution.amcExecutionId()),
-          execution.workflowId(),
-          execution.instanceId());
-    }
+            execution.instanceId()),
+        "EXEC_TIMEOUT",
+        "from=RUNNING to=TIMEOUT reason=runtime limit passed without a check (timeout sweep)");
     metrics.transitionApplied(ExecutionStatus.RUNNING, ExecutionStatus.TIMEOUT);
     metrics.error("execution", ErrorType.TIMEOUT_ERROR);
     metrics.executionEnded(execution.workflowId(), Duration.ofSeconds(execution.ranSeconds()));

@@ -3,13 +3,13 @@ package io.executionpoller.poll;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorType;
-import io.executionpoller.logging.ExecutionMdc;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.PollerMetrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.jboss.logging.Logger;
 
 /**
  * Records the lifecycle steps the poll loop takes: one log line per step, with the execution's ids
@@ -23,7 +23,9 @@ import org.jboss.logging.Logger;
  */
 final class LifecycleRecorder {
 
-  private static final Logger LOG = Logger.getLogger(LifecycleRecorder.class);
+  private static final ExecutionLog LOG = ExecutionLog.of(LifecycleRecorder.class);
+
+  private static final String TRANSITION = "from=%s to=%s reason=%s";
 
   private final PollerMetrics metrics;
 
@@ -40,13 +42,12 @@ final class LifecycleRecorder {
     String outcome = outcome(plan);
     Duration took = metrics.checkEnded(started, outcome);
     if (LOG.isDebugEnabled()) {
-      ClaimedExecution execution = plan.execution();
-      String remote = remoteId(plan);
-      try (ExecutionMdc ignored = mdc(execution, remote)) {
-        LOG.debugf(
-            "EXEC_CHECK %s outcome=%s durationMs=%d",
-            ids(execution, remote), outcome, took.toMillis());
-      }
+      LOG.debug(
+          ids(plan.execution(), remoteId(plan)),
+          "EXEC_CHECK",
+          "outcome=%s durationMs=%d",
+          outcome,
+          took.toMillis());
     }
     return plan;
   }
@@ -54,11 +55,8 @@ final class LifecycleRecorder {
   /** An update and its events were written. */
   void updateApplied(WritePlan.Update update) {
     ClaimedExecution execution = update.execution();
-    String remote = remoteId(update);
-    try (ExecutionMdc ignored = mdc(execution, remote)) {
-      String ids = ids(execution, remote);
-      update.events().forEach(event -> step(ids, event));
-    }
+    ExecutionIds ids = ids(execution, remoteId(update));
+    update.events().forEach(event -> step(ids, event));
     if (update.errorType() != null) {
       boolean failedCheck =
           update.events().stream().anyMatch(event -> event.type() == EventType.CHECK_FAILED);
@@ -73,58 +71,60 @@ final class LifecycleRecorder {
 
   /** A RETRY (back to PENDING, to be submitted again) and its events were written. */
   void resubmitApplied(WritePlan.Resubmit plan) {
-    ClaimedExecution execution = plan.execution();
-    String remote = remoteId(plan);
-    try (ExecutionMdc ignored = mdc(execution, remote)) {
-      String ids = ids(execution, remote);
-      plan.events().stream()
-          .filter(event -> event.type() != EventType.RETRY)
-          .forEach(event -> step(ids, event));
-      LOG.infof(
-          "RETRY_SCHEDULED %s type=%s at=%s %s",
-          ids, plan.errorType(), plan.nextRetryAt(), plan.lastError());
-    }
+    ExecutionIds ids = ids(plan.execution(), remoteId(plan));
+    plan.events().stream()
+        .filter(event -> event.type() != EventType.RETRY)
+        .forEach(event -> step(ids, event));
+    LOG.info(
+        ids,
+        "RETRY_SCHEDULED",
+        "type=%s at=%s %s",
+        plan.errorType(),
+        plan.nextRetryAt(),
+        plan.lastError());
     metrics.error("execution", plan.errorType());
     metrics.retryScheduled(plan.errorType());
   }
 
   /** The outcome of cancelling a timed-out execution at AMC was recorded. */
   void remoteCancel(ClaimedExecution execution, String remote, NewEvent event) {
-    try (ExecutionMdc ignored = mdc(execution, remote)) {
-      LOG.infof("EXEC_%s %s %s", event.type(), ids(execution, remote), event.message());
-    }
+    LOG.info(ids(execution, remote), "EXEC_" + event.type(), "%s", event.message());
   }
 
-  private void step(String ids, NewEvent event) {
+  private void step(ExecutionIds ids, NewEvent event) {
     switch (event.type()) {
       case TRANSITION -> {
         metrics.transitionApplied(event.from(), event.to());
+        // A timeout is trouble: its own name and WARN, instead of an EXEC_TRANSITION line.
         if (event.to() == ExecutionStatus.TIMEOUT) {
-          LOG.warnf(
-              "EXEC_TIMEOUT %s from=%s to=%s reason=%s",
-              ids, event.from(), event.to(), event.message());
+          LOG.warn(ids, "EXEC_TIMEOUT", TRANSITION, event.from(), event.to(), event.message());
         } else {
-          LOG.infof(
-              "EXEC_TRANSITION %s from=%s to=%s reason=%s",
-              ids, event.from(), event.to(), event.message());
+          LOG.info(ids, "EXEC_TRANSITION", TRANSITION, event.from(), event.to(), event.message());
         }
       }
       case TRANSITION_REJECTED -> {
         metrics.transitionRejected(event.from(), event.to());
-        LOG.warnf(
-            "EXEC_TRANSITION_REJECTED %s from=%s to=%s remoteStatus=%s",
-            ids, event.from(), event.to(), event.remoteStatus());
+        LOG.warn(
+            ids,
+            "EXEC_TRANSITION_REJECTED",
+            "from=%s to=%s remoteStatus=%s",
+            event.from(),
+            event.to(),
+            event.remoteStatus());
       }
       case LONG_EXECUTION -> {
         metrics.longExecution();
-        LOG.warnf("LONG_EXECUTION %s %s", ids, event.message());
+        LOG.warn(ids, "LONG_EXECUTION", "%s", event.message());
       }
-      case SUBMITTED -> LOG.infof("EXEC_SUBMITTED %s %s", ids, event.message());
-      case CHECK_FAILED -> LOG.warnf("EXEC_CHECK_FAILED %s error=%s", ids, event.message());
+      case SUBMITTED -> LOG.info(ids, "EXEC_SUBMITTED", "%s", event.message());
+      case CHECK_FAILED -> LOG.warn(ids, "EXEC_CHECK_FAILED", "error=%s", event.message());
       default ->
-          LOG.warnf(
-              "EXEC_%s %s remoteStatus=%s %s",
-              event.type(), ids, event.remoteStatus(), event.message());
+          LOG.warn(
+              ids,
+              "EXEC_" + event.type(),
+              "remoteStatus=%s %s",
+              event.remoteStatus(),
+              event.message());
     }
   }
 
@@ -175,19 +175,8 @@ final class LifecycleRecorder {
     return own;
   }
 
-  private static ExecutionMdc mdc(ClaimedExecution execution, String remote) {
-    return ExecutionMdc.open(
+  private static ExecutionIds ids(ClaimedExecution execution, String remote) {
+    return new ExecutionIds(
         execution.id(), remote, execution.workflowId(), execution.target().instanceId());
-  }
-
-  private static String ids(ClaimedExecution execution, String remote) {
-    return "execution="
-        + execution.id()
-        + " remote="
-        + ExecutionMdc.orDash(remote)
-        + " workflow="
-        + execution.workflowId()
-        + " instance="
-        + execution.target().instanceId();
   }
 }

@@ -2,7 +2,8 @@ package io.executionpoller.results;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
-import io.executionpoller.logging.ExecutionMdc;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.CountGauges;
 import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.poll.OutageLog;
@@ -46,6 +47,7 @@ import org.jboss.logging.Logger;
 public class ResultDownloader {
 
   private static final Logger LOG = Logger.getLogger(ResultDownloader.class);
+  private static final ExecutionLog LINES = ExecutionLog.of(ResultDownloader.class);
 
   private final ResultStore store;
   private final ResultFetcher fetcher;
@@ -187,30 +189,32 @@ public class ResultDownloader {
     ResultClaim claim = download.claim();
     Timer.Sample started = metrics.startTimer();
     String outcome = "failed";
-    try (ExecutionMdc ignored = mdc(claim)) {
-      try {
-        ResultDownload.Stored stored = download.run();
-        storedBytes.increment(stored.bytes());
-        storedRows.increment(stored.rows());
-        count("stored");
-        outcome = "stored";
-        LOG.infof(
-            "RESULT_STORED %s files=%d rows=%d bytes=%d",
-            ids(claim), stored.files(), stored.rows(), stored.bytes());
-      } catch (CallDeferred deferred) {
-        // The remote gate said not now (breaker open, rate limit, credentials): not the result's
-        // fault, so the attempt is not counted.
-        outcome = "deferred";
-        endAttempt(
-            claim,
-            new ResultStore.AttemptEnd(false, deferred.retryAt(), false, null, null, null),
-            outcome);
-      } catch (DownloadFailure failure) {
-        outcome = onFailure(claim, failure);
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
-        outcome = onFailure(claim, DownloadFailure.unexpected(e));
-      }
+    try {
+      ResultDownload.Stored stored = download.run();
+      storedBytes.increment(stored.bytes());
+      storedRows.increment(stored.rows());
+      count("stored");
+      outcome = "stored";
+      LINES.info(
+          ids(claim),
+          "RESULT_STORED",
+          "files=%d rows=%d bytes=%d",
+          stored.files(),
+          stored.rows(),
+          stored.bytes());
+    } catch (CallDeferred deferred) {
+      // The remote gate said not now (breaker open, rate limit, credentials): not the result's
+      // fault, so the attempt is not counted.
+      outcome = "deferred";
+      endAttempt(
+          claim,
+          new ResultStore.AttemptEnd(false, deferred.retryAt(), false, null, null, null),
+          outcome);
+    } catch (DownloadFailure failure) {
+      outcome = onFailure(claim, failure);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
+      outcome = onFailure(claim, DownloadFailure.unexpected(e));
     } finally {
       metrics.resultDownloadEnded(started, outcome);
       running.remove(claim.executionId(), download);
@@ -248,30 +252,19 @@ public class ResultDownloader {
         outcome);
     metrics.error("result", failure.type());
     if (decision.failed()) {
-      LOG.errorf("RESULT_FAILED %s %s", ids(claim), error);
+      LINES.error(ids(claim), "RESULT_FAILED", "%s", error);
     } else {
-      LOG.warnf("RESULT_RETRY %s next=%s %s", ids(claim), decision.nextAttemptAt(), error);
+      LINES.warn(ids(claim), "RESULT_RETRY", "next=%s %s", decision.nextAttemptAt(), error);
     }
     return outcome;
   }
 
-  private static ExecutionMdc mdc(ResultClaim claim) {
-    return ExecutionMdc.open(
+  private static ExecutionIds ids(ResultClaim claim) {
+    return new ExecutionIds(
         claim.executionId(),
         claim.amcExecutionId(),
         claim.workflowId(),
         claim.target().instanceId());
-  }
-
-  private static String ids(ResultClaim claim) {
-    return "execution="
-        + claim.executionId()
-        + " remote="
-        + ExecutionMdc.orDash(claim.amcExecutionId())
-        + " workflow="
-        + claim.workflowId()
-        + " instance="
-        + claim.target().instanceId();
   }
 
   private void endAttempt(ResultClaim claim, ResultStore.AttemptEnd end, String outcome) {
