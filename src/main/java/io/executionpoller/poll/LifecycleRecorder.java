@@ -9,6 +9,7 @@ import io.executionpoller.metrics.PollerMetrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -96,10 +97,11 @@ final class LifecycleRecorder {
       case TRANSITION -> {
         metrics.transitionApplied(event.from(), event.to());
         // A timeout is trouble: its own name and WARN, instead of an EXEC_TRANSITION line.
+        String reason = Objects.requireNonNullElse(event.message(), "-");
         if (event.to() == ExecutionStatus.TIMEOUT) {
-          LOG.warn(ids, "EXEC_TIMEOUT", TRANSITION, event.from(), event.to(), event.message());
+          LOG.warn(ids, "EXEC_TIMEOUT", TRANSITION, event.from(), event.to(), reason);
         } else {
-          LOG.info(ids, "EXEC_TRANSITION", TRANSITION, event.from(), event.to(), event.message());
+          LOG.info(ids, "EXEC_TRANSITION", TRANSITION, event.from(), event.to(), reason);
         }
       }
       case TRANSITION_REJECTED -> {
