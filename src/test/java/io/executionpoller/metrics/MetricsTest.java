@@ -32,7 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +56,10 @@ class MetricsTest {
   @Inject ResultDownloader downloader;
   @Inject LoopGauges gauges;
   @Inject RemoteGate gate;
+
+  /** The management port of this test run (19001 unless overridden). */
+  @ConfigProperty(name = "quarkus.management.test-port")
+  int managementPort;
 
   @BeforeEach
   void clean() {
@@ -272,12 +276,11 @@ class MetricsTest {
   }
 
   private Scrape scrape() {
-    int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
     // The Prometheus text format, which promtool reads (asked for nothing, Quarkus answers
     // OpenMetrics).
     String body =
         given()
-            .port(port)
+            .port(managementPort)
             .accept("text/plain; version=0.0.4; charset=utf-8")
             .get("/q/metrics")
             .then()
