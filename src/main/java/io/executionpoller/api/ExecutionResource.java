@@ -1,11 +1,15 @@
 package io.executionpoller.api;
 
+import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionEvent;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -36,6 +40,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class ExecutionResource {
 
+  private static final ExecutionLog LOG = ExecutionLog.of(ExecutionResource.class);
   private static final Set<String> WINDOW_TYPES =
       Set.of(
           "EXPLICIT",
@@ -64,7 +69,12 @@ public class ExecutionResource {
         .onItem()
         .ifNull()
         .failWith(() -> ApiProblem.notFound("workflow " + request.workflowId() + " does not exist"))
-        .chain(workflow -> persist(request))
+        .chain(
+            workflow ->
+                persist(request)
+                    // Flushed first, so a registration refused by a constraint (409) logs nothing.
+                    .call(Panache::flush)
+                    .call(execution -> logRegistered(execution, workflow)))
         .map(
             execution ->
                 Response.created(URI.create("/api/v1/executions/" + execution.id))
@@ -119,6 +129,22 @@ public class ExecutionResource {
             QueryParams.wholeNumber("after", after, 0, 0, Long.MAX_VALUE),
             (int) QueryParams.wholeNumber("limit", limit, 100, 1, 1000))
         .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+  }
+
+  /** EXEC_REGISTERED, the first lifecycle line, with the instance the execution will run on. */
+  private static Uni<Void> logRegistered(WorkflowExecution execution, Workflow workflow) {
+    return AmcInstance.<AmcInstance>findById(workflow.instanceRef)
+        .invoke(
+            instance ->
+                LOG.info(
+                    new ExecutionIds(
+                        execution.id,
+                        execution.amcExecutionId,
+                        workflow.id,
+                        instance == null ? null : instance.instanceId),
+                    "EXEC_REGISTERED",
+                    ""))
+        .replaceWithVoid();
   }
 
   private Uni<WorkflowExecution> persist(ExecutionRegistration request) {

@@ -1,5 +1,10 @@
 package io.executionpoller.housekeeping;
 
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.failure.ErrorType;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
+import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
@@ -12,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -26,6 +32,7 @@ import org.jboss.logging.Logger;
 public class Housekeeping {
 
   private static final Logger LOG = Logger.getLogger(Housekeeping.class);
+  private static final ExecutionLog LINES = ExecutionLog.of(Housekeeping.class);
 
   private final HousekeepingStore store;
   private final HousekeepingConfig config;
@@ -33,6 +40,7 @@ public class Housekeeping {
   private final TimeoutConfig timeout;
   private final Clock clock;
   private final MeterRegistry registry;
+  private final PollerMetrics metrics;
 
   Housekeeping(
       HousekeepingStore store,
@@ -40,7 +48,9 @@ public class Housekeeping {
       StuckDetector stuck,
       TimeoutConfig timeout,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      PollerMetrics metrics) {
+    this.metrics = metrics;
     this.timeout = timeout;
     this.store = store;
     this.config = config;
@@ -107,13 +117,26 @@ public class Housekeeping {
    * cancel them remotely: that needs the remote call the loop makes (timeout.cancel-remote).
    */
   public int sweepTimeoutsNow() throws SQLException {
-    int timedOut =
+    List<HousekeepingStore.TimedOut> timedOut =
         store.sweepTimeouts(
             clock.instant(), timeout.remoteTimeoutMargin(), timeout.defaultMaxRuntime(), 1000);
-    if (timedOut > 0) {
-      LOG.warnf("EXEC_TIMEOUT count=%d by the timeout sweep (no check within the limit)", timedOut);
-    }
-    return timedOut;
+    timedOut.forEach(this::recordTimeout);
+    return timedOut.size();
+  }
+
+  /** The same line and metrics as a timeout found by the loop, so one query finds both. */
+  private void recordTimeout(HousekeepingStore.TimedOut execution) {
+    LINES.warn(
+        new ExecutionIds(
+            execution.id(),
+            execution.amcExecutionId(),
+            execution.workflowId(),
+            execution.instanceId()),
+        "EXEC_TIMEOUT",
+        "from=RUNNING to=TIMEOUT reason=runtime limit passed without a check (timeout sweep)");
+    metrics.transitionApplied(ExecutionStatus.RUNNING, ExecutionStatus.TIMEOUT);
+    metrics.error("execution", ErrorType.TIMEOUT_ERROR);
+    metrics.executionEnded(execution.workflowId(), Duration.ofSeconds(execution.ranSeconds()));
   }
 
   /** Logs one line with the stuck counts when anything is stuck. */

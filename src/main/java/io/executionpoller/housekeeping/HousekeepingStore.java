@@ -4,10 +4,14 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 
 /** The housekeeping SQL; every delete is batched so no statement holds locks for long. */
 @ApplicationScoped
@@ -46,7 +50,8 @@ class HousekeepingStore {
   /**
    * RUNNING past its runtime limit (the same rule as RuntimeLimit: the workflow's maximum, else
    * AMC's timeout plus the margin, else the default) and held by no live lease: TIMEOUT with its
-   * transition recorded, like the loop would at its next check. Leased rows are the loop's.
+   * transition recorded, like the loop would at its next check. Leased rows are the loop's. Returns
+   * what the log line and the metrics need of each.
    */
   private static final String TIMEOUT_SWEEP =
       """
@@ -69,14 +74,22 @@ class HousekeepingStore {
                  lease_owner = NULL, lease_expires_at = NULL, version = e.version + 1,
                  updated_at = ?
             FROM expired WHERE e.id = expired.id
-          RETURNING e.id, e.retry_count, e.amc_execution_id)
-      INSERT INTO execution_events
-             (execution_id, occurred_at, type, attempt, from_status, to_status, amc_execution_id,
-              message, replica)
-      SELECT id, ?, 'TRANSITION', retry_count, 'RUNNING', 'TIMEOUT', amc_execution_id,
-             'runtime limit passed without a check (timeout sweep)', 'housekeeping'
-        FROM timed_out
+          RETURNING e.id, e.retry_count, e.amc_execution_id, e.workflow_id, e.amc_instance_id,
+                    e.execution_duration),
+      recorded AS (
+          INSERT INTO execution_events
+                 (execution_id, occurred_at, type, attempt, from_status, to_status,
+                  amc_execution_id, message, replica)
+          SELECT id, ?, 'TRANSITION', retry_count, 'RUNNING', 'TIMEOUT', amc_execution_id,
+                 'runtime limit passed without a check (timeout sweep)', 'housekeeping'
+            FROM timed_out)
+      SELECT t.id, t.amc_execution_id, t.workflow_id, i.instance_id, t.execution_duration
+        FROM timed_out t JOIN amc_instances i ON i.id = t.amc_instance_id
       """;
+
+  /** One execution the sweep timed out; {@code ranSeconds} from its start to now. */
+  record TimedOut(
+      UUID id, String amcExecutionId, UUID workflowId, String instanceId, int ranSeconds) {}
 
   private final AgroalDataSource dataSource;
 
@@ -97,8 +110,8 @@ class HousekeepingStore {
     }
   }
 
-  /** Times out unchecked executions past their limit; returns how many. */
-  int sweepTimeouts(Instant now, Duration remoteMargin, Duration defaultMax, int batch)
+  /** Times out unchecked executions past their limit; returns them. */
+  List<TimedOut> sweepTimeouts(Instant now, Duration remoteMargin, Duration defaultMax, int batch)
       throws SQLException {
     Timestamp at = Timestamp.from(now);
     try (Connection connection = dataSource.getConnection();
@@ -112,7 +125,19 @@ class HousekeepingStore {
       sweep.setTimestamp(7, at);
       sweep.setTimestamp(8, at);
       sweep.setTimestamp(9, at);
-      return sweep.executeUpdate();
+      List<TimedOut> timedOut = new ArrayList<>();
+      try (ResultSet rows = sweep.executeQuery()) {
+        while (rows.next()) {
+          timedOut.add(
+              new TimedOut(
+                  rows.getObject("id", UUID.class),
+                  rows.getString("amc_execution_id"),
+                  rows.getObject("workflow_id", UUID.class),
+                  rows.getString("instance_id"),
+                  rows.getInt("execution_duration")));
+        }
+      }
+      return timedOut;
     }
   }
 

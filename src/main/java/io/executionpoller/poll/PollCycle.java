@@ -2,14 +2,15 @@ package io.executionpoller.poll;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.ListQuery;
 import io.executionpoller.remote.ListedExecution;
 import io.executionpoller.remote.RemoteExecution;
 import io.executionpoller.remote.guard.RemoteGate;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -53,8 +54,7 @@ public class PollCycle {
   private final Clock clock;
   private final String owner;
   private final WritePlanner planner;
-  private final Counter transitionsApplied;
-  private final Counter longExecutions;
+  private final LifecycleRecorder lifecycle;
 
   @Inject
   PollCycle(
@@ -103,14 +103,7 @@ public class PollCycle {
     this.owner = owner;
     // java.util.Random is thread-safe; jitter needs no better randomness than that.
     this.planner = new WritePlanner(WritePlanner.Settings.of(config, retry, timeout), new Random());
-    this.transitionsApplied =
-        Counter.builder("poller.transitions.applied")
-            .description("Status transitions applied by the poll loop")
-            .register(registry);
-    this.longExecutions =
-        Counter.builder("poller.executions.long")
-            .description("Executions that ran past their warning threshold")
-            .register(registry);
+    this.lifecycle = new LifecycleRecorder(new PollerMetrics(registry));
   }
 
   public String owner() {
@@ -125,7 +118,6 @@ public class PollCycle {
         .onItem()
         .transformToUni(this::watchedCheck)
         .merge(config.maxConcurrentPolls())
-        .map(outcome -> planner.plan(outcome, clock.instant()))
         .group()
         .intoLists()
         .of(config.batchSize(), config.writeFlushInterval())
@@ -233,13 +225,19 @@ public class PollCycle {
     }
   }
 
-  /** A check counted in flight until it ends, one way or another (the watchdog's progress). */
-  private Uni<CheckOutcome> watchedCheck(ClaimedExecution execution) {
+  /**
+   * A check counted in flight until it ends, one way or another (the watchdog's progress), then
+   * decided; its outcome and duration are recorded.
+   */
+  private Uni<WritePlan> watchedCheck(ClaimedExecution execution) {
     return Uni.createFrom()
         .deferred(
             () -> {
               progress.checkStarted();
-              return check(execution);
+              Timer.Sample started = lifecycle.checkStarted();
+              return check(execution)
+                  .map(outcome -> planner.plan(outcome, clock.instant()))
+                  .map(plan -> lifecycle.checkEnded(started, plan));
             })
         .onTermination()
         .invoke(progress::checkEnded);
@@ -401,9 +399,7 @@ public class PollCycle {
         .invoke(
             applied -> {
               if (applied) {
-                LOG.infof(
-                    "EXEC_RETRY execution=%s oldRemote=%s %s",
-                    plan.execution().id(), plan.failedAmcExecutionId(), plan.lastError());
+                lifecycle.resubmitApplied(plan);
               }
             })
         .onFailure()
@@ -460,53 +456,15 @@ public class PollCycle {
             failure ->
                 new NewEvent(
                     EventType.REMOTE_CANCEL_FAILED, null, null, null, failure.getMessage()))
-        .invoke(
-            event ->
-                LOG.infof(
-                    "EXEC_%s execution=%s remote=%s %s",
-                    event.type(), execution.id(), remote, event.message()))
+        .invoke(event -> lifecycle.remoteCancel(execution, remote, event))
         .chain(event -> store.appendEvent(owner, now, execution, remote, event));
   }
 
   private void logUpdate(WritePlan.Update update, boolean applied) {
-    if (!applied) {
+    if (applied) {
+      lifecycle.updateApplied(update);
+    } else {
       LOG.debugf("execution %s changed under us; outcome dropped", update.execution().id());
-      return;
-    }
-    for (NewEvent event : update.events()) {
-      switch (event.type()) {
-        case TRANSITION -> {
-          transitionsApplied.increment();
-          LOG.infof(
-              "EXEC_TRANSITION execution=%s remote=%s from=%s to=%s reason=%s",
-              update.execution().id(),
-              update.amcExecutionId(),
-              event.from(),
-              event.to(),
-              event.message());
-        }
-        case LONG_EXECUTION -> {
-          longExecutions.increment();
-          LOG.warnf(
-              "EXEC_LONG_RUNNING execution=%s remote=%s %s",
-              update.execution().id(), update.amcExecutionId(), event.message());
-        }
-        case SUBMITTED ->
-            LOG.infof(
-                "EXEC_SUBMITTED execution=%s remote=%s",
-                update.execution().id(), update.amcExecutionId());
-        case CHECK_FAILED ->
-            LOG.warnf(
-                "EXEC_CHECK_FAILED execution=%s error=%s",
-                update.execution().id(), event.message());
-        default ->
-            LOG.warnf(
-                "EXEC_%s execution=%s remote=%s remoteStatus=%s",
-                event.type(),
-                update.execution().id(),
-                update.amcExecutionId(),
-                event.remoteStatus());
-      }
     }
   }
 

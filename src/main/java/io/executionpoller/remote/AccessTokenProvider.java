@@ -61,6 +61,7 @@ public class AccessTokenProvider {
   private final AtomicReference<Uni<CachedToken>> refreshInFlight = new AtomicReference<>();
   private final GuardConfig guard;
   private final RemoteGate gate;
+  private final RequestTiming timing;
   private volatile CredentialStatus status =
       new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
 
@@ -70,7 +71,9 @@ public class AccessTokenProvider {
       Clock clock,
       GuardConfig guard,
       RemoteGate gate,
+      RequestTiming timing,
       MeterRegistry registry) {
+    this.timing = timing;
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -202,13 +205,16 @@ public class AccessTokenProvider {
             .add("client_id", config.clientId().get())
             .add("client_secret", config.clientSecret().get());
     Duration deadline = config.requestTimeout();
-    return client
-        .postAbs(config.tokenUrl())
-        .timeout(deadline.toMillis())
-        .sendForm(form)
-        .ifNoItem()
-        .after(deadline)
-        .failWith(() -> new TimeoutException("no answer within " + deadline))
+    return timing
+        .time(
+            "token refresh",
+            client
+                .postAbs(config.tokenUrl())
+                .timeout(deadline.toMillis())
+                .sendForm(form)
+                .ifNoItem()
+                .after(deadline)
+                .failWith(() -> new TimeoutException("no answer within " + deadline)))
         .onFailure(failure -> !(failure instanceof RemoteCallException))
         .transform(failure -> RemoteFailures.transport("token refresh", failure))
         .map(this::readToken);

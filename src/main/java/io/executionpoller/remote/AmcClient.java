@@ -38,13 +38,19 @@ public class AmcClient {
   private final AccessTokenProvider tokens;
   private final AmcConfig config;
   private final RemoteGate gate;
+  private final RequestTiming timing;
 
   AmcClient(
-      @AmcHttp WebClient client, AccessTokenProvider tokens, AmcConfig config, RemoteGate gate) {
+      @AmcHttp WebClient client,
+      AccessTokenProvider tokens,
+      AmcConfig config,
+      RemoteGate gate,
+      RequestTiming timing) {
     this.client = client;
     this.tokens = tokens;
     this.config = config;
     this.gate = gate;
+    this.timing = timing;
   }
 
   /**
@@ -202,14 +208,16 @@ public class AmcClient {
     Duration deadline = config.requestTimeout();
     Function<String, Uni<HttpResponse<Buffer>>> sendWithDeadline =
         token ->
-            send.apply(token)
-                .ifNoItem()
-                .after(deadline)
-                .failWith(() -> new TimeoutException("no answer within " + deadline));
+            timing.time(
+                operation,
+                send.apply(token)
+                    .ifNoItem()
+                    .after(deadline)
+                    .failWith(() -> new TimeoutException("no answer within " + deadline)));
     return Uni.createFrom()
         .deferred(
             () ->
-                gate.pace(target.advertiserId())
+                gate.pace(target.advertiserId(), target.instanceId())
                     .chain(tokens::token)
                     .chain(
                         token ->

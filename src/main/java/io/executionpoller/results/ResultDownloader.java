@@ -2,7 +2,10 @@ package io.executionpoller.results;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.CountGauges;
+import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.poll.OutageLog;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AmcClient;
@@ -10,6 +13,7 @@ import io.executionpoller.remote.CallDeferred;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -43,6 +47,7 @@ import org.jboss.logging.Logger;
 public class ResultDownloader {
 
   private static final Logger LOG = Logger.getLogger(ResultDownloader.class);
+  private static final ExecutionLog LINES = ExecutionLog.of(ResultDownloader.class);
 
   private final ResultStore store;
   private final ResultFetcher fetcher;
@@ -60,6 +65,7 @@ public class ResultDownloader {
   private final Counter storedBytes;
   private final Counter storedRows;
   private final MeterRegistry registry;
+  private final PollerMetrics metrics;
   private volatile boolean stopping;
 
   /** Only the scheduler's tick (never concurrent) touches it. */
@@ -72,7 +78,9 @@ public class ResultDownloader {
       ResultsConfig config,
       Clock clock,
       ReplicaIdentity replica,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      PollerMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.fetcher = fetcher;
     this.amc = amc;
@@ -179,44 +187,50 @@ public class ResultDownloader {
 
   private void runToEnd(ResultDownload download) {
     ResultClaim claim = download.claim();
+    Timer.Sample started = metrics.startTimer();
+    String outcome = "failed";
     try {
       ResultDownload.Stored stored = download.run();
       storedBytes.increment(stored.bytes());
       storedRows.increment(stored.rows());
       count("stored");
-      LOG.infof(
-          "RESULT_STORED execution=%s amcExecutionId=%s files=%d rows=%d bytes=%d",
-          claim.executionId(),
-          claim.amcExecutionId(),
+      outcome = "stored";
+      LINES.info(
+          ids(claim),
+          "RESULT_STORED",
+          "files=%d rows=%d bytes=%d",
           stored.files(),
           stored.rows(),
           stored.bytes());
     } catch (CallDeferred deferred) {
       // The remote gate said not now (breaker open, rate limit, credentials): not the result's
       // fault, so the attempt is not counted.
+      outcome = "deferred";
       endAttempt(
           claim,
           new ResultStore.AttemptEnd(false, deferred.retryAt(), false, null, null, null),
-          "deferred");
+          outcome);
     } catch (DownloadFailure failure) {
-      onFailure(claim, failure);
+      outcome = onFailure(claim, failure);
     } catch (RuntimeException e) {
       LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
-      onFailure(claim, DownloadFailure.unexpected(e));
+      outcome = onFailure(claim, DownloadFailure.unexpected(e));
     } finally {
+      metrics.resultDownloadEnded(started, outcome);
       running.remove(claim.executionId(), download);
       inFlight.decrementAndGet();
     }
   }
 
-  private void onFailure(ResultClaim claim, DownloadFailure failure) {
+  /** Records a failed attempt: retried later, failed for good, or handed back on shutdown. */
+  private String onFailure(ResultClaim claim, DownloadFailure failure) {
     if (stopping) {
       // Aborted by shutdown: hand the claim back uncounted, due at once for another replica.
       endAttempt(
           claim,
           new ResultStore.AttemptEnd(false, clock.instant(), false, null, null, null),
           "released");
-      return;
+      return "released";
     }
     Instant now = clock.instant();
     ResultRetryPolicy.Decision decision =
@@ -225,6 +239,7 @@ public class ResultDownloader {
     String error =
         ResultRetryPolicy.describe(
             failure.type(), failure.getMessage(), claim.attempt(), decision.failed());
+    String outcome = decision.failed() ? "failed" : "retry";
     endAttempt(
         claim,
         new ResultStore.AttemptEnd(
@@ -234,16 +249,22 @@ public class ResultDownloader {
             error,
             failure.type(),
             decision.failed() ? EventType.RESULT_FAILED : EventType.RESULT_RETRY),
-        decision.failed() ? "failed" : "retry");
+        outcome);
+    metrics.error("result", failure.type());
     if (decision.failed()) {
-      LOG.errorf(
-          "RESULT_FAILED execution=%s amcExecutionId=%s %s",
-          claim.executionId(), claim.amcExecutionId(), error);
+      LINES.error(ids(claim), "RESULT_FAILED", "%s", error);
     } else {
-      LOG.warnf(
-          "RESULT_RETRY execution=%s amcExecutionId=%s next=%s %s",
-          claim.executionId(), claim.amcExecutionId(), decision.nextAttemptAt(), error);
+      LINES.warn(ids(claim), "RESULT_RETRY", "next=%s %s", decision.nextAttemptAt(), error);
     }
+    return outcome;
+  }
+
+  private static ExecutionIds ids(ResultClaim claim) {
+    return new ExecutionIds(
+        claim.executionId(),
+        claim.amcExecutionId(),
+        claim.workflowId(),
+        claim.target().instanceId());
   }
 
   private void endAttempt(ResultClaim claim, ResultStore.AttemptEnd end, String outcome) {

@@ -41,8 +41,8 @@ class ResultStore {
         FROM due, workflow_executions e, workflows w, amc_instances i, amc_accounts a
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
          AND w.id = e.workflow_id AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING r.execution_id, r.attempts, e.amc_execution_id, i.instance_id, i.api_base_url,
-                a.account_id, a.marketplace_id
+      RETURNING r.execution_id, r.attempts, e.amc_execution_id, e.workflow_id, i.instance_id,
+                i.api_base_url, a.account_id, a.marketplace_id
       """;
 
   private static final String RENEW =
@@ -95,6 +95,7 @@ class ResultStore {
                   rows.getObject("execution_id", UUID.class),
                   rows.getInt("attempts"),
                   rows.getString("amc_execution_id"),
+                  rows.getObject("workflow_id", UUID.class),
                   new RemoteTarget(
                       rows.getString("instance_id"),
                       rows.getString("account_id"),

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,10 @@ import org.junit.jupiter.api.Test;
 class RemoteOutageTest {
 
   private static final Duration AWAIT = Duration.ofSeconds(60);
-  private static final int MANAGEMENT_PORT = 19001;
+
+  /** The management port of this test run (19001 unless overridden). */
+  @ConfigProperty(name = "quarkus.management.test-port")
+  int managementPort;
 
   @Inject PollCycle cycle;
   @Inject AmcSimulator simulator;
@@ -97,7 +101,7 @@ class RemoteOutageTest {
     assertThat(outage.deferred()).isEqualTo(60 - outage.failedChecks());
     assertThat(errorsCounted()).isEqualTo(outage.failedChecks());
     given()
-        .port(MANAGEMENT_PORT)
+        .port(managementPort)
         .get("/q/health/group/remote")
         .then()
         .statusCode(503)
@@ -123,7 +127,7 @@ class RemoteOutageTest {
       runOnce();
     }
     given()
-        .port(MANAGEMENT_PORT)
+        .port(managementPort)
         .get("/q/health/group/remote")
         .then()
         .statusCode(200)
@@ -159,14 +163,14 @@ class RemoteOutageTest {
     assertThat(paused.failedChecks()).isZero();
     assertThat(errorsCounted()).isZero();
     given()
-        .port(MANAGEMENT_PORT)
+        .port(managementPort)
         .get("/q/health/group/remote")
         .then()
         .statusCode(503)
         .body("checks[0].data.credentials", equalTo("REJECTED"))
         .body("checks[0].data.credentialsError", equalTo("invalid_grant"));
     given()
-        .port(MANAGEMENT_PORT)
+        .port(managementPort)
         .get("/q/metrics")
         .then()
         .body(org.hamcrest.Matchers.containsString("poller_remote_credentials_rejected 1.0"));
@@ -187,7 +191,7 @@ class RemoteOutageTest {
     assertThat(resumed.unchanged()).isEqualTo(20);
     assertThat(executions.stream().map(fixtures::status).toList()).isEqualTo(statusesBefore);
     given()
-        .port(MANAGEMENT_PORT)
+        .port(managementPort)
         .get("/q/health/group/remote")
         .then()
         .statusCode(200)

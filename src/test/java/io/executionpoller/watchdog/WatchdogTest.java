@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresResource.class)
 class WatchdogTest {
 
-  private static final int MANAGEMENT_PORT = 19001;
+  /** The management port of this test run (19001 unless overridden). */
+  @ConfigProperty(name = "quarkus.management.test-port")
+  int managementPort;
+
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
   @Inject PollCycle cycle;
@@ -123,7 +127,7 @@ class WatchdogTest {
 
   @Test
   void shouldBeReadyWithEveryMigrationApplied() {
-    Response ready = given().port(MANAGEMENT_PORT).get("/q/health/ready");
+    Response ready = given().port(managementPort).get("/q/health/ready");
 
     ready.then().statusCode(200);
     String migrations = "checks.find { it.name == 'migrations' }";
@@ -134,7 +138,7 @@ class WatchdogTest {
   }
 
   private Response assertLiveness(int status, String loopStatus) {
-    Response response = given().port(MANAGEMENT_PORT).get("/q/health/live");
+    Response response = given().port(managementPort).get("/q/health/live");
     response.then().statusCode(status);
     assertThat(response.jsonPath().getString("checks.find { it.name == 'poll-loop' }.status"))
         .isEqualTo(loopStatus);

@@ -1,5 +1,6 @@
 package io.executionpoller.remote.guard;
 
+import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.micrometer.core.instrument.Counter;
@@ -36,6 +37,7 @@ public class RemoteGate {
   private final GuardConfig config;
   private final Clock clock;
   private final MeterRegistry registry;
+  private final PollerMetrics metrics;
   private final Map<InstanceKey, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
   private final Map<CallDeferred.Reason, Counter> deferrals =
@@ -44,10 +46,11 @@ public class RemoteGate {
   private volatile int burst;
   private volatile boolean rateLimited;
 
-  RemoteGate(GuardConfig config, Clock clock, MeterRegistry registry) {
+  RemoteGate(GuardConfig config, Clock clock, MeterRegistry registry, PollerMetrics metrics) {
     this.config = config;
     this.clock = clock;
     this.registry = registry;
+    this.metrics = metrics;
     this.requestsPerSecond = config.rateLimit().requestsPerSecond();
     this.burst = config.rateLimit().burst();
     this.rateLimited = config.rateLimit().enabled();
@@ -79,10 +82,11 @@ public class RemoteGate {
   }
 
   /**
-   * Takes a token from {@code account}'s bucket: at once, after a short wait, or not at all (then
-   * the call fails with CallDeferred and the check comes back when a token would be free).
+   * Takes a token from {@code account}'s bucket for a call to {@code instance}: at once, after a
+   * short wait (counted for the instance), or not at all (then the call fails with CallDeferred and
+   * the check comes back when a token would be free).
    */
-  public Uni<Void> pace(String account) {
+  public Uni<Void> pace(String account, String instance) {
     if (!rateLimited) {
       return Uni.createFrom().voidItem();
     }
@@ -101,6 +105,7 @@ public class RemoteGate {
     if (reservation.delay().isZero()) {
       return Uni.createFrom().voidItem();
     }
+    metrics.rateLimitWaited(instance, reservation.delay());
     return Uni.createFrom().voidItem().onItem().delayIt().by(reservation.delay());
   }
 
@@ -179,18 +184,28 @@ public class RemoteGate {
                 config.breaker().openFor(),
                 config.breaker().maxOpenFor(),
                 config.breaker().probeTimeout()));
-    Gauge.builder("poller.remote.breaker.open", this, gate -> gate.isOpen(key) ? 1 : 0)
-        .description("1 while the instance's circuit breaker is open or half-open")
+    Gauge.builder("poller.remote.breaker.state", this, gate -> gate.stateValue(key))
+        .description("The instance's circuit breaker: 0 closed, 1 half-open, 2 open")
         .tag("instance", key.instance())
         .tag("host", key.apiHost())
         .register(registry);
     return breaker;
   }
 
-  private boolean isOpen(InstanceKey key) {
+  /** 0 closed, 1 half-open, 2 open: the higher, the less gets through. */
+  private double stateValue(InstanceKey key) {
     CircuitBreaker breaker = breakers.get(key);
-    return breaker != null
-        && breaker.snapshot(clock.instant()).state() != CircuitBreaker.State.CLOSED;
+    if (breaker == null) {
+      return 0;
+    }
+    switch (breaker.snapshot(clock.instant()).state()) {
+      case OPEN:
+        return 2;
+      case HALF_OPEN:
+        return 1;
+      default:
+        return 0;
+    }
   }
 
   private static Instant monotonicNow() {

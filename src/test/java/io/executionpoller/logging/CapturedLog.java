@@ -1,0 +1,73 @@
+package io.executionpoller.logging;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jboss.logmanager.ExtLogRecord;
+
+/**
+ * Captures what the daemon logs under {@code io.executionpoller} while open: each line's level,
+ * message and MDC, copied when it is logged (the MDC is gone a moment later). Opening sets the
+ * loop's category to {@code level} (the test profile keeps it at WARN); closing puts it back.
+ */
+final class CapturedLog extends Handler implements AutoCloseable {
+
+  /** One captured line. */
+  record Line(Level level, String message, Map<String, String> mdc) {
+
+    String event() {
+      int space = message.indexOf(' ');
+      return space < 0 ? message : message.substring(0, space);
+    }
+  }
+
+  private static final String ROOT = "io.executionpoller";
+  private static final String LOOP = "io.executionpoller.poll";
+
+  private final List<Line> lines = new CopyOnWriteArrayList<>();
+  private final Logger root = Logger.getLogger(ROOT);
+  private final Logger loop = Logger.getLogger(LOOP);
+  private final Level loopLevelBefore;
+
+  private CapturedLog(Level loopLevel) {
+    loopLevelBefore = loop.getLevel();
+    loop.setLevel(loopLevel);
+    setLevel(Level.ALL);
+    root.addHandler(this);
+  }
+
+  /** Captures from now on, with the loop's lines from {@code loopLevel} up. */
+  static CapturedLog open(Level loopLevel) {
+    return new CapturedLog(loopLevel);
+  }
+
+  List<Line> lines() {
+    return List.copyOf(lines);
+  }
+
+  void clear() {
+    lines.clear();
+  }
+
+  @Override
+  public void publish(LogRecord record) {
+    if (record instanceof ExtLogRecord ext) {
+      lines.add(new Line(ext.getLevel(), ext.getFormattedMessage(), Map.copyOf(ext.getMdcCopy())));
+    } else {
+      lines.add(new Line(record.getLevel(), record.getMessage(), Map.of()));
+    }
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() {
+    root.removeHandler(this);
+    loop.setLevel(loopLevelBefore);
+  }
+}

@@ -1,0 +1,114 @@
+package io.executionpoller.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.logging.json.runtime.JsonFormatter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.Test;
+
+/** Production logs are JSON, with an execution's ids as fields; dev and test logs are text. */
+class JsonLogsTest {
+
+  @Test
+  void shouldEnableJsonLogsInProductionOnlyInTheShippedConfiguration() throws IOException {
+    Properties properties = new Properties();
+    try (InputStream in =
+        JsonLogsTest.class.getClassLoader().getResourceAsStream("application.properties")) {
+      properties.load(in);
+    }
+
+    assertThat(properties.getProperty("quarkus.log.console.json.enabled")).isEqualTo("true");
+    assertThat(properties.getProperty("%dev.quarkus.log.console.json.enabled")).isEqualTo("false");
+    assertThat(properties.getProperty("%test.quarkus.log.console.json.enabled")).isEqualTo("false");
+    assertThat(properties.stringPropertyNames())
+        .as("no other profile overrides it")
+        .filteredOn(key -> key.endsWith("quarkus.log.console.json.enabled"))
+        .hasSize(3);
+  }
+
+  @Test
+  void shouldWriteALifecycleLineAsJsonWithTheExecutionsIdsAsMdcFields() throws IOException {
+    UUID execution = UUID.randomUUID();
+    UUID workflow = UUID.randomUUID();
+
+    ExtLogRecord record =
+        logOne(
+            new ExecutionIds(execution, "amc-1", workflow, "amcinst01"),
+            "from=%s to=%s",
+            "PENDING",
+            "RUNNING");
+    JsonNode json = new ObjectMapper().readTree(new JsonFormatter().format(record));
+
+    assertThat(json.path("level").asText()).isEqualTo("INFO");
+    assertThat(json.path("loggerName").asText()).isEqualTo(JsonLogsTest.class.getName());
+    assertThat(json.path("message").asText())
+        .isEqualTo(
+            "EXEC_TRANSITION execution="
+                + execution
+                + " remote=amc-1 workflow="
+                + workflow
+                + " instance=amcinst01 from=PENDING to=RUNNING");
+    JsonNode mdc = json.path("mdc");
+    assertThat(mdc.path(ExecutionLog.EXECUTION).asText()).isEqualTo(execution.toString());
+    assertThat(mdc.path(ExecutionLog.REMOTE).asText()).isEqualTo("amc-1");
+    assertThat(mdc.path(ExecutionLog.WORKFLOW).asText()).isEqualTo(workflow.toString());
+    assertThat(mdc.path(ExecutionLog.INSTANCE).asText()).isEqualTo("amcinst01");
+  }
+
+  @Test
+  void shouldLeaveOutAMissingIdAndKeepTheThreadsOtherMdcFields() {
+    MDC.put("traceId", "trace-1");
+    ExtLogRecord record;
+    try {
+      record = logOne(new ExecutionIds(UUID.randomUUID(), null, UUID.randomUUID(), "i1"), "");
+    } finally {
+      MDC.remove("traceId");
+    }
+
+    assertThat(record.getMdcCopy())
+        .containsEntry("traceId", "trace-1")
+        .containsKeys(ExecutionLog.EXECUTION, ExecutionLog.WORKFLOW, ExecutionLog.INSTANCE)
+        .doesNotContainKey(ExecutionLog.REMOTE);
+    assertThat(record.getFormattedMessage()).contains(" remote=- ");
+    assertThat(MDC.get(ExecutionLog.EXECUTION)).as("the thread's MDC is untouched").isNull();
+  }
+
+  /** Logs one EXEC_TRANSITION line through ExecutionLog and returns the record a handler got. */
+  private static ExtLogRecord logOne(ExecutionIds ids, String format, Object... args) {
+    List<ExtLogRecord> records = new ArrayList<>();
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add((ExtLogRecord) record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger logger = Logger.getLogger(JsonLogsTest.class.getName());
+    logger.addHandler(handler);
+    try {
+      ExecutionLog.of(JsonLogsTest.class).info(ids, "EXEC_TRANSITION", format, args);
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertThat(records).hasSize(1);
+    return records.get(0);
+  }
+}

@@ -1,0 +1,314 @@
+package io.executionpoller.metrics;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.executionpoller.poll.LoopGauges;
+import io.executionpoller.poll.PollCycle;
+import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.results.ResultDownloader;
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.Fault;
+import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics after a scripted run, read as Prometheus reads them: from /q/metrics on the
+ * management port. Counters are cumulative over the whole test JVM, so the run is measured as the
+ * difference between a scrape before and one after it.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class MetricsTest {
+
+  private static final Duration AWAIT = Duration.ofSeconds(60);
+  private static final String INSTANCE = Fixtures.INSTANCE;
+
+  @Inject PollCycle cycle;
+  @Inject AmcSimulator simulator;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+  @Inject ResultDownloader downloader;
+  @Inject LoopGauges gauges;
+  @Inject RemoteGate gate;
+
+  /** The management port of this test run (19001 unless overridden). */
+  @ConfigProperty(name = "quarkus.management.test-port")
+  int managementPort;
+
+  @BeforeEach
+  void clean() {
+    awaitNoDownloads();
+    fixtures.reset();
+  }
+
+  @AfterEach
+  void restoreGate() {
+    gate.reset();
+  }
+
+  @Test
+  void shouldExposeEveryLifecycleMetricWithBoundedLabelsAfterAScriptedRun() throws Exception {
+    Scrape before = scrape();
+    simulator.scriptFor(
+        "wf_m_ok", ExecutionScript.succeeds(Duration.ofSeconds(20), Duration.ofSeconds(40), 3));
+    simulator.scriptFor(
+        "wf_m_query",
+        ExecutionScript.failsWithQueryError(Duration.ofSeconds(20), Duration.ofSeconds(40)));
+    simulator.scriptFor(
+        "wf_m_retry",
+        ExecutionScript.failsWithInternalError(Duration.ofSeconds(20), Duration.ofSeconds(40)));
+    UUID okWorkflow = fixtures.savedWorkflow("wf_m_ok");
+    UUID queryWorkflow = fixtures.savedWorkflow("wf_m_query");
+    UUID ok = fixtures.submit(okWorkflow);
+    UUID failing = fixtures.submit(queryWorkflow);
+    UUID retried = fixtures.submit(fixtures.savedWorkflow("wf_m_retry"));
+    // A running execution whose first status check meets three 500s (one call and its two repeats).
+    Fixtures.Tracked flaky = fixtures.trackLongRunning("wf_m_flaky");
+    simulator.scriptFaults(
+        Operation.STATUS,
+        flaky.remoteId(),
+        List.of(Fault.ERROR_500, Fault.ERROR_500, Fault.ERROR_500));
+    // PENDING at AMC for an hour; made RUNNING locally below, so AMC's PENDING asks for a
+    // forbidden RUNNING -> PENDING.
+    String backwardsRemote =
+        simulator.preload(
+            INSTANCE,
+            "wf_m_back",
+            ExecutionScript.succeeds(Duration.ofHours(1), Duration.ofHours(1), 1));
+    UUID backwards = fixtures.track(fixtures.savedWorkflow("wf_m_back"), backwardsRemote);
+
+    runOnce(); // t=0: three creates, the flaky check fails, the backwards one stays PENDING
+    fixtures.update(
+        "UPDATE workflow_executions SET status = 'RUNNING', remote_status = 'RUNNING',"
+            + " started_at = now() WHERE id = '"
+            + backwards
+            + "'");
+    // A slow rate limit for one cycle: calls queue for their account's tokens.
+    gate.setRateLimit(true, 20, 1);
+    clock.advance(Duration.ofSeconds(30));
+    runOnce(); // t=30: four PENDING -> RUNNING (the flaky one answers), the backwards one rejected
+    gate.reset();
+    clock.advance(Duration.ofSeconds(45));
+    runOnce(); // t=75: SUCCESS, FAILED (query error), RETRY (internal error)
+    downloadAll();
+    // Nobody polls for 90 s: the oldest due checks (flaky and backwards, due at t=90) wait 75 s.
+    clock.advance(Duration.ofSeconds(90));
+    gauges.refresh().await().atMost(AWAIT);
+
+    Scrape after = scrape();
+    Path file = Path.of("target", "metrics-scrape.txt");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, after.text(), StandardCharsets.UTF_8);
+    Delta delta = new Delta(before, after);
+
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "submitted"))).isEqualTo(3);
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "failed"))).isEqualTo(1);
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "transition"))).isEqualTo(6);
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "rejected"))).isEqualTo(1);
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "retry"))).isEqualTo(1);
+    assertThat(delta.of("poller_checks_total", Map.of("outcome", "unchanged"))).isEqualTo(3);
+    assertThat(delta.of("poller_check_duration_seconds_count", Map.of())).isEqualTo(15);
+    assertThat(after.named("poller_check_duration_seconds_bucket"))
+        .as("explicit buckets, a modest number")
+        .hasSizeBetween(10, 20);
+
+    assertThat(transitions(delta, "PENDING", "RUNNING")).isEqualTo(4);
+    assertThat(transitions(delta, "RUNNING", "SUCCESS")).isEqualTo(1);
+    assertThat(transitions(delta, "RUNNING", "FAILED")).isEqualTo(1);
+    assertThat(
+            delta.of(
+                "poller_transitions_rejected_total", Map.of("from", "RUNNING", "to", "PENDING")))
+        .isEqualTo(1);
+
+    assertThat(delta.of("poller_errors_total", Map.of("stage", "check", "type", "AMC_API_ERROR")))
+        .isEqualTo(1);
+    assertThat(delta.of("poller_errors_total", Map.of("stage", "execution", "type", "QUERY_ERROR")))
+        .isEqualTo(1);
+    assertThat(
+            delta.of("poller_errors_total", Map.of("stage", "execution", "type", "AMC_API_ERROR")))
+        .isEqualTo(1);
+    assertThat(delta.of("poller_retries_scheduled_total", Map.of("type", "AMC_API_ERROR")))
+        .isEqualTo(1);
+
+    assertThat(requests(delta, "create_execution", "success")).isEqualTo(3);
+    assertThat(requests(delta, "get_execution", "server_error")).isEqualTo(3);
+    assertThat(requests(delta, "get_execution", "success")).isEqualTo(11);
+    assertThat(requests(delta, "token_refresh", "success")).isEqualTo(1);
+    assertThat(requests(delta, "get_download_urls", "success")).isEqualTo(1);
+    assertThat(
+            delta.of("poller_remote_rate_limit_wait_seconds_count", Map.of("instance", INSTANCE)))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(delta.of("poller_remote_rate_limit_wait_seconds_sum", Map.of("instance", INSTANCE)))
+        .isPositive();
+    assertThat(after.named("poller_remote_breaker_state"))
+        .filteredOn(sample -> INSTANCE.equals(sample.labels().get("instance")))
+        .singleElement()
+        .satisfies(sample -> assertThat(sample.value()).as("closed").isZero());
+
+    assertThat(delta.of("poller_results_stored_rows_total", Map.of())).isEqualTo(3);
+    assertThat(delta.of("poller_results_stored_bytes_total", Map.of())).isPositive();
+    assertThat(
+            delta.of("poller_results_download_duration_seconds_count", Map.of("outcome", "stored")))
+        .isEqualTo(1);
+
+    // Ran from t=30 (RUNNING) to t=75 (final): 45 s each, measured on the application clock.
+    assertThat(durations(after, okWorkflow, "_count")).isEqualTo(1);
+    assertThat(durations(after, okWorkflow, "_sum")).isEqualTo(45);
+    assertThat(durations(after, queryWorkflow, "_sum")).isEqualTo(45);
+
+    assertThat(after.value("poller_executions", Map.of("status", "SUCCESS"))).isEqualTo(1);
+    assertThat(after.value("poller_executions", Map.of("status", "FAILED"))).isEqualTo(1);
+    assertThat(after.value("poller_executions", Map.of("status", "RUNNING"))).isEqualTo(2);
+    assertThat(after.value("poller_executions", Map.of("status", "PENDING"))).isEqualTo(1);
+    assertThat(after.named("poller_executions"))
+        .extracting(sample -> sample.labels().get("status"))
+        .containsExactlyInAnyOrder(
+            "PENDING", "RUNNING", "SUCCESS", "FAILED", "CANCELLED", "TIMEOUT");
+    assertThat(after.value("poller_due_check_lag_seconds")).isCloseTo(75, within(0.01));
+    assertThat(after.named("poller_checks_in_flight")).singleElement();
+    assertThat(after.value("poller_checks_in_flight")).isZero();
+
+    Set<String> ids = new HashSet<>();
+    for (UUID id : List.of(ok, failing, retried, flaky.execution(), backwards)) {
+      ids.add(id.toString());
+      Object remote = fixtures.execution(id).get("amc_execution_id");
+      if (remote != null) {
+        ids.add(remote.toString());
+      }
+    }
+    assertThat(after.samples())
+        .as("no label carries an execution id")
+        .allSatisfy(
+            sample -> assertThat(sample.labels().values()).doesNotContainAnyElementsOf(ids));
+
+    assertThat(after.metadata("poller_check_duration_seconds"))
+        .contains("# TYPE poller_check_duration_seconds histogram");
+    assertThat(after.metadata("poller_remote_request_duration_seconds"))
+        .contains("# TYPE poller_remote_request_duration_seconds histogram");
+    assertThat(after.metadata("poller_execution_duration_seconds"))
+        .contains("# TYPE poller_execution_duration_seconds histogram");
+    assertThat(after.metadata("poller_checks_total"))
+        .contains("# TYPE poller_checks_total counter");
+    assertThat(after.metadata("poller_executions")).contains("# TYPE poller_executions gauge");
+
+    assertPromtoolClean(file);
+  }
+
+  /** promtool check metrics: exit 0 and not one lint message, on the whole scrape. */
+  private static void assertPromtoolClean(Path file) throws IOException, InterruptedException {
+    Path promtool = promtool();
+    Process process =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
+    try (OutputStream stdin = process.getOutputStream()) {
+      Files.copy(file, stdin);
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+    assertThat(output).as("promtool check metrics on " + file.toAbsolutePath()).isBlank();
+    assertThat(process.exitValue()).as("promtool exit code; output: " + output).isZero();
+  }
+
+  /** Fails (never skips) without promtool: the CI image must have the Debian package prometheus. */
+  private static Path promtool() {
+    Path standard = Path.of("/usr/bin/promtool");
+    if (Files.isExecutable(standard)) {
+      return standard;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir, "promtool");
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new AssertionError(
+        "promtool not found (/usr/bin/promtool or PATH): install the Debian package prometheus"
+            + " (apt-get install -y --no-install-recommends prometheus; .ci/run does)");
+  }
+
+  private static double transitions(Delta delta, String from, String to) {
+    return delta.of("poller_transitions_applied_total", Map.of("from", from, "to", to));
+  }
+
+  private static double requests(Delta delta, String operation, String outcome) {
+    return delta.of(
+        "poller_remote_request_duration_seconds_count",
+        Map.of("operation", operation, "outcome", outcome));
+  }
+
+  private static double durations(Scrape scrape, UUID workflow, String suffix) {
+    return scrape.value(
+        "poller_execution_duration_seconds" + suffix, Map.of("workflow", workflow.toString()));
+  }
+
+  /** What a run added to the counters: after minus before (0 where a series was absent). */
+  private record Delta(Scrape before, Scrape after) {
+    double of(String name, Map<String, String> labels) {
+      return after.value(name, labels) - before.value(name, labels);
+    }
+  }
+
+  private Scrape scrape() {
+    // The Prometheus text format, which promtool reads (asked for nothing, Quarkus answers
+    // OpenMetrics).
+    String body =
+        given()
+            .port(managementPort)
+            .accept("text/plain; version=0.0.4; charset=utf-8")
+            .get("/q/metrics")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    return Scrape.parse(body);
+  }
+
+  private void runOnce() {
+    cycle.runOnce().await().atMost(AWAIT);
+  }
+
+  private void downloadAll() throws SQLException {
+    for (int round = 0; round < 10; round++) {
+      int started = downloader.dispatch();
+      awaitNoDownloads();
+      if (started == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("downloads did not settle");
+  }
+
+  private void awaitNoDownloads() {
+    Awaitility.await("downloads to finish")
+        .atMost(AWAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> downloader.inFlight() == 0);
+  }
+}
