@@ -1,6 +1,5 @@
 package io.executionpoller.dashboard;
 
-import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.poll.PollCycle;
@@ -9,7 +8,6 @@ import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.TestClock;
-import io.restassured.http.ContentType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -127,23 +125,11 @@ class DashboardScenario {
             Map.of("maxRuntimeSeconds", max, "warningThresholdSeconds", warning)));
   }
 
-  private static UUID workflow(String remoteWorkflowId, String name, Map<String, Object> extra) {
+  private UUID workflow(String remoteWorkflowId, String name, Map<String, Object> extra) {
     Map<String, Object> body = new HashMap<>(extra);
-    body.put("instanceId", Fixtures.INSTANCE);
-    body.put("advertiserId", Fixtures.ADVERTISER);
-    body.put("marketplaceId", Fixtures.MARKETPLACE);
     body.put("workflowId", remoteWorkflowId);
     body.put("name", name);
-    String id =
-        operator()
-            .contentType(ContentType.JSON)
-            .body(body)
-            .post("/api/v1/workflows")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
-    return UUID.fromString(id);
+    return fixtures.workflow(body);
   }
 
   private void runCycle() {

@@ -91,7 +91,8 @@ public class Fixtures {
     return workflow(Map.of("sqlQuery", sqlQuery));
   }
 
-  private UUID workflow(Map<String, Object> source) {
+  /** A workflow registered through the API with these fields plus the fixture account. */
+  public UUID workflow(Map<String, Object> source) {
     Map<String, Object> body = new HashMap<>(source);
     body.putIfAbsent("instanceId", INSTANCE);
     body.put("advertiserId", ADVERTISER);
