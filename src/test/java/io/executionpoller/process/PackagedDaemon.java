@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,16 +50,13 @@ final class PackagedDaemon implements AutoCloseable {
   private final Path log;
   private final int httpPort;
   private final int managementPort;
-  private final Instant startedAt;
 
-  private PackagedDaemon(
-      String name, Process process, Path log, int httpPort, int managementPort, Instant startedAt) {
+  private PackagedDaemon(String name, Process process, Path log, int httpPort, int managementPort) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
-    this.startedAt = startedAt;
   }
 
   /**
@@ -96,10 +92,9 @@ final class PackagedDaemon implements AutoCloseable {
       env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
       env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
       env.putAll(settings);
-      Instant startedAt = Instant.now();
       Process process = builder.start();
       RUNNING.add(process);
-      return new PackagedDaemon(name, process, log, httpPort, managementPort, startedAt);
+      return new PackagedDaemon(name, process, log, httpPort, managementPort);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -107,10 +102,6 @@ final class PackagedDaemon implements AutoCloseable {
 
   String name() {
     return name;
-  }
-
-  long pid() {
-    return process.pid();
   }
 
   boolean isAlive() {
@@ -123,10 +114,6 @@ final class PackagedDaemon implements AutoCloseable {
 
   int managementPort() {
     return managementPort;
-  }
-
-  Instant startedAt() {
-    return startedAt;
   }
 
   /** Waits until readiness answers 200; returns when it did. */
@@ -290,11 +277,6 @@ final class PackagedDaemon implements AutoCloseable {
         return List.of();
       }
     }
-  }
-
-  /** Lines matching {@code filter}. */
-  List<String> lines(Predicate<String> filter) {
-    return lines().stream().filter(filter).toList();
   }
 
   /** The last {@code count} lines, for assertion messages. */

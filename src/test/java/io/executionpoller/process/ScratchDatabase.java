@@ -94,18 +94,6 @@ final class ScratchDatabase implements AutoCloseable {
     }
   }
 
-  /** Whether the children have migrated the schema (Flyway's last version present). */
-  boolean migrated() {
-    try {
-      return count(
-              "SELECT count(*) FROM information_schema.tables"
-                  + " WHERE table_schema = 'public' AND table_name = 'replicas'")
-          > 0;
-    } catch (IllegalStateException e) {
-      return false;
-    }
-  }
-
   @Override
   public void close() {
     admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -85,10 +85,6 @@ final class SimulatedAmc implements AutoCloseable {
     return "http://127.0.0.1:" + process.httpPort() + "/simulator";
   }
 
-  PackagedDaemon process() {
-    return process;
-  }
-
   /** Executions later created for {@code workflowId} follow this script. */
   void script(String workflowId, Script script) {
     ObjectNode body = JSON.createObjectNode();

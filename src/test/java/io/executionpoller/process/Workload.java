@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Executions for a process test: kinds of workflow (how AMC runs them and the terminal status they
@@ -75,10 +74,6 @@ final class Workload {
     return kinds.get(workflowId);
   }
 
-  List<Kind> kinds() {
-    return List.copyOf(kinds.values());
-  }
-
   int size() {
     return groups.stream().mapToInt(Group::executions).sum();
   }
@@ -88,8 +83,8 @@ final class Workload {
     kinds.values().forEach(kind -> amc.script(kind.workflowId(), kind.script()));
   }
 
-  /** Registers every execution, due now; returns the ids. Needs the migrated schema. */
-  List<UUID> register(ScratchDatabase database) {
+  /** Registers every execution, due now. Needs the schema a daemon migrated at its start. */
+  void register(ScratchDatabase database) {
     for (Group group : groups) {
       database.update(
           """
@@ -124,14 +119,6 @@ final class Workload {
           group.kind().workflowId(),
           group.executions());
     }
-    return database
-        .query(
-            "SELECT e.id FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id"
-                + " WHERE w.amc_workflow_id = ANY (?)",
-            (Object) kinds.keySet().toArray(String[]::new))
-        .stream()
-        .map(row -> (UUID) row.get("id"))
-        .toList();
   }
 
   /** Executions of this workload not yet where they must end, results included. */
