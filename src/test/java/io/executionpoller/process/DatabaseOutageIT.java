@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * carry on by itself with nothing lost: executions registered before the outage reach their
  * terminal status, results are stored, and nothing is done twice ({@link ExecutionAudit}).
  *
- * <p>It stops the machine's PostgreSQL, which every other user of it notices: run it alone. The
+ * <p>It stops the machine's PostgreSQL, which every other user of it notices: it waits until nobody
+ * else is connected (up to {@code process-it.pg-wait}, 10 min, then fails without stopping it). The
  * commands default to the Debian cluster 15/main and can be changed with the system properties
  * {@code process-it.pg-stop}, {@code process-it.pg-start} and {@code process-it.pg-ready}. The
  * server is always started again, by a finally block, an AfterAll and a shutdown hook.
@@ -107,6 +108,7 @@ class DatabaseOutageIT {
                         BEFORE.workflowId())
                     == workload.size(),
             () -> daemon.tail(40));
+        waitForNoOtherUsers(List.of(database.name(), amc.databaseName()));
         outageAndRecovery(workload, amc, database, daemon);
       } finally {
         ensurePostgresRuns();
@@ -208,6 +210,21 @@ class DatabaseOutageIT {
         outageLines.size(),
         said,
         audit.checkStatistics());
+  }
+
+  /**
+   * Stopping the server breaks every other user of it (on a shared machine: other people's test
+   * runs). Wait while anyone else is connected, up to {@code process-it.pg-wait} (10 min); then
+   * fail without stopping it, naming who is connected.
+   */
+  private static void waitForNoOtherUsers(List<String> ours) {
+    Duration patience = Duration.parse(System.getProperty("process-it.pg-wait", "PT10M"));
+    Waits.until(
+        "nobody else connected to PostgreSQL, so that stopping it breaks nothing else",
+        patience,
+        Duration.ofSeconds(5),
+        () -> ScratchDatabase.otherUsers(ours).isEmpty(),
+        () -> "connected: " + ScratchDatabase.otherUsers(ours) + " (not stopped)");
   }
 
   private static Map<String, Long> countPhrases(List<String> lines) {

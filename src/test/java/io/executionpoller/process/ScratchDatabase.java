@@ -94,6 +94,39 @@ final class ScratchDatabase implements AutoCloseable {
     }
   }
 
+  String name() {
+    return name;
+  }
+
+  /**
+   * Client connections to the server from anyone but the given databases (and this session): other
+   * users of the machine's PostgreSQL, as "database application".
+   */
+  static List<String> otherUsers(List<String> ours) {
+    String url =
+        "jdbc:postgresql://" + HOST + ":" + PORT + "/" + env("TEST_PG_ADMIN_DB", "postgres");
+    try (Connection connection = DriverManager.getConnection(url, USER, PASSWORD);
+        PreparedStatement statement =
+            connection.prepareStatement(
+                """
+                SELECT coalesce(datname, '-') || ' ' || coalesce(application_name, '')
+                  FROM pg_stat_activity
+                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+                   AND NOT (datname = ANY (?))
+                """)) {
+      statement.setArray(1, connection.createArrayOf("text", ours.toArray()));
+      List<String> users = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          users.add(rows.getString(1));
+        }
+      }
+      return users;
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading pg_stat_activity: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

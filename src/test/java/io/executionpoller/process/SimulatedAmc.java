@@ -81,6 +81,11 @@ final class SimulatedAmc implements AutoCloseable {
     return env;
   }
 
+  /** The scratch database of the AMC process. */
+  String databaseName() {
+    return database.name();
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + process.httpPort() + "/simulator";
   }
