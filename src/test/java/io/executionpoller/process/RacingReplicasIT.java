@@ -32,6 +32,7 @@ class RacingReplicasIT {
   /** Long enough that no lease expires while its holder lives: every takeover would be a bug. */
   private static final Duration LEASE = Duration.ofSeconds(30);
 
+  private static final Duration ARRIVALS = Duration.ofSeconds(15);
   private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(2);
   private static final List<String> HOUSEKEEPING_JOBS =
       List.of("lease-reaper", "timeout-sweep", "stuck-scan", "retention");
@@ -39,11 +40,11 @@ class RacingReplicasIT {
       Pattern.compile("HOUSEKEEPING_RUN job=(\\S+) scheduledFor=(\\S+)");
 
   private static final Workload.Kind SUCCEEDS =
-      Workload.succeeds("race_succeeds", Duration.ofSeconds(1), Duration.ofSeconds(3), 3);
+      Workload.succeeds("race_succeeds", Duration.ofSeconds(1), Duration.ofSeconds(4), 3);
   private static final Workload.Kind FAILS =
-      Workload.fails("race_fails", Duration.ofSeconds(1), Duration.ofSeconds(3));
+      Workload.fails("race_fails", Duration.ofSeconds(1), Duration.ofSeconds(4));
   private static final Workload.Kind CANCELLED =
-      Workload.cancelled("race_cancelled", Duration.ofSeconds(1), Duration.ofSeconds(3));
+      Workload.cancelled("race_cancelled", Duration.ofSeconds(1), Duration.ofSeconds(4));
 
   private SimulatedAmc amc;
 
@@ -106,7 +107,9 @@ class RacingReplicasIT {
     }
     daemons.forEach(daemon -> daemon.awaitReady(Duration.ofSeconds(120)));
     Instant registered = Instant.now();
-    workload.register(database);
+    // Due over 15 s rather than all at once: new work keeps arriving while earlier work is
+    // checked, so executions are checked a few times each and replicas race on every due time.
+    workload.register(database, ARRIVALS);
     Waits.until(
         "2,000 executions finished on " + replicas + " replicas, results stored",
         Duration.ofSeconds(240),

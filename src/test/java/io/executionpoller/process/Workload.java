@@ -85,6 +85,14 @@ final class Workload {
 
   /** Registers every execution, due now. Needs the schema a daemon migrated at its start. */
   void register(ScratchDatabase database) {
+    register(database, Duration.ZERO);
+  }
+
+  /**
+   * Registers every execution, the first checks of each group due evenly over {@code spread} from
+   * now, as work arriving over a while rather than in one instant.
+   */
+  void register(ScratchDatabase database, Duration spread) {
     for (Group group : groups) {
       database.update(
           """
@@ -105,9 +113,11 @@ final class Workload {
           execution AS (
               INSERT INTO workflow_executions
                      (id, workflow_id, status, created_at, updated_at, next_poll_at, parameters)
-              SELECT n.id, workflow.id, 'PENDING', now(), now(), now(),
+              SELECT n.id, workflow.id, 'PENDING', now(), now(),
+                     now() + n.k * ? * interval '1 millisecond',
                      jsonb_build_object('ref', n.id::text)
-                FROM workflow, (SELECT gen_random_uuid() AS id FROM generate_series(1, ?)) n
+                FROM workflow,
+                     (SELECT gen_random_uuid() AS id, k FROM generate_series(0, ? - 1) k) n
               RETURNING id)
           INSERT INTO execution_events (execution_id, occurred_at, type, attempt, to_status, message)
           SELECT id, now(), 'REGISTERED', 0, 'PENDING', 'registered by a process test' FROM execution
@@ -117,6 +127,7 @@ final class Workload {
           group.instanceId(),
           group.kind().workflowId(),
           group.kind().workflowId(),
+          (double) spread.toMillis() / group.executions(),
           group.executions());
     }
   }
