@@ -64,8 +64,14 @@ final class ExecutionAudit {
     return audit;
   }
 
+  /** What is wrong, the first hundred items; one more line counts the rest. */
   List<String> problems() {
-    return problems;
+    if (problems.size() <= 100) {
+      return problems;
+    }
+    List<String> first = new ArrayList<>(problems.subList(0, 100));
+    first.add("... and " + (problems.size() - 100) + " more");
+    return first;
   }
 
   /** Sorted AMC call times (create, then status checks) per execution. */
