@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
 
 /**
  * Test only. When {@code poller.crash-point} names a point and the daemon reaches it, the thread
@@ -19,6 +20,7 @@ public class CrashPoints {
   /** The line the process tests wait for; the point and the execution follow it. */
   public static final String MARKER = "CRASH_POINT_REACHED";
 
+  private static final Logger LOG = Logger.getLogger(CrashPoints.class);
   private static final CrashPoints OFF = new CrashPoints((CrashPoint) null);
 
   private final CrashPoint armed;
@@ -27,6 +29,10 @@ public class CrashPoints {
   @Inject
   CrashPoints(CrashPointConfig config) {
     this(config.point().orElse(null));
+    if (armed != null) {
+      LOG.warnf(
+          "poller.crash-point=%s: this process freezes when it gets there (test only)", armed);
+    }
   }
 
   private CrashPoints(CrashPoint armed) {

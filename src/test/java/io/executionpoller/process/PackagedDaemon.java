@@ -50,13 +50,17 @@ final class PackagedDaemon implements AutoCloseable {
   private final Path log;
   private final int httpPort;
   private final int managementPort;
+  private final Instant startedAt;
+  private volatile Instant readyAt;
 
-  private PackagedDaemon(String name, Process process, Path log, int httpPort, int managementPort) {
+  private PackagedDaemon(
+      String name, Process process, Path log, int httpPort, int managementPort, Instant startedAt) {
     this.name = name;
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
+    this.startedAt = startedAt;
   }
 
   /**
@@ -92,9 +96,10 @@ final class PackagedDaemon implements AutoCloseable {
       env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
       env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
       env.putAll(settings);
+      Instant startedAt = Instant.now();
       Process process = builder.start();
       RUNNING.add(process);
-      return new PackagedDaemon(name, process, log, httpPort, managementPort);
+      return new PackagedDaemon(name, process, log, httpPort, managementPort, startedAt);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
@@ -116,6 +121,16 @@ final class PackagedDaemon implements AutoCloseable {
     return managementPort;
   }
 
+  /** When the process was started. */
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  /** When {@link #awaitReady} last saw it ready; null before. */
+  Instant readyAt() {
+    return readyAt;
+  }
+
   /** Waits until readiness answers 200; returns when it did. */
   Instant awaitReady(Duration within) {
     Waits.until(
@@ -124,7 +139,8 @@ final class PackagedDaemon implements AutoCloseable {
         Duration.ofMillis(200),
         () -> exitedOr(managementStatus("/q/health/ready") == 200),
         () -> tail(60));
-    return Instant.now();
+    readyAt = Instant.now();
+    return readyAt;
   }
 
   /** The condition's value while the process runs; a failure once it has exited. */

@@ -98,6 +98,13 @@ final class ScratchDatabase implements AutoCloseable {
     return name;
   }
 
+  /** Sessions on this database other than the one asking. */
+  long sessions() {
+    return count(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND pid <> pg_backend_pid()");
+  }
+
   /**
    * Client connections to the server from anyone but the given databases (and this session): other
    * users of the machine's PostgreSQL, as "database application".
