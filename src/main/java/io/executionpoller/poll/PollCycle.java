@@ -1,5 +1,7 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.crashpoint.CrashPoint;
+import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.metrics.PollerMetrics;
@@ -55,6 +57,7 @@ public class PollCycle {
   private final String owner;
   private final WritePlanner planner;
   private final LifecycleRecorder lifecycle;
+  private final CrashPoints crashPoints;
 
   @Inject
   PollCycle(
@@ -66,8 +69,9 @@ public class PollCycle {
       Clock clock,
       ReplicaIdentity replica,
       LoopProgress progress,
-      MeterRegistry registry) {
-    this(store, amc, config, retry, timeout, clock, replica.id(), progress, registry);
+      MeterRegistry registry,
+      CrashPoints crashPoints) {
+    this(store, amc, config, retry, timeout, clock, replica.id(), progress, registry, crashPoints);
   }
 
   /** A cycle with an explicit owner: tests run two of these to play two replicas. */
@@ -80,7 +84,17 @@ public class PollCycle {
       Clock clock,
       String owner,
       MeterRegistry registry) {
-    this(store, amc, config, retry, timeout, clock, owner, new LoopProgress(clock), registry);
+    this(
+        store,
+        amc,
+        config,
+        retry,
+        timeout,
+        clock,
+        owner,
+        new LoopProgress(clock),
+        registry,
+        CrashPoints.off());
   }
 
   private PollCycle(
@@ -92,8 +106,10 @@ public class PollCycle {
       Clock clock,
       String owner,
       LoopProgress progress,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      CrashPoints crashPoints) {
     this.progress = progress;
+    this.crashPoints = crashPoints;
     this.store = store;
     this.amc = amc;
     this.config = config;
@@ -217,6 +233,9 @@ public class PollCycle {
   }
 
   private void claimSucceeded(List<ClaimedExecution> claims) {
+    if (!claims.isEmpty()) {
+      crashPoints.reached(CrashPoint.AFTER_CLAIM, claims.get(0).id());
+    }
     synchronized (claimLog) {
       Instant since = claimLog.failingSince();
       if (claimLog.succeeded() == OutageLog.Line.RECOVERED) {
@@ -263,6 +282,7 @@ public class PollCycle {
 
   private Uni<CheckOutcome> observe(ClaimedExecution execution) {
     return amc.getExecution(execution.target(), execution.amcExecutionId())
+        .invoke(remote -> crashPoints.reached(CrashPoint.AFTER_REMOTE_STATUS, execution.id()))
         .map(remote -> new CheckOutcome.Observed(execution, remote));
   }
 
@@ -429,6 +449,7 @@ public class PollCycle {
         .apply(owner, now, update)
         .invoke(applied -> tally.recordUpdate(update, applied))
         .invoke(applied -> logUpdate(update, applied))
+        .invoke(applied -> crashIfTransitionWritten(update, applied))
         .call(
             applied ->
                 applied && update.newStatus() == ExecutionStatus.TIMEOUT && timeout.cancelRemote()
@@ -437,6 +458,12 @@ public class PollCycle {
         .onFailure()
         .recoverWithUni(failure -> releaseAfterFailedWrite(failure, now, update.execution()))
         .replaceWithVoid();
+  }
+
+  private void crashIfTransitionWritten(WritePlan.Update update, boolean applied) {
+    if (applied && update.transitions() > 0) {
+      crashPoints.reached(CrashPoint.AFTER_TRANSITION_WRITE, update.execution().id());
+    }
   }
 
   /** Cancels a timed-out execution at AMC and records what came of it; never fails the write. */

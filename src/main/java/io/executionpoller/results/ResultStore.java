@@ -1,6 +1,7 @@
 package io.executionpoller.results;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.RemoteTarget;
@@ -71,9 +72,11 @@ class ResultStore {
       "SELECT status, count(*) FROM execution_results WHERE status <> 'STORED' GROUP BY status";
 
   private final AgroalDataSource dataSource;
+  private final CrashPoints crashPoints;
 
-  ResultStore(AgroalDataSource dataSource) {
+  ResultStore(AgroalDataSource dataSource, CrashPoints crashPoints) {
     this.dataSource = dataSource;
+    this.crashPoints = crashPoints;
   }
 
   /** Claims up to {@code limit} due downloads for {@code owner}, counting a new attempt each. */
@@ -155,7 +158,7 @@ class ResultStore {
   ResultWriter openWriter(UUID executionId) throws SQLException {
     Connection connection = dataSource.getConnection();
     try {
-      return new ResultWriter(connection, executionId);
+      return new ResultWriter(connection, executionId, crashPoints);
     } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;

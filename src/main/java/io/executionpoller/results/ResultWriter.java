@@ -1,5 +1,7 @@
 package io.executionpoller.results;
 
+import io.executionpoller.crashpoint.CrashPoint;
+import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.results.parse.ResultFormat;
 import java.io.IOException;
@@ -67,6 +69,7 @@ final class ResultWriter implements AutoCloseable {
   private final UUID executionId;
   private final SegmentEncoder encoder;
   private final String previousApplicationName;
+  private final CrashPoints crashPoints;
 
   private CopyIn copy;
   private Savepoint fileStart;
@@ -74,8 +77,10 @@ final class ResultWriter implements AutoCloseable {
   private long rowNumber;
   private long fileFirstRow;
 
-  ResultWriter(Connection connection, UUID executionId) throws SQLException {
+  ResultWriter(Connection connection, UUID executionId, CrashPoints crashPoints)
+      throws SQLException {
     this.connection = connection;
+    this.crashPoints = crashPoints;
     this.copyManager = connection.unwrap(PGConnection.class).getCopyAPI();
     this.executionId = executionId;
     this.encoder = new SegmentEncoder(executionId);
@@ -177,6 +182,7 @@ final class ResultWriter implements AutoCloseable {
       fill.executeUpdate();
     }
     ResultStore.insertEvent(connection, executionId, now, EventType.RESULT_STORED, event, owner);
+    crashPoints.reached(CrashPoint.BEFORE_RESULT_COMMIT, executionId);
     connection.commit();
     return true;
   }
@@ -206,6 +212,8 @@ final class ResultWriter implements AutoCloseable {
   private void flushIfFull() throws IOException {
     if (encoder.length() >= FLUSH_BYTES) {
       flush();
+      // Only a full buffer gets here: rows and bytes of an unfinished transfer are in the COPY.
+      crashPoints.reached(CrashPoint.MID_RESULT_DOWNLOAD, executionId);
     }
   }
 

@@ -61,6 +61,8 @@ public class AmcSimulator {
   private final AtomicInteger totalApiCalls = new AtomicInteger();
   private final AtomicLong sequence = new AtomicLong();
   private final Map<String, Deque<Instant>> statusCallTimes = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Instant>> downloadUrlCallTimes = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Instant>> s3GetTimes = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> callsByAdvertiser = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> callNanosByAdvertiser = new ConcurrentHashMap<>();
   private final Map<Fault, AtomicInteger> faultsInjected = new ConcurrentHashMap<>();
@@ -285,6 +287,43 @@ public class AmcSimulator {
     return s3GetsTotal.get();
   }
 
+  /**
+   * What one simulated execution went through, for tests outside the process: its submission, its
+   * status now, and when each status check, downloadUrls call and result file GET arrived (the last
+   * 10,000 of each; simulator clock).
+   */
+  public record ExecutionRecord(
+      String id,
+      String instanceId,
+      String workflowId,
+      Map<String, String> parameterValues,
+      Instant createdAt,
+      String status,
+      List<Instant> statusChecks,
+      List<Instant> downloadUrlCalls,
+      List<Instant> s3Gets) {}
+
+  /** Every execution created or preloaded since the last reset, in creation order. */
+  public synchronized List<ExecutionRecord> executionRecords() {
+    Instant now = clock.instant();
+    instances.keySet().forEach(this::advance);
+    return executions.values().stream()
+        .sorted(Comparator.comparingLong((SimulatedExecution e) -> e.sequence))
+        .map(
+            e ->
+                new ExecutionRecord(
+                    e.id,
+                    e.instanceId,
+                    e.workflowId,
+                    e.submission.parameterValues(),
+                    e.createdAt,
+                    e.statusAt(now),
+                    snapshot(statusCallTimes.get(e.id)),
+                    snapshot(downloadUrlCallTimes.get(e.id)),
+                    snapshot(s3GetTimes.get(e.id))))
+        .toList();
+  }
+
   /** Creates a remote execution directly, as if someone else had submitted it. */
   public synchronized String preload(String instanceId, String workflowId, ExecutionScript script) {
     return add(instanceId, workflowId, script).id;
@@ -331,6 +370,8 @@ public class AmcSimulator {
     listCalls.set(0);
     totalApiCalls.set(0);
     statusCallTimes.clear();
+    downloadUrlCallTimes.clear();
+    s3GetTimes.clear();
     callsByAdvertiser.clear();
     callNanosByAdvertiser.clear();
     faultsInjected.clear();
@@ -409,8 +450,11 @@ public class AmcSimulator {
         statusCalls.computeIfAbsent(key, id -> new AtomicInteger()).incrementAndGet();
         append(statusCallTimes.computeIfAbsent(key, id -> new ArrayDeque<>()), clock.instant());
       }
+      case DOWNLOAD_URLS ->
+          append(
+              downloadUrlCallTimes.computeIfAbsent(key, id -> new ArrayDeque<>()), clock.instant());
       default -> {
-        // Cancel and downloadUrls calls are only counted in the totals.
+        // Cancel calls are only counted in the totals.
       }
     }
   }
@@ -454,6 +498,7 @@ public class AmcSimulator {
   void recordS3Get(String executionId) {
     s3GetsTotal.incrementAndGet();
     s3Gets.computeIfAbsent(executionId, id -> new AtomicInteger()).incrementAndGet();
+    append(s3GetTimes.computeIfAbsent(executionId, id -> new ArrayDeque<>()), clock.instant());
   }
 
   /** The fault for this GET: its execution's script, then the "*" script, else NONE. */

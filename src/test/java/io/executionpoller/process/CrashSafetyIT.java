@@ -1,0 +1,290 @@
+package io.executionpoller.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.crashpoint.CrashPoint;
+import io.executionpoller.crashpoint.CrashPoints;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Crash safety, the way Dagster tests its daemon: the packaged daemon runs as a child process and
+ * is killed with SIGKILL at a named point ({@link CrashPoint}: it prints a marker there and
+ * freezes, and this test kills it on seeing the marker). A second process on the same database then
+ * finishes the work. Nothing may be lost or done twice: every execution reaches the terminal status
+ * its script intends, with one chain of transitions, one remote execution, one stored result that
+ * matches AMC's file (see {@link ExecutionAudit}); and what the dead process held is taken over
+ * once its lease expires, not before, and not much later.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrashSafetyIT {
+
+  private static final Duration INTERVAL = Duration.ofSeconds(1);
+  private static final Duration LEASE = Duration.ofSeconds(8);
+
+  /** Claims wait for the next tick (1 s) and the next download tick; a loaded machine is slow. */
+  private static final Duration RECLAIM_TOLERANCE = Duration.ofSeconds(5);
+
+  private static final Pattern MARKER =
+      Pattern.compile(CrashPoints.MARKER + " (\\S+) execution=(\\S+)");
+
+  private static final Workload.Kind SMALL =
+      Workload.succeeds("crash_small", Duration.ofSeconds(1), Duration.ofSeconds(2), 5);
+
+  /** Big enough that the download flushes rows into its COPY long before the file ends. */
+  private static final Workload.Kind BIG =
+      Workload.succeeds("crash_big", Duration.ofSeconds(1), Duration.ofSeconds(2), 60_000);
+
+  private static final Workload.Kind FAILS =
+      Workload.fails("crash_fails", Duration.ofSeconds(1), Duration.ofSeconds(1));
+  private static final Workload.Kind CANCELLED =
+      Workload.cancelled("crash_cancelled", Duration.ofSeconds(1), Duration.ofSeconds(2));
+
+  private SimulatedAmc amc;
+
+  @BeforeAll
+  void startAmc() {
+    amc = SimulatedAmc.start("crash-amc");
+  }
+
+  @AfterAll
+  void stopAmc() {
+    if (amc != null) {
+      amc.close();
+    }
+  }
+
+  @ParameterizedTest(name = "killed {0}")
+  @EnumSource(CrashPoint.class)
+  void shouldLoseNothingAndRepeatNothingWhenKilled(CrashPoint point) {
+    Workload workload =
+        new Workload("ENTITYCRASH" + point.ordinal())
+            .add(SMALL, 2, 3)
+            .add(BIG, 1, 2)
+            .add(FAILS, 2, 1)
+            .add(CANCELLED, 2, 1);
+    workload.script(amc);
+    String dead = "crashing-" + point;
+    List<PackagedDaemon> daemons = new ArrayList<>();
+    try (ScratchDatabase database = ScratchDatabase.create("crash_" + point)) {
+      try {
+        runCrashScenario(point, workload, dead, database, daemons);
+      } finally {
+        // Before the database is dropped (try-with-resources closes it before any finally).
+        PackagedDaemon.stopAll(daemons);
+      }
+    }
+  }
+
+  private void runCrashScenario(
+      CrashPoint point,
+      Workload workload,
+      String dead,
+      ScratchDatabase database,
+      List<PackagedDaemon> daemons) {
+    Map<String, String> crashing = DaemonSettings.replica(database, amc, dead, INTERVAL, LEASE);
+    crashing.put("POLLER_CRASH_POINT", point.name());
+    PackagedDaemon first = PackagedDaemon.start("crash-" + point + "-1", crashing);
+    daemons.add(first);
+    first.awaitReady(Duration.ofSeconds(90));
+    workload.register(database);
+
+    Matcher marker = first.awaitLine(MARKER, Duration.ofSeconds(60));
+    Instant killedAt = first.kill();
+    assertThat(marker.group(1)).isEqualTo(point.name());
+    UUID crashed = UUID.fromString(marker.group(2));
+    // Statements the process sent before it died still run (an autocommit reschedule may still
+    // commit); what it left behind is only known once PostgreSQL has closed its sessions.
+    Waits.until(
+        "PostgreSQL closed the sessions of the killed process",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> database.sessions() == 0,
+        () -> first.tail(20));
+    Map<UUID, Instant> executionLeases =
+        leases(database, "SELECT id, lease_expires_at FROM workflow_executions", dead);
+    Map<UUID, Instant> resultLeases =
+        leases(database, "SELECT execution_id, lease_expires_at FROM execution_results", dead);
+    assertStateAtTheKill(point, database, crashed, executionLeases, resultLeases);
+
+    PackagedDaemon second =
+        PackagedDaemon.start(
+            "crash-" + point + "-2",
+            DaemonSettings.replica(database, amc, "restarted-" + point, INTERVAL, LEASE));
+    daemons.add(second);
+    Instant secondReady = second.awaitReady(Duration.ofSeconds(90));
+    Waits.until(
+        "every execution of the crash test finished, results stored",
+        Duration.ofSeconds(120),
+        Duration.ofMillis(500),
+        () -> workload.unfinished(database) == 0,
+        () -> first.tail(30) + second.tail(60));
+
+    List<SimulatedAmc.RemoteRecord> remote = amc.executions();
+    ExecutionAudit audit = ExecutionAudit.of(database, workload, remote, amc, INTERVAL);
+    assertThat(audit.problems())
+        .as("after a SIGKILL %s and a restart%s", point, first.tail(30) + second.tail(60))
+        .isEmpty();
+    assertThat(audit.eventsByReplica()).containsKey("restarted-" + point);
+
+    Map<UUID, String> remoteIds = remoteIds(database);
+    List<String> figures = new ArrayList<>();
+    executionLeases.forEach(
+        (id, expiry) ->
+            figures.add(
+                checkReclaim(
+                    "execution " + id,
+                    expiry,
+                    firstAfter(audit.callsByExecution().get(id), killedAt),
+                    killedAt,
+                    secondReady)));
+    resultLeases.forEach(
+        (id, expiry) ->
+            figures.add(
+                checkReclaim(
+                    "result of " + id,
+                    expiry,
+                    firstAfter(downloadUrlCalls(remote, remoteIds.get(id)), killedAt),
+                    killedAt,
+                    secondReady)));
+    System.out.printf(
+        "CRASH_IT point=%s crashed=%s leasesHeld=%d+%d restartedReadyAfter=%dms %s%n  %s%n",
+        point,
+        crashed,
+        executionLeases.size(),
+        resultLeases.size(),
+        Duration.between(killedAt, secondReady).toMillis(),
+        audit.checkStatistics(),
+        String.join("\n  ", figures));
+  }
+
+  /**
+   * What the database shows right after the kill: the step before the point was durable, the one
+   * after it never happened, and nothing half-written is visible.
+   */
+  private static void assertStateAtTheKill(
+      CrashPoint point,
+      ScratchDatabase database,
+      UUID crashed,
+      Map<UUID, Instant> executionLeases,
+      Map<UUID, Instant> resultLeases) {
+    long transitions =
+        database.count(
+            "SELECT count(*) FROM execution_events WHERE execution_id = ? AND type = 'TRANSITION'",
+            crashed);
+    switch (point) {
+      case AFTER_CLAIM, AFTER_REMOTE_STATUS ->
+          assertThat(executionLeases)
+              .as("the execution frozen at %s is still leased to the dead process", point)
+              .containsKey(crashed);
+      case AFTER_TRANSITION_WRITE -> {
+        assertThat(transitions).as("the transition written before the kill").isPositive();
+        assertThat(executionLeases)
+            .as("a written transition hands its lease back in the same statement")
+            .doesNotContainKey(crashed);
+      }
+      case MID_RESULT_DOWNLOAD, BEFORE_RESULT_COMMIT -> {
+        assertThat(resultLeases)
+            .as("the download frozen at %s is still leased to the dead process", point)
+            .containsKey(crashed);
+        assertThat(
+                database.count(
+                    """
+                    SELECT (SELECT count(*) FROM result_segments WHERE execution_id = ?)
+                         + (SELECT count(*) FROM result_files WHERE execution_id = ?)
+                         + (SELECT count(*) FROM execution_events
+                             WHERE execution_id = ? AND type = 'RESULT_STORED')
+                         + (SELECT count(*) FROM execution_results
+                             WHERE execution_id = ? AND status = 'STORED')
+                    """,
+                    crashed,
+                    crashed,
+                    crashed,
+                    crashed))
+            .as("nothing of the result the dead process was writing is visible")
+            .isZero();
+      }
+    }
+    if (point != CrashPoint.AFTER_TRANSITION_WRITE) {
+      assertThat(executionLeases.size() + resultLeases.size()).isPositive();
+    }
+  }
+
+  /**
+   * A lease of the dead process is taken over once it expires: the first AMC call for it after the
+   * kill comes no earlier than the expiry, and no later than a tick or two after the expiry, or
+   * after the restarted process was up when that took longer.
+   */
+  private static String checkReclaim(
+      String what, Instant expiry, Instant reclaimed, Instant killedAt, Instant secondReady) {
+    assertThat(reclaimed).as("%s, leased by the dead process, taken over", what).isNotNull();
+    assertThat(reclaimed)
+        .as("%s taken over no earlier than its lease expiry %s", what, expiry)
+        .isAfterOrEqualTo(expiry.minusMillis(10));
+    Instant latest = (expiry.isAfter(secondReady) ? expiry : secondReady).plus(RECLAIM_TOLERANCE);
+    assertThat(reclaimed)
+        .as("%s taken over within the lease (%s) after the kill", what, LEASE)
+        .isBeforeOrEqualTo(latest);
+    return String.format(
+        "%s: lease expired %d ms after the kill, taken over %d ms after the kill (%d ms after"
+            + " expiry)",
+        what,
+        Duration.between(killedAt, expiry).toMillis(),
+        Duration.between(killedAt, reclaimed).toMillis(),
+        Duration.between(expiry, reclaimed).toMillis());
+  }
+
+  private static Map<UUID, Instant> leases(ScratchDatabase database, String select, String owner) {
+    Map<UUID, Instant> leases = new HashMap<>();
+    for (Map<String, Object> row : database.query(select + " WHERE lease_owner = ?", owner)) {
+      var values = row.values().iterator();
+      UUID id = (UUID) values.next();
+      leases.put(id, instant(values.next()));
+    }
+    return leases;
+  }
+
+  private static Map<UUID, String> remoteIds(ScratchDatabase database) {
+    Map<UUID, String> ids = new HashMap<>();
+    database
+        .query("SELECT id, amc_execution_id FROM workflow_executions")
+        .forEach(row -> ids.put((UUID) row.get("id"), (String) row.get("amc_execution_id")));
+    return ids;
+  }
+
+  private static List<Instant> downloadUrlCalls(
+      List<SimulatedAmc.RemoteRecord> remote, String remoteId) {
+    return remote.stream()
+        .filter(record -> record.id().equals(remoteId))
+        .findFirst()
+        .map(SimulatedAmc.RemoteRecord::downloadUrlCalls)
+        .orElse(List.of());
+  }
+
+  private static Instant firstAfter(List<Instant> times, Instant after) {
+    return times == null
+        ? null
+        : times.stream().filter(time -> time.isAfter(after)).sorted().findFirst().orElse(null);
+  }
+
+  private static Instant instant(Object value) {
+    if (value instanceof Timestamp timestamp) {
+      return timestamp.toInstant();
+    }
+    return ((OffsetDateTime) value).toInstant();
+  }
+}
