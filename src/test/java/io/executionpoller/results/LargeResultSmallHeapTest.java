@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Constant memory by construction: a result of more than 200 MB is downloaded, parsed and stored by
- * a JVM whose whole heap is 128 MB (the surefire execution "small-heap" gives it -Xmx128m), with
+ * a JVM whose whole heap is 160 MB (the surefire execution "small-heap" gives it -Xmx160m), with
  * the simulator generating the file in the same JVM. Any whole-file buffer would end the run with
  * an OutOfMemoryError; no timing is asserted.
  */
@@ -36,7 +36,9 @@ class LargeResultSmallHeapTest {
   @Test
   void shouldStoreAResultMuchLargerThanTheHeapWithoutRunningOutOfMemory() {
     long maxHeap = Runtime.getRuntime().maxMemory();
-    assertThat(maxHeap).as("runs only in the -Xmx128m JVM").isLessThanOrEqualTo(128 * MB);
+    // The Quarkus test harness alone keeps about 110-120 MB live (indexes of the whole test
+    // classpath); 128 MB left the download too little room once the API and dashboard landed.
+    assertThat(maxHeap).as("runs only in the -Xmx160m JVM").isLessThanOrEqualTo(160 * MB);
     fixtures.reset();
     UUID execution = results.succeeded("wf_large", 0, List.of(ResultFile.wide(ROWS)));
 
