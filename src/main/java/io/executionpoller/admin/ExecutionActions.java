@@ -2,10 +2,14 @@ package io.executionpoller.admin;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStateMachine;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorClassifier;
+import io.executionpoller.logging.ExecutionIds;
+import io.executionpoller.logging.ExecutionLog;
+import io.executionpoller.poll.LifecycleRecorder;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.RemoteFailures;
@@ -21,18 +25,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import org.jboss.logging.Logger;
 
 /**
  * What an operator may do to one execution: cancel it (remotely first), run a finished one again,
  * or have it checked now. Each action is one guarded statement plus its audit events in one
  * transaction, so it races safely with the poll loop on any replica: whichever writes first wins
- * and the other finds the row changed.
+ * and the other finds the row changed. Lines and metrics go through the loop's {@link
+ * LifecycleRecorder}, so an operator's transition looks like any other.
  */
 @ApplicationScoped
 public class ExecutionActions {
 
-  private static final Logger LOG = Logger.getLogger(ExecutionActions.class);
+  private static final ExecutionLog LOG = ExecutionLog.of(ExecutionActions.class);
 
   /** An upper bound over the client's own per-request timeouts and in-call repeats. */
   private static final Duration REMOTE_CANCEL_DEADLINE = Duration.ofSeconds(60);
@@ -42,7 +46,7 @@ public class ExecutionActions {
 
   private static final String LOAD =
       """
-      SELECT e.status, e.amc_execution_id, e.submit_attempted_at, e.retry_count,
+      SELECT e.status, e.amc_execution_id, e.submit_attempted_at, e.workflow_id, e.started_at,
              i.instance_id, a.account_id, a.marketplace_id, i.api_base_url
         FROM workflow_executions e
         JOIN amc_instances i ON i.id = e.amc_instance_id
@@ -55,8 +59,10 @@ public class ExecutionActions {
       """
       UPDATE workflow_executions
          SET status = 'CANCELLED', status_reason = ?, completed_at = ?, lease_owner = NULL,
-             lease_expires_at = NULL, version = version + 1, updated_at = ?
+             lease_expires_at = NULL, version = version + 1, updated_at = ?,
+             execution_duration = CAST(EXTRACT(EPOCH FROM ? - started_at) AS INTEGER)
        WHERE id = ? AND status = ?
+      RETURNING execution_duration
       """;
 
   private static final String POLL_NOW =
@@ -77,30 +83,34 @@ public class ExecutionActions {
 
   private static final String RETRIED_BY = "SELECT id FROM workflow_executions WHERE retry_of = ?";
 
-  private static final String EVENT =
-      """
-      INSERT INTO execution_events
-             (execution_id, occurred_at, type, attempt, from_status, to_status, amc_execution_id,
-              message, replica)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """;
-
+  /** The row as an action needs it: its status, how to reach it at AMC, and who it is. */
   private record Loaded(
       ExecutionStatus status,
       String remoteId,
       boolean submitInFlight,
-      int attempt,
-      RemoteTarget target) {}
+      RemoteTarget target,
+      ExecutionIds ids) {}
+
+  @FunctionalInterface
+  private interface InTransaction<T> {
+    T run(Connection connection) throws SQLException;
+  }
 
   private final AgroalDataSource dataSource;
   private final AmcClient amc;
+  private final LifecycleRecorder lifecycle;
   private final Clock clock;
   private final String replica;
 
   ExecutionActions(
-      AgroalDataSource dataSource, AmcClient amc, Clock clock, ReplicaIdentity replica) {
+      AgroalDataSource dataSource,
+      AmcClient amc,
+      LifecycleRecorder lifecycle,
+      Clock clock,
+      ReplicaIdentity replica) {
     this.dataSource = dataSource;
     this.amc = amc;
+    this.lifecycle = lifecycle;
     this.clock = clock;
     this.replica = replica.id();
   }
@@ -125,60 +135,80 @@ public class ExecutionActions {
       cancelRemotely(id, execution, caller);
     }
     Instant now = clock.instant();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        int changed;
-        try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
-          update.setString(1, "cancelled by " + caller);
-          update.setTimestamp(2, Timestamp.from(now));
-          update.setTimestamp(3, Timestamp.from(now));
-          update.setObject(4, id);
-          update.setString(5, execution.status().name());
-          changed = update.executeUpdate();
+    String reason = "cancelled by " + caller;
+    Integer ranSeconds =
+        inTransaction(
+            connection -> {
+              Integer ran = markCancelled(connection, id, execution.status(), reason, now);
+              if (ran == null) {
+                return null;
+              }
+              if (remote) {
+                EventRows.insert(
+                    connection,
+                    id,
+                    now,
+                    EventType.REMOTE_CANCELLED,
+                    "remote execution cancelled by " + caller,
+                    replica);
+              }
+              EventRows.insert(
+                  connection,
+                  id,
+                  now,
+                  EventType.TRANSITION,
+                  execution.status(),
+                  ExecutionStatus.CANCELLED,
+                  reason,
+                  replica);
+              return ran;
+            });
+    if (ranSeconds == null) {
+      ExecutionStatus current = load(id).status();
+      if (current == ExecutionStatus.CANCELLED) {
+        // A check saw the remote cancel first and recorded the transition: the same outcome.
+        return new ActionOutcome(
+            id, "cancel", current, remote, null, null, "cancelled (recorded by the poll loop)");
+      }
+      throw ApiProblem.conflict(
+          "execution changed while it was being cancelled; it is now " + current);
+    }
+    if (remote) {
+      lifecycle.remoteCancel(
+          execution.ids(), EventType.REMOTE_CANCELLED, "remote execution cancelled by " + caller);
+    }
+    lifecycle.transitionWritten(
+        execution.ids(),
+        execution.status(),
+        ExecutionStatus.CANCELLED,
+        reason,
+        null,
+        ranSeconds < 0 ? null : ranSeconds);
+    return new ActionOutcome(id, "cancel", ExecutionStatus.CANCELLED, remote, null, null, reason);
+  }
+
+  /**
+   * The guarded update; null when the row is no longer in {@code from}, -1 for an execution that
+   * never started (no run time), else its run time in seconds.
+   */
+  private static Integer markCancelled(
+      Connection connection, UUID id, ExecutionStatus from, String reason, Instant now)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
+      update.setString(1, reason);
+      update.setTimestamp(2, Timestamp.from(now));
+      update.setTimestamp(3, Timestamp.from(now));
+      update.setTimestamp(4, Timestamp.from(now));
+      update.setObject(5, id);
+      update.setString(6, from.name());
+      try (ResultSet row = update.executeQuery()) {
+        if (!row.next()) {
+          return null;
         }
-        if (changed == 0) {
-          connection.rollback();
-          ExecutionStatus current = load(id).status();
-          if (current == ExecutionStatus.CANCELLED) {
-            // A check saw the remote cancel first and recorded the transition: the same outcome.
-            return new ActionOutcome(
-                id, "cancel", current, remote, null, null, "cancelled (recorded by the poll loop)");
-          }
-          throw ApiProblem.conflict(
-              "execution changed while it was being cancelled; it is now " + current);
-        }
-        if (remote) {
-          event(
-              connection,
-              id,
-              now,
-              EventType.REMOTE_CANCELLED,
-              execution,
-              null,
-              null,
-              "remote execution cancelled by " + caller);
-        }
-        event(
-            connection,
-            id,
-            now,
-            EventType.TRANSITION,
-            execution,
-            execution.status(),
-            ExecutionStatus.CANCELLED,
-            "cancelled by " + caller);
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
+        int ran = row.getInt(1);
+        return row.wasNull() ? -1 : ran;
       }
     }
-    LOG.infof(
-        "EXEC_CANCELLED execution=%s remote=%s from=%s by=%s",
-        id, execution.remoteId(), execution.status(), caller);
-    return new ActionOutcome(
-        id, "cancel", ExecutionStatus.CANCELLED, remote, null, null, "cancelled by " + caller);
   }
 
   private void cancelRemotely(UUID id, Loaded execution, String caller) throws SQLException {
@@ -190,17 +220,15 @@ public class ExecutionActions {
       String type = ErrorClassifier.classify(RemoteFailures.facts(failure)).name();
       String detail = "AMC did not cancel the execution (" + type + "): " + failure.getMessage();
       try (Connection connection = dataSource.getConnection()) {
-        event(
+        EventRows.insert(
             connection,
             id,
             clock.instant(),
             EventType.REMOTE_CANCEL_FAILED,
-            execution,
-            null,
-            null,
-            detail + "; requested by " + caller);
+            detail + "; requested by " + caller,
+            replica);
       }
-      LOG.warnf("EXEC_CANCEL_FAILED execution=%s remote=%s %s", id, execution.remoteId(), detail);
+      lifecycle.remoteCancel(execution.ids(), EventType.REMOTE_CANCEL_FAILED, detail);
       throw new ApiProblem(502, detail + "; nothing was changed");
     }
   }
@@ -216,54 +244,49 @@ public class ExecutionActions {
     }
     UUID retryId = UUID.randomUUID();
     Instant now = clock.instant();
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        int inserted;
-        try (PreparedStatement insert = connection.prepareStatement(RETRY)) {
-          insert.setObject(1, retryId);
-          insert.setTimestamp(2, Timestamp.from(now));
-          insert.setTimestamp(3, Timestamp.from(now));
-          insert.setTimestamp(4, Timestamp.from(now));
-          insert.setObject(5, id);
-          inserted = insert.executeUpdate();
-        }
-        if (inserted == 0) {
-          throw ApiProblem.conflict("execution is no longer FAILED, TIMEOUT or CANCELLED");
-        }
-        event(
-            connection,
-            id,
-            now,
-            EventType.RETRIED,
-            execution,
-            null,
-            null,
-            "run again as execution " + retryId + " by " + caller);
-        Loaded fresh = new Loaded(ExecutionStatus.PENDING, null, false, 0, execution.target());
-        event(
-            connection,
-            retryId,
-            now,
-            EventType.REGISTERED,
-            fresh,
-            null,
-            ExecutionStatus.PENDING,
-            "retry of execution " + id + " by " + caller);
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        if ("23505".equals(e.getSQLState())) {
-          // The unique index on retry_of: someone retried it first.
-          throw ApiProblem.conflict("execution was already retried as " + retriedBy(id));
-        }
-        throw e;
-      } catch (RuntimeException e) {
-        connection.rollback();
-        throw e;
+    try {
+      inTransaction(
+          connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(RETRY)) {
+              insert.setObject(1, retryId);
+              insert.setTimestamp(2, Timestamp.from(now));
+              insert.setTimestamp(3, Timestamp.from(now));
+              insert.setTimestamp(4, Timestamp.from(now));
+              insert.setObject(5, id);
+              if (insert.executeUpdate() == 0) {
+                throw ApiProblem.conflict("execution is no longer FAILED, TIMEOUT or CANCELLED");
+              }
+            }
+            EventRows.insert(
+                connection,
+                id,
+                now,
+                EventType.RETRIED,
+                "run again as execution " + retryId + " by " + caller,
+                replica);
+            EventRows.insert(
+                connection,
+                retryId,
+                now,
+                EventType.REGISTERED,
+                null,
+                ExecutionStatus.PENDING,
+                "retry of execution " + id + " by " + caller,
+                replica);
+            return null;
+          });
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        // The unique index on retry_of: someone retried it first.
+        throw ApiProblem.conflict("execution was already retried as " + retriedBy(id));
       }
+      throw e;
     }
-    LOG.infof("EXEC_RETRIED execution=%s retry=%s by=%s", id, retryId, caller);
+    LOG.info(execution.ids(), "EXEC_RETRIED", "retry=%s by=%s", retryId, caller);
+    ExecutionIds original = execution.ids();
+    lifecycle.registered(
+        new ExecutionIds(retryId, null, original.workflow(), original.instance()),
+        "retry of " + id + " by " + caller);
     return new ActionOutcome(
         id, "retry", execution.status(), false, now, retryId, "run again as " + retryId);
   }
@@ -272,37 +295,45 @@ public class ExecutionActions {
   public ActionOutcome pollNow(UUID id, String caller) throws SQLException {
     Loaded execution = load(id);
     Instant now = clock.instant();
+    inTransaction(
+        connection -> {
+          try (PreparedStatement update = connection.prepareStatement(POLL_NOW)) {
+            update.setTimestamp(1, Timestamp.from(now));
+            update.setTimestamp(2, Timestamp.from(now));
+            update.setObject(3, id);
+            if (update.executeUpdate() == 0) {
+              throw ApiProblem.conflict(
+                  "execution is " + execution.status() + "; only PENDING or RUNNING are checked");
+            }
+          }
+          EventRows.insert(
+              connection,
+              id,
+              now,
+              EventType.POLL_REQUESTED,
+              "check requested by " + caller,
+              replica);
+          return null;
+        });
+    return new ActionOutcome(
+        id, "poll", execution.status(), false, now, null, "due now; the next cycle checks it");
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   */
+  private <T> T inTransaction(InTransaction<T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        int changed;
-        try (PreparedStatement update = connection.prepareStatement(POLL_NOW)) {
-          update.setTimestamp(1, Timestamp.from(now));
-          update.setTimestamp(2, Timestamp.from(now));
-          update.setObject(3, id);
-          changed = update.executeUpdate();
-        }
-        if (changed == 0) {
-          throw ApiProblem.conflict(
-              "execution is " + execution.status() + "; only PENDING or RUNNING are checked");
-        }
-        event(
-            connection,
-            id,
-            now,
-            EventType.POLL_REQUESTED,
-            execution,
-            null,
-            null,
-            "check requested by " + caller);
+        T result = work.run(connection);
         connection.commit();
+        return result;
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       }
     }
-    return new ActionOutcome(
-        id, "poll", execution.status(), false, now, null, "due now; the next cycle checks it");
   }
 
   private Loaded load(UUID id) throws SQLException {
@@ -313,16 +344,18 @@ public class ExecutionActions {
         if (!row.next()) {
           throw ApiProblem.notFound("execution " + id + " does not exist");
         }
+        String remoteId = row.getString("amc_execution_id");
+        String instance = row.getString("instance_id");
         return new Loaded(
             ExecutionStatus.valueOf(row.getString("status")),
-            row.getString("amc_execution_id"),
+            remoteId,
             row.getTimestamp("submit_attempted_at") != null,
-            row.getInt("retry_count"),
             new RemoteTarget(
-                row.getString("instance_id"),
+                instance,
                 row.getString("account_id"),
                 row.getString("marketplace_id"),
-                row.getString("api_base_url")));
+                row.getString("api_base_url")),
+            new ExecutionIds(id, remoteId, row.getObject("workflow_id", UUID.class), instance));
       }
     }
   }
@@ -334,30 +367,6 @@ public class ExecutionActions {
       try (ResultSet row = query.executeQuery()) {
         return row.next() ? row.getObject(1, UUID.class) : null;
       }
-    }
-  }
-
-  private void event(
-      Connection connection,
-      UUID id,
-      Instant now,
-      EventType type,
-      Loaded execution,
-      ExecutionStatus from,
-      ExecutionStatus to,
-      String message)
-      throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(EVENT)) {
-      insert.setObject(1, id);
-      insert.setTimestamp(2, Timestamp.from(now));
-      insert.setString(3, type.name());
-      insert.setInt(4, execution.attempt());
-      insert.setString(5, from == null ? null : from.name());
-      insert.setString(6, to == null ? null : to.name());
-      insert.setString(7, execution.remoteId());
-      insert.setString(8, message);
-      insert.setString(9, replica);
-      insert.executeUpdate();
     }
   }
 }

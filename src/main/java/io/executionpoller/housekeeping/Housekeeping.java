@@ -3,8 +3,8 @@ package io.executionpoller.housekeeping;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
-import io.executionpoller.logging.ExecutionLog;
-import io.executionpoller.metrics.PollerMetrics;
+import io.executionpoller.poll.LifecycleRecorder;
+import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
 public class Housekeeping {
 
   private static final Logger LOG = Logger.getLogger(Housekeeping.class);
-  private static final ExecutionLog LINES = ExecutionLog.of(Housekeeping.class);
+
+  /** Timeouts per sweep: the rest wait for the next tick, so one tick stays short. */
+  private static final int SWEEP_BATCH = 1000;
 
   private final HousekeepingStore store;
   private final HousekeepingConfig config;
@@ -40,7 +42,8 @@ public class Housekeeping {
   private final TimeoutConfig timeout;
   private final Clock clock;
   private final MeterRegistry registry;
-  private final PollerMetrics metrics;
+  private final LifecycleRecorder lifecycle;
+  private final ReplicaIdentity replica;
 
   Housekeeping(
       HousekeepingStore store,
@@ -49,8 +52,10 @@ public class Housekeeping {
       TimeoutConfig timeout,
       Clock clock,
       MeterRegistry registry,
-      PollerMetrics metrics) {
-    this.metrics = metrics;
+      LifecycleRecorder lifecycle,
+      ReplicaIdentity replica) {
+    this.lifecycle = lifecycle;
+    this.replica = replica;
     this.timeout = timeout;
     this.store = store;
     this.config = config;
@@ -119,24 +124,28 @@ public class Housekeeping {
   public int sweepTimeoutsNow() throws SQLException {
     List<HousekeepingStore.TimedOut> timedOut =
         store.sweepTimeouts(
-            clock.instant(), timeout.remoteTimeoutMargin(), timeout.defaultMaxRuntime(), 1000);
+            clock.instant(),
+            timeout.remoteTimeoutMargin(),
+            timeout.defaultMaxRuntime(),
+            SWEEP_BATCH,
+            replica.id());
     timedOut.forEach(this::recordTimeout);
     return timedOut.size();
   }
 
   /** The same line and metrics as a timeout found by the loop, so one query finds both. */
   private void recordTimeout(HousekeepingStore.TimedOut execution) {
-    LINES.warn(
+    lifecycle.transitionWritten(
         new ExecutionIds(
             execution.id(),
             execution.amcExecutionId(),
             execution.workflowId(),
             execution.instanceId()),
-        "EXEC_TIMEOUT",
-        "from=RUNNING to=TIMEOUT reason=runtime limit passed without a check (timeout sweep)");
-    metrics.transitionApplied(ExecutionStatus.RUNNING, ExecutionStatus.TIMEOUT);
-    metrics.error("execution", ErrorType.TIMEOUT_ERROR);
-    metrics.executionEnded(execution.workflowId(), Duration.ofSeconds(execution.ranSeconds()));
+        ExecutionStatus.RUNNING,
+        ExecutionStatus.TIMEOUT,
+        HousekeepingStore.SWEEP_REASON,
+        ErrorType.TIMEOUT_ERROR,
+        execution.ranSeconds());
   }
 
   /** Logs one line with the stuck counts when anything is stuck. */

@@ -69,7 +69,7 @@ class HousekeepingStore {
       timed_out AS (
           UPDATE workflow_executions e
              SET status = 'TIMEOUT', completed_at = ?, error_type = 'TIMEOUT_ERROR',
-                 error_message = 'runtime limit passed without a check (timeout sweep)',
+                 error_message = ?,
                  execution_duration = CAST(EXTRACT(EPOCH FROM ? - e.started_at) AS INTEGER),
                  lease_owner = NULL, lease_expires_at = NULL, version = e.version + 1,
                  updated_at = ?
@@ -81,11 +81,14 @@ class HousekeepingStore {
                  (execution_id, occurred_at, type, attempt, from_status, to_status,
                   amc_execution_id, message, replica)
           SELECT id, ?, 'TRANSITION', retry_count, 'RUNNING', 'TIMEOUT', amc_execution_id,
-                 'runtime limit passed without a check (timeout sweep)', 'housekeeping'
+                 ?, ?
             FROM timed_out)
       SELECT t.id, t.amc_execution_id, t.workflow_id, i.instance_id, t.execution_duration
         FROM timed_out t JOIN amc_instances i ON i.id = t.amc_instance_id
       """;
+
+  /** The status reason, error message and event message of a sweep's timeout. */
+  static final String SWEEP_REASON = "runtime limit passed without a check (timeout sweep)";
 
   /** One execution the sweep timed out; {@code ranSeconds} from its start to now. */
   record TimedOut(
@@ -111,7 +114,8 @@ class HousekeepingStore {
   }
 
   /** Times out unchecked executions past their limit; returns them. */
-  List<TimedOut> sweepTimeouts(Instant now, Duration remoteMargin, Duration defaultMax, int batch)
+  List<TimedOut> sweepTimeouts(
+      Instant now, Duration remoteMargin, Duration defaultMax, int batch, String replica)
       throws SQLException {
     Timestamp at = Timestamp.from(now);
     try (Connection connection = dataSource.getConnection();
@@ -122,9 +126,12 @@ class HousekeepingStore {
       sweep.setTimestamp(4, at);
       sweep.setInt(5, batch);
       sweep.setTimestamp(6, at);
-      sweep.setTimestamp(7, at);
+      sweep.setString(7, SWEEP_REASON);
       sweep.setTimestamp(8, at);
       sweep.setTimestamp(9, at);
+      sweep.setTimestamp(10, at);
+      sweep.setString(11, SWEEP_REASON);
+      sweep.setString(12, replica);
       List<TimedOut> timedOut = new ArrayList<>();
       try (ResultSet rows = sweep.executeQuery()) {
         while (rows.next()) {

@@ -7,6 +7,7 @@ import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.PollerMetrics;
 import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -21,8 +22,12 @@ import java.util.Set;
  * outcome and duration) is DEBUG; steps that move an execution on ({@code EXEC_SUBMITTED}, {@code
  * EXEC_TRANSITION}, {@code RETRY_SCHEDULED}) are INFO; trouble ({@code EXEC_CHECK_FAILED}, {@code
  * LONG_EXECUTION}, {@code EXEC_TIMEOUT}, rejected transitions, unknown statuses) is WARN.
+ *
+ * <p>Transitions written elsewhere (an operator's cancel, the timeout sweep) and registrations are
+ * recorded here too, so every transition has the same line and the same metrics.
  */
-final class LifecycleRecorder {
+@Singleton
+public class LifecycleRecorder {
 
   private static final ExecutionLog LOG = ExecutionLog.of(LifecycleRecorder.class);
 
@@ -30,7 +35,7 @@ final class LifecycleRecorder {
 
   private final PollerMetrics metrics;
 
-  LifecycleRecorder(PollerMetrics metrics) {
+  public LifecycleRecorder(PollerMetrics metrics) {
     this.metrics = metrics;
   }
 
@@ -55,18 +60,51 @@ final class LifecycleRecorder {
 
   /** An update and its events were written. */
   void updateApplied(WritePlan.Update update) {
-    ClaimedExecution execution = update.execution();
-    ExecutionIds ids = ids(execution, remoteId(update));
+    ExecutionIds ids = ids(update.execution(), remoteId(update));
     update.events().forEach(event -> step(ids, event));
-    if (update.errorType() != null) {
-      boolean failedCheck =
-          update.events().stream().anyMatch(event -> event.type() == EventType.CHECK_FAILED);
-      metrics.error(failedCheck ? "check" : "execution", ErrorType.valueOf(update.errorType()));
+    boolean failedCheck =
+        update.events().stream().anyMatch(event -> event.type() == EventType.CHECK_FAILED);
+    ended(
+        ids,
+        failedCheck ? "check" : "execution",
+        update.errorType() == null ? null : ErrorType.valueOf(update.errorType()),
+        update.newStatus(),
+        update.executionDurationSeconds());
+  }
+
+  /**
+   * A transition written outside the loop (an operator's cancel, the timeout sweep), after its
+   * transaction committed. {@code ranSeconds} is null for an execution that never started.
+   */
+  public void transitionWritten(
+      ExecutionIds ids,
+      ExecutionStatus from,
+      ExecutionStatus to,
+      String reason,
+      ErrorType errorType,
+      Integer ranSeconds) {
+    step(ids, new NewEvent(EventType.TRANSITION, from, to, null, reason));
+    ended(ids, "execution", errorType, to, ranSeconds);
+  }
+
+  /** EXEC_REGISTERED: an execution was registered (by a client, or as an operator's retry). */
+  public void registered(ExecutionIds ids, String how) {
+    LOG.info(ids, "EXEC_REGISTERED", "%s", how);
+  }
+
+  /** The error and run-time metrics of a written step. */
+  private void ended(
+      ExecutionIds ids,
+      String errorStage,
+      ErrorType errorType,
+      ExecutionStatus status,
+      Integer ranSeconds) {
+    if (errorType != null) {
+      metrics.error(errorStage, errorType);
     }
     // Only executions that started have a run time; one that never left PENDING is not observed.
-    if (update.newStatus().isTerminal() && update.executionDurationSeconds() != null) {
-      metrics.executionEnded(
-          execution.workflowId(), Duration.ofSeconds(update.executionDurationSeconds()));
+    if (status.isTerminal() && ranSeconds != null) {
+      metrics.executionEnded(ids.workflow(), Duration.ofSeconds(ranSeconds));
     }
   }
 
@@ -87,9 +125,13 @@ final class LifecycleRecorder {
     metrics.retryScheduled(plan.errorType());
   }
 
-  /** The outcome of cancelling a timed-out execution at AMC was recorded. */
-  void remoteCancel(ClaimedExecution execution, String remote, NewEvent event) {
-    LOG.info(ids(execution, remote), "EXEC_" + event.type(), "%s", event.message());
+  /** The outcome of cancelling an execution at AMC (after a timeout, or an operator's cancel). */
+  public void remoteCancel(ExecutionIds ids, EventType outcome, String message) {
+    if (outcome == EventType.REMOTE_CANCEL_FAILED) {
+      LOG.warn(ids, "EXEC_" + outcome, "%s", message);
+    } else {
+      LOG.info(ids, "EXEC_" + outcome, "%s", message);
+    }
   }
 
   private void step(ExecutionIds ids, NewEvent event) {
@@ -177,7 +219,7 @@ final class LifecycleRecorder {
     return own;
   }
 
-  private static ExecutionIds ids(ClaimedExecution execution, String remote) {
+  static ExecutionIds ids(ClaimedExecution execution, String remote) {
     return new ExecutionIds(
         execution.id(), remote, execution.workflowId(), execution.target().instanceId());
   }

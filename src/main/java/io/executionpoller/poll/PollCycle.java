@@ -483,7 +483,10 @@ public class PollCycle {
             failure ->
                 new NewEvent(
                     EventType.REMOTE_CANCEL_FAILED, null, null, null, failure.getMessage()))
-        .invoke(event -> lifecycle.remoteCancel(execution, remote, event))
+        .invoke(
+            event ->
+                lifecycle.remoteCancel(
+                    LifecycleRecorder.ids(execution, remote), event.type(), event.message()))
         .chain(event -> store.appendEvent(owner, now, execution, remote, event));
   }
 

@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.RemoteTarget;
@@ -59,13 +60,6 @@ class ResultStore {
              last_error_at = COALESCE(?, last_error_at), error_type = COALESCE(?, error_type),
              lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
        WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
-      """;
-
-  private static final String INSERT_EVENT =
-      """
-      INSERT INTO execution_events
-             (execution_id, occurred_at, type, attempt, amc_execution_id, message, replica)
-      SELECT id, ?, ?, retry_count, amc_execution_id, ?, ? FROM workflow_executions WHERE id = ?
       """;
 
   private static final String COUNT_UNSTORED =
@@ -147,7 +141,7 @@ class ResultStore {
         }
       }
       if (end.event() != null) {
-        insertEvent(connection, claim.executionId(), now, end.event(), end.error(), owner);
+        EventRows.insert(connection, claim.executionId(), now, end.event(), end.error(), owner);
       }
       connection.commit();
       return true;
@@ -176,24 +170,6 @@ class ResultStore {
       }
     }
     return counts;
-  }
-
-  static void insertEvent(
-      Connection connection,
-      UUID executionId,
-      Instant now,
-      EventType type,
-      String message,
-      String owner)
-      throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
-      insert.setTimestamp(1, Timestamp.from(now));
-      insert.setString(2, type.name());
-      insert.setString(3, message);
-      insert.setString(4, owner);
-      insert.setObject(5, executionId);
-      insert.executeUpdate();
-    }
   }
 
   /** How an attempt ends when it stored nothing. */

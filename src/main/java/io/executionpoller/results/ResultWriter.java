@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.executionpoller.crashpoint.CrashPoint;
 import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.results.parse.ResultFormat;
 import java.io.IOException;
@@ -181,7 +182,7 @@ final class ResultWriter implements AutoCloseable {
       fill.setObject(4, executionId);
       fill.executeUpdate();
     }
-    ResultStore.insertEvent(connection, executionId, now, EventType.RESULT_STORED, event, owner);
+    EventRows.insert(connection, executionId, now, EventType.RESULT_STORED, event, owner);
     crashPoints.reached(CrashPoint.BEFORE_RESULT_COMMIT, executionId);
     connection.commit();
     return true;

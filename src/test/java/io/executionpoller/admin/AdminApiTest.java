@@ -15,6 +15,8 @@ import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -42,6 +44,7 @@ class AdminApiTest {
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject MeterRegistry registry;
 
   @BeforeEach
   void clean() {
@@ -227,6 +230,7 @@ class AdminApiTest {
     assertThat(fixtures.status(running.execution())).isEqualTo("RUNNING");
     long versionBefore =
         ((Number) fixtures.execution(running.execution()).get("version")).longValue();
+    double cancelsBefore = transitions("RUNNING", "CANCELLED");
 
     Response cancel = operator().post("/api/v1/executions/{id}/cancel", running.execution());
 
@@ -239,6 +243,10 @@ class AdminApiTest {
     assertThat((String) row.get("status_reason")).startsWith("cancelled by operator:");
     assertThat(fixtures.events(running.execution()))
         .endsWith("REMOTE_CANCELLED", "TRANSITION RUNNING->CANCELLED");
+    assertThat(transitions("RUNNING", "CANCELLED"))
+        .as("an operator's transition is counted like the loop's")
+        .isEqualTo(cancelsBefore + 1);
+    assertThat(row.get("execution_duration")).as("run time from start to cancel").isNotNull();
     int checks = simulator.statusCalls(running.remoteId());
     clock.advance(Duration.ofMinutes(10));
     assertThat(runOnce().claimed()).isZero();
@@ -418,5 +426,11 @@ class AdminApiTest {
   private static List<String> ids(Response page) {
     page.then().statusCode(200);
     return page.jsonPath().getList("items.id", String.class);
+  }
+
+  private double transitions(String from, String to) {
+    Counter counter =
+        registry.find("poller.transitions.applied").tag("from", from).tag("to", to).counter();
+    return counter == null ? 0 : counter.count();
   }
 }
