@@ -1,6 +1,6 @@
 package io.executionpoller.admin;
 
-import io.executionpoller.api.ExecutionResource;
+import io.executionpoller.api.QueryParams;
 import io.executionpoller.security.AccessFilter;
 import io.executionpoller.security.Caller;
 import jakarta.ws.rs.POST;
@@ -34,7 +34,7 @@ public class ActionResource {
   @Path("/cancel")
   public ActionOutcome cancel(@PathParam("id") String id, @Context ContainerRequestContext request)
       throws SQLException {
-    return actions.cancel(ExecutionResource.parseId(id), caller(request));
+    return actions.cancel(QueryParams.uuid("id", id), caller(request));
   }
 
   @Operation(
@@ -44,7 +44,7 @@ public class ActionResource {
   @Path("/retry")
   public Response retry(@PathParam("id") String id, @Context ContainerRequestContext request)
       throws SQLException {
-    ActionOutcome outcome = actions.retry(ExecutionResource.parseId(id), caller(request));
+    ActionOutcome outcome = actions.retry(QueryParams.uuid("id", id), caller(request));
     return Response.created(URI.create("/api/v1/executions/" + outcome.retryId()))
         .entity(outcome)
         .build();
@@ -55,8 +55,7 @@ public class ActionResource {
   @Path("/poll")
   public Response poll(@PathParam("id") String id, @Context ContainerRequestContext request)
       throws SQLException {
-    return Response.accepted(actions.pollNow(ExecutionResource.parseId(id), caller(request)))
-        .build();
+    return Response.accepted(actions.pollNow(QueryParams.uuid("id", id), caller(request))).build();
   }
 
   private static String caller(ContainerRequestContext request) {

@@ -1,9 +1,12 @@
 package io.executionpoller.api;
 
+import static io.executionpoller.db.Jdbc.instant;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.db.Jdbc;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.results.ResultQueries;
@@ -13,8 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,11 +104,11 @@ public class ExecutionQueries {
     }
     if (filter.createdAfter() != null) {
       sql.append(" AND e.created_at > ?");
-      params.add(Timestamp.from(filter.createdAfter()));
+      params.add(filter.createdAfter());
     }
     if (cursor != null) {
       sql.append(" AND (e.created_at, e.id) < (?, ?)");
-      params.add(Timestamp.from(cursor.createdAt()));
+      params.add(cursor.createdAt());
       params.add(cursor.id());
     }
     // One more than asked tells whether there is a next page without a count.
@@ -116,19 +117,14 @@ public class ExecutionQueries {
     List<ExecutionSummary> items = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query = connection.prepareStatement(sql.toString())) {
-      bind(connection, query, params);
+      Jdbc.bind(connection, query, params);
       try (ResultSet row = query.executeQuery()) {
         while (row.next()) {
           items.add(summary(row));
         }
       }
     }
-    if (items.size() <= limit) {
-      return new Page<>(items, null);
-    }
-    List<ExecutionSummary> page = items.subList(0, limit);
-    ExecutionSummary last = page.get(limit - 1);
-    return new Page<>(List.copyOf(page), new PageCursor(last.createdAt(), last.id()).encode());
+    return Page.of(items, limit, last -> new PageCursor(last.createdAt(), last.id()).encode());
   }
 
   /** Everything about one execution, with its result step; empty when it does not exist. */
@@ -166,11 +162,7 @@ public class ExecutionQueries {
         }
       }
     }
-    if (events.size() <= limit) {
-      return Optional.of(new Page<>(events, null));
-    }
-    List<EventView> page = List.copyOf(events.subList(0, limit));
-    return Optional.of(new Page<>(page, Long.toString(page.get(limit - 1).sequence())));
+    return Optional.of(Page.of(events, limit, last -> Long.toString(last.sequence())));
   }
 
   /**
@@ -204,18 +196,6 @@ public class ExecutionQueries {
         row.getString("amc_execution_id"),
         row.getString("message"),
         row.getString("replica"));
-  }
-
-  private static void bind(Connection connection, PreparedStatement query, List<Object> params)
-      throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object value = params.get(i);
-      if (value instanceof String[] strings) {
-        query.setArray(i + 1, connection.createArrayOf("text", strings));
-      } else {
-        query.setObject(i + 1, value);
-      }
-    }
   }
 
   private static ExecutionSummary summary(ResultSet row) throws SQLException {
@@ -286,10 +266,5 @@ public class ExecutionQueries {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("unreadable JSON column", e);
     }
-  }
-
-  static Instant instant(ResultSet row, String column) throws SQLException {
-    Timestamp value = row.getTimestamp(column);
-    return value == null ? null : value.toInstant();
   }
 }

@@ -95,10 +95,8 @@ public class ExecutionResource {
     ExecutionFilter filter =
         new ExecutionFilter(
             QueryParams.statuses(status),
-            workflowId == null || workflowId.isEmpty() ? null : parseId("workflowId", workflowId),
-            instanceId == null || instanceId.isEmpty()
-                ? null
-                : WorkflowResource.requireId("instanceId", instanceId),
+            QueryParams.optionalUuid("workflowId", workflowId),
+            QueryParams.optionalRemoteId("instanceId", instanceId),
             QueryParams.instant("createdAfter", createdAfter));
     int pageSize = (int) QueryParams.wholeNumber("limit", limit, 50, 1, 500);
     return queries.list(filter, PageCursor.decode(cursor), pageSize);
@@ -108,7 +106,7 @@ public class ExecutionResource {
   @GET
   @Path("/{id}")
   public ExecutionView get(@PathParam("id") String id) throws SQLException {
-    UUID executionId = parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     return queries
         .detail(executionId)
         .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
@@ -122,7 +120,7 @@ public class ExecutionResource {
       @QueryParam("after") String after,
       @QueryParam("limit") String limit)
       throws SQLException {
-    UUID executionId = parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     return queries
         .events(
             executionId,
@@ -179,7 +177,7 @@ public class ExecutionResource {
       throw ApiProblem.badRequest("workflowId (a UUID) is required");
     }
     if (request.amcExecutionId() != null) {
-      WorkflowResource.requireId("amcExecutionId", request.amcExecutionId());
+      QueryParams.remoteId("amcExecutionId", request.amcExecutionId());
     }
     if (request.parameterValues() != null) {
       if (request.parameterValues().size() > 100) {
@@ -219,20 +217,5 @@ public class ExecutionResource {
         throw ApiProblem.badRequest("timeWindow.timeZone is not a time zone name");
       }
     }
-  }
-
-  public static UUID parseId(String id) {
-    return parseId("id", id);
-  }
-
-  static UUID parseId(String name, String id) {
-    try {
-      if (id.length() == 36) {
-        return UUID.fromString(id);
-      }
-    } catch (IllegalArgumentException e) {
-      // Answered below.
-    }
-    throw ApiProblem.badRequest(name + " must be a UUID");
   }
 }

@@ -8,9 +8,14 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** Query parameters as the API accepts them: absent means the default, anything else is checked. */
 public final class QueryParams {
+
+  /** AMC ids are short tokens of letters, digits, '.', '-' and '_'; nothing else reaches a URL. */
+  private static final Pattern REMOTE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
   private QueryParams() {}
 
@@ -70,5 +75,35 @@ public final class QueryParams {
       throw ApiProblem.badRequest(
           name + " must be an ISO-8601 instant such as 2026-11-24T10:00:00Z");
     }
+  }
+
+  /** A UUID, required: a 400 naming {@code name} otherwise (path ids and body fields). */
+  public static UUID uuid(String name, String value) {
+    try {
+      if (value != null && value.length() == 36) {
+        return UUID.fromString(value);
+      }
+    } catch (IllegalArgumentException e) {
+      // Answered below.
+    }
+    throw ApiProblem.badRequest(name + " must be a UUID");
+  }
+
+  /** A UUID filter; null when absent or empty. */
+  public static UUID optionalUuid(String name, String value) {
+    return value == null || value.isEmpty() ? null : uuid(name, value);
+  }
+
+  /** An AMC id (instance, advertiser, marketplace, workflow, execution), required. */
+  public static String remoteId(String name, String value) {
+    if (value == null || !REMOTE_ID.matcher(value).matches()) {
+      throw ApiProblem.badRequest(name + " is required: 1-128 letters, digits, '.', '-' or '_'");
+    }
+    return value;
+  }
+
+  /** An AMC id filter; null when absent or empty. */
+  public static String optionalRemoteId(String name, String value) {
+    return value == null || value.isEmpty() ? null : remoteId(name, value);
   }
 }

@@ -1,12 +1,12 @@
 package io.executionpoller.api;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.db.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +41,7 @@ public class WorkflowQueries {
     }
     if (cursor != null) {
       sql.append(" AND (w.created_at, w.id) < (?, ?)");
-      params.add(Timestamp.from(cursor.createdAt()));
+      params.add(cursor.createdAt());
       params.add(cursor.id());
     }
     sql.append(" ORDER BY w.created_at DESC, w.id DESC LIMIT ?");
@@ -49,21 +49,14 @@ public class WorkflowQueries {
     List<WorkflowView> items = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < params.size(); i++) {
-        query.setObject(i + 1, params.get(i));
-      }
+      Jdbc.bind(connection, query, params);
       try (ResultSet row = query.executeQuery()) {
         while (row.next()) {
           items.add(view(row));
         }
       }
     }
-    if (items.size() <= limit) {
-      return new Page<>(items, null);
-    }
-    WorkflowView last = items.get(limit - 1);
-    return new Page<>(
-        List.copyOf(items.subList(0, limit)), new PageCursor(last.createdAt(), last.id()).encode());
+    return Page.of(items, limit, last -> new PageCursor(last.createdAt(), last.id()).encode());
   }
 
   public Optional<WorkflowView> find(UUID id) throws SQLException {
@@ -87,6 +80,6 @@ public class WorkflowQueries {
         row.getString("sql_query"),
         (Integer) row.getObject("max_runtime_seconds"),
         (Integer) row.getObject("warning_threshold_seconds"),
-        ExecutionQueries.instant(row, "created_at"));
+        Jdbc.instant(row, "created_at"));
   }
 }

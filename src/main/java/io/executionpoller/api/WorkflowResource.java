@@ -19,7 +19,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -29,9 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkflowResource {
-
-  /** AMC ids are short tokens of letters, digits, '-' and '_'; nothing else reaches a URL path. */
-  static final Pattern REMOTE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
   private final Clock clock;
   private final WorkflowQueries queries;
@@ -49,7 +45,7 @@ public class WorkflowResource {
       @QueryParam("cursor") String cursor)
       throws SQLException {
     return queries.list(
-        instanceId == null || instanceId.isEmpty() ? null : requireId("instanceId", instanceId),
+        QueryParams.optionalRemoteId("instanceId", instanceId),
         PageCursor.decode(cursor),
         (int) QueryParams.wholeNumber("limit", limit, 100, 1, 500));
   }
@@ -58,7 +54,7 @@ public class WorkflowResource {
   @GET
   @Path("/{id}")
   public WorkflowView get(@PathParam("id") String id) throws SQLException {
-    UUID workflowId = ExecutionResource.parseId(id);
+    UUID workflowId = QueryParams.uuid("id", id);
     return queries
         .find(workflowId)
         .orElseThrow(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
@@ -145,16 +141,16 @@ public class WorkflowResource {
     if (request == null) {
       throw ApiProblem.badRequest("a JSON body is required");
     }
-    requireId("instanceId", request.instanceId());
-    requireId("advertiserId", request.advertiserId());
-    requireId("marketplaceId", request.marketplaceId());
+    QueryParams.remoteId("instanceId", request.instanceId());
+    QueryParams.remoteId("advertiserId", request.advertiserId());
+    QueryParams.remoteId("marketplaceId", request.marketplaceId());
     boolean saved = request.workflowId() != null;
     boolean adHoc = request.sqlQuery() != null && !request.sqlQuery().isBlank();
     if (saved == adHoc) {
       throw ApiProblem.badRequest("give exactly one of workflowId and sqlQuery");
     }
     if (saved) {
-      requireId("workflowId", request.workflowId());
+      QueryParams.remoteId("workflowId", request.workflowId());
     }
     if (adHoc && request.sqlQuery().length() > 100_000) {
       throw ApiProblem.badRequest("sqlQuery is longer than 100000 characters");
@@ -173,13 +169,6 @@ public class WorkflowResource {
         && !request.apiBaseUrl().matches("https?://[A-Za-z0-9.:\\-\\[\\]]+(/[A-Za-z0-9._~/-]*)?")) {
       throw ApiProblem.badRequest("apiBaseUrl must be an http(s) URL without query or credentials");
     }
-  }
-
-  static String requireId(String field, String value) {
-    if (value == null || !REMOTE_ID.matcher(value).matches()) {
-      throw ApiProblem.badRequest(field + " is required: 1-128 letters, digits, '.', '-' or '_'");
-    }
-    return value;
   }
 
   private static void positive(String field, Integer value) {

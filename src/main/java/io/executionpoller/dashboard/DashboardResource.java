@@ -4,7 +4,6 @@ import io.executionpoller.api.ApiProblem;
 import io.executionpoller.api.EventView;
 import io.executionpoller.api.ExecutionFilter;
 import io.executionpoller.api.ExecutionQueries;
-import io.executionpoller.api.ExecutionResource;
 import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.Page;
@@ -103,7 +102,7 @@ public class DashboardResource {
   @GET
   @Path("executions/{id}")
   public Response detail(@PathParam("id") String id) throws SQLException {
-    UUID executionId = ExecutionResource.parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     ExecutionView execution =
         executions
             .detail(executionId)

@@ -1,5 +1,7 @@
 package io.executionpoller.results;
 
+import static io.executionpoller.db.Jdbc.instant;
+
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -9,8 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -196,11 +196,6 @@ public class ResultQueries {
       }
     }
     return files;
-  }
-
-  private static Instant instant(ResultSet row, String column) throws SQLException {
-    Timestamp value = row.getTimestamp(column);
-    return value == null ? null : value.toInstant();
   }
 
   private static List<String> strings(Array array) throws SQLException {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.executionpoller.api.ApiProblem;
-import io.executionpoller.api.ExecutionResource;
 import io.executionpoller.api.QueryParams;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -52,7 +51,7 @@ public class ResultResource {
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public ResultView summary(@PathParam("id") String id) throws SQLException {
-    UUID executionId = ExecutionResource.parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     ResultSummary summary = find(executionId);
     List<Map<String, String>> preview = new ArrayList<>();
     if (ResultStatus.STORED.name().equals(summary.status())) {
@@ -79,7 +78,7 @@ public class ResultResource {
       @QueryParam("offset") String offsetParam,
       @QueryParam("limit") String limitParam)
       throws SQLException {
-    UUID executionId = ExecutionResource.parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     long offset = QueryParams.wholeNumber("offset", offsetParam, 0, 0, Long.MAX_VALUE / 2);
     int limit = (int) QueryParams.wholeNumber("limit", limitParam, 100, 1, config.maxPageSize());
     ResultSummary summary = stored(find(executionId));
@@ -125,7 +124,7 @@ public class ResultResource {
   @Path("/download")
   public Response download(@PathParam("id") String id, @QueryParam("file") String fileParam)
       throws SQLException {
-    UUID executionId = ExecutionResource.parseId(id);
+    UUID executionId = QueryParams.uuid("id", id);
     ResultSummary summary = stored(find(executionId));
     int index = (int) QueryParams.wholeNumber("file", fileParam, 0, 0, Integer.MAX_VALUE);
     if (index >= summary.files().size()) {

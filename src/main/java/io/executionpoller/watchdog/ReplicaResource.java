@@ -1,5 +1,7 @@
 package io.executionpoller.watchdog;
 
+import static io.executionpoller.db.Jdbc.instant;
+
 import io.agroal.api.AgroalDataSource;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -9,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,11 +73,6 @@ public class ReplicaResource {
       }
     }
     return replicas;
-  }
-
-  private static Instant instant(ResultSet row, String column) throws SQLException {
-    Timestamp value = row.getTimestamp(column);
-    return value == null ? null : value.toInstant();
   }
 
   /** One replica as its last heartbeat described it. */
