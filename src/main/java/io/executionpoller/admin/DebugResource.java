@@ -5,7 +5,7 @@ import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.stuck.StuckDetector;
-import io.executionpoller.watchdog.ReplicaResource;
+import io.executionpoller.watchdog.Replicas;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -50,7 +50,7 @@ public class DebugResource {
   private final StuckDetector stuck;
   private final RemoteGate gate;
   private final AccessTokenProvider credentials;
-  private final ReplicaResource replicas;
+  private final Replicas replicas;
   private final ReplicaIdentity replica;
   private final Clock clock;
 
@@ -59,7 +59,7 @@ public class DebugResource {
       StuckDetector stuck,
       RemoteGate gate,
       AccessTokenProvider credentials,
-      ReplicaResource replicas,
+      Replicas replicas,
       ReplicaIdentity replica,
       Clock clock) {
     this.dataSource = dataSource;
@@ -141,12 +141,11 @@ public class DebugResource {
     return instances;
   }
 
-  private List<ReplicaResource.Replica> replicaList() {
+  private DebugSnapshot.ReplicaList replicaList() {
     try {
-      return replicas.list();
+      return new DebugSnapshot.ReplicaList(replicas.list(), null);
     } catch (SQLException e) {
-      LOG.debug("debug snapshot: replicas unavailable", e);
-      return List.of();
+      return new DebugSnapshot.ReplicaList(List.of(), failure(e));
     }
   }
 

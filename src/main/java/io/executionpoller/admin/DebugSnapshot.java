@@ -1,7 +1,7 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.stuck.StuckExecution;
-import io.executionpoller.watchdog.ReplicaResource;
+import io.executionpoller.watchdog.Replicas;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ public record DebugSnapshot(
     Backlog backlog,
     List<RemoteInstance> remote,
     Credentials credentials,
-    List<ReplicaResource.Replica> replicas,
+    ReplicaList replicas,
     Stuck stuck) {
 
   /** A round trip to PostgreSQL. */
@@ -44,6 +44,9 @@ public record DebugSnapshot(
 
   /** The AMC credentials' state; never the credentials. */
   public record Credentials(String state, String error, Instant pausedUntil) {}
+
+  /** Replicas from their heartbeats. */
+  public record ReplicaList(List<Replicas.Replica> replicas, String error) {}
 
   /** Stuck executions (at most 100) and the count by reason. */
   public record Stuck(List<StuckExecution> executions, Map<String, Long> byReason, String error) {}

@@ -369,6 +369,9 @@ class AdminApiTest {
         .contains(running.execution().toString());
     assertThat(debug.jsonPath().getMap("stuck.byReason")).containsKey("RUNNING_TOO_LONG");
     assertThat(debug.jsonPath().getString("replica")).isNotBlank();
+    assertThat(debug.jsonPath().getList("replicas.replicas.replicaId"))
+        .contains(debug.jsonPath().getString("replica"));
+    assertThat(debug.jsonPath().getString("replicas.error")).isNull();
     assertThat(debug.asString()).doesNotContain("sim-secret").doesNotContain("Atza|");
   }
 
