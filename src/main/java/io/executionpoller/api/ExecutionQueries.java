@@ -129,12 +129,22 @@ public class ExecutionQueries {
 
   /** Everything about one execution, with its result step; empty when it does not exist. */
   public Optional<ExecutionView> detail(UUID id) throws SQLException {
-    ResultSummary result = results.summary(id).filter(r -> r.status() != null).orElse(null);
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(DETAIL)) {
+    try (Connection connection = dataSource.getConnection()) {
+      return detail(connection, id);
+    }
+  }
+
+  /** The same on the caller's connection; the result step is read only for an existing row. */
+  public Optional<ExecutionView> detail(Connection connection, UUID id) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(DETAIL)) {
       query.setObject(1, id);
       try (ResultSet row = query.executeQuery()) {
-        return row.next() ? Optional.of(detail(row, result)) : Optional.empty();
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        ResultSummary result =
+            results.summary(connection, id).filter(r -> r.status() != null).orElse(null);
+        return Optional.of(detail(row, result));
       }
     }
   }
@@ -143,14 +153,6 @@ public class ExecutionQueries {
   public Optional<Page<EventView>> events(UUID id, long after, int limit) throws SQLException {
     List<EventView> events = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      try (PreparedStatement exists = connection.prepareStatement(EXISTS)) {
-        exists.setObject(1, id);
-        try (ResultSet row = exists.executeQuery()) {
-          if (!row.next()) {
-            return Optional.empty();
-          }
-        }
-      }
       try (PreparedStatement query = connection.prepareStatement(EVENTS)) {
         query.setObject(1, id);
         query.setLong(2, after);
@@ -160,6 +162,10 @@ public class ExecutionQueries {
             events.add(event(row));
           }
         }
+      }
+      // Every execution has its REGISTERED event, so only an empty page can mean "no such id".
+      if (events.isEmpty() && !exists(connection, id)) {
+        return Optional.empty();
       }
     }
     return Optional.of(Page.of(events, limit, last -> Long.toString(last.sequence())));
@@ -265,6 +271,15 @@ public class ExecutionQueries {
       return json.readValue(text, type);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("unreadable JSON column", e);
+    }
+  }
+
+  private static boolean exists(Connection connection, UUID id) throws SQLException {
+    try (PreparedStatement exists = connection.prepareStatement(EXISTS)) {
+      exists.setObject(1, id);
+      try (ResultSet row = exists.executeQuery()) {
+        return row.next();
+      }
     }
   }
 }

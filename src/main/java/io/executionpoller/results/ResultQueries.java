@@ -65,36 +65,42 @@ public class ResultQueries {
   /** The execution's result summary; empty when the execution does not exist. */
   public Optional<ResultSummary> summary(UUID executionId) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
-      ResultSummary summary;
-      try (PreparedStatement query = connection.prepareStatement(SUMMARY)) {
-        query.setObject(1, executionId);
-        try (ResultSet row = query.executeQuery()) {
-          if (!row.next()) {
-            return Optional.empty();
-          }
-          summary =
-              new ResultSummary(
-                  executionId,
-                  row.getString("execution_status"),
-                  row.getString("status"),
-                  row.getInt("attempts"),
-                  instant(row, "next_attempt_at"),
-                  row.getString("last_error"),
-                  instant(row, "last_error_at"),
-                  row.getString("error_type"),
-                  (Integer) row.getObject("file_count"),
-                  (Long) row.getObject("row_count"),
-                  (Long) row.getObject("byte_size"),
-                  strings(row.getArray("columns")),
-                  instant(row, "stored_at"),
-                  List.of());
-        }
-      }
-      if (!ResultStatus.STORED.name().equals(summary.status())) {
-        return Optional.of(summary);
-      }
-      return Optional.of(summary.withFiles(files(connection, executionId)));
+      return summary(connection, executionId);
     }
+  }
+
+  /** The same, on the caller's connection (a page that reads several things at once). */
+  public Optional<ResultSummary> summary(Connection connection, UUID executionId)
+      throws SQLException {
+    ResultSummary summary;
+    try (PreparedStatement query = connection.prepareStatement(SUMMARY)) {
+      query.setObject(1, executionId);
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        summary =
+            new ResultSummary(
+                executionId,
+                row.getString("execution_status"),
+                row.getString("status"),
+                row.getInt("attempts"),
+                instant(row, "next_attempt_at"),
+                row.getString("last_error"),
+                instant(row, "last_error_at"),
+                row.getString("error_type"),
+                (Integer) row.getObject("file_count"),
+                (Long) row.getObject("row_count"),
+                (Long) row.getObject("byte_size"),
+                strings(row.getArray("columns")),
+                instant(row, "stored_at"),
+                List.of());
+      }
+    }
+    if (!ResultStatus.STORED.name().equals(summary.status())) {
+      return Optional.of(summary);
+    }
+    return Optional.of(summary.withFiles(files(connection, executionId)));
   }
 
   /**

@@ -219,6 +219,10 @@ class AdminApiTest {
         .get("/api/v1/executions/{id}/events", id)
         .then()
         .statusCode(400);
+    Response pastTheEnd =
+        viewer().queryParam("after", Long.MAX_VALUE - 1).get("/api/v1/executions/{id}/events", id);
+    pastTheEnd.then().statusCode(200);
+    assertThat(pastTheEnd.jsonPath().getList("items")).isEmpty();
     viewer().get("/api/v1/executions/{id}/events", UUID.randomUUID()).then().statusCode(404);
     viewer().get("/api/v1/executions/{id}", UUID.randomUUID()).then().statusCode(404);
   }
