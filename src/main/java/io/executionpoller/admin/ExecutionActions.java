@@ -2,6 +2,7 @@ package io.executionpoller.admin;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStateMachine;
@@ -195,7 +196,7 @@ public class ExecutionActions {
       Connection connection, UUID id, ExecutionStatus from, String reason, Instant now)
       throws SQLException {
     try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
-      update.setString(1, reason);
+      update.setString(1, StoredText.of(reason));
       update.setTimestamp(2, Timestamp.from(now));
       update.setTimestamp(3, Timestamp.from(now));
       update.setTimestamp(4, Timestamp.from(now));

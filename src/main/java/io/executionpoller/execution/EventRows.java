@@ -1,5 +1,6 @@
 package io.executionpoller.execution;
 
+import io.executionpoller.db.StoredText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -52,7 +53,7 @@ public final class EventRows {
       insert.setString(2, type.name());
       insert.setString(3, from == null ? null : from.name());
       insert.setString(4, to == null ? null : to.name());
-      insert.setString(5, message);
+      insert.setString(5, StoredText.of(message));
       insert.setString(6, replica);
       insert.setObject(7, executionId);
       insert.executeUpdate();

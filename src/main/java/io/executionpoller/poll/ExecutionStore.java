@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
@@ -234,7 +235,9 @@ public class ExecutionStore {
     Tuple params =
         guardedBatch(owner, now, batch.stream().map(WritePlan::execution).toList())
             .addArrayOfString(
-                batch.stream().map(WritePlan.Reschedule::remoteStatus).toArray(String[]::new))
+                batch.stream()
+                    .map(plan -> StoredText.of(plan.remoteStatus()))
+                    .toArray(String[]::new))
             .addArrayOfOffsetDateTime(
                 batch.stream().map(plan -> odt(plan.nextPollAt())).toArray(OffsetDateTime[]::new));
     return execute(pool, "reschedule", RESCHEDULE, params).map(RowSet::rowCount);
@@ -274,7 +277,7 @@ public class ExecutionStore {
             .addString(execution.status().name())
             .addString(owner)
             .addOffsetDateTime(odt(plan.nextRetryAt()))
-            .addString(plan.lastError())
+            .addString(StoredText.of(plan.lastError()))
             .addOffsetDateTime(odt(now))
             .addString(plan.errorType().name());
     return pool.withTransaction(
@@ -399,8 +402,8 @@ public class ExecutionStore {
       types[i] = event.type().name();
       froms[i] = event.from() == null ? null : event.from().name();
       tos[i] = event.to() == null ? null : event.to().name();
-      remotes[i] = event.remoteStatus();
-      messages[i] = event.message();
+      remotes[i] = StoredText.of(event.remoteStatus());
+      messages[i] = StoredText.of(event.message());
     }
     Tuple params =
         Tuple.tuple()
@@ -426,8 +429,8 @@ public class ExecutionStore {
         .addString(owner)
         .addString(plan.newStatus().name())
         .addString(plan.amcExecutionId())
-        .addString(plan.remoteStatus())
-        .addString(plan.statusReason())
+        .addString(StoredText.of(plan.remoteStatus()))
+        .addString(StoredText.of(plan.statusReason()))
         .addOffsetDateTime(odt(plan.submittedAt()))
         .addOffsetDateTime(odt(plan.startedAt()))
         .addOffsetDateTime(odt(plan.completedAt()))
@@ -435,10 +438,10 @@ public class ExecutionStore {
         .addInteger(plan.remoteTimeoutSeconds())
         .addInteger(plan.executionDurationSeconds())
         .addInteger(plan.consecutivePollErrors())
-        .addString(plan.lastError())
+        .addString(StoredText.of(plan.lastError()))
         .addOffsetDateTime(odt(plan.lastErrorAt()))
         .addString(plan.errorType())
-        .addString(plan.errorMessage())
+        .addString(StoredText.of(plan.errorMessage()))
         .addOffsetDateTime(odt(plan.nextPollAt()))
         .addOffsetDateTime(odt(now))
         .addBoolean(

@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.ErrorType;
@@ -128,7 +129,7 @@ class ResultStore {
         update.setString(1, end.failed() ? "FAILED" : "PENDING");
         update.setTimestamp(2, Timestamp.from(end.nextAttemptAt()));
         update.setInt(3, end.counted() ? 0 : 1);
-        update.setString(4, end.error());
+        update.setString(4, StoredText.of(end.error()));
         update.setTimestamp(5, end.error() == null ? null : Timestamp.from(now));
         update.setString(6, end.errorType() == null ? null : end.errorType().name());
         update.setTimestamp(7, Timestamp.from(now));

@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.executionpoller.crashpoint.CrashPoint;
 import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.results.parse.ResultFormat;
@@ -118,7 +119,7 @@ final class ResultWriter implements AutoCloseable {
     try (PreparedStatement insert = connection.prepareStatement(INSERT_FILE)) {
       insert.setObject(1, executionId);
       insert.setInt(2, fileIndex);
-      insert.setString(3, file.name());
+      insert.setString(3, StoredText.of(file.name()));
       insert.setString(4, file.format().name());
       insert.setString(5, file.contentType());
       insert.setBoolean(6, file.gzipped());
@@ -250,7 +251,8 @@ final class ResultWriter implements AutoCloseable {
   }
 
   private Array textArray(List<String> values) throws SQLException {
-    return connection.createArrayOf("text", values.toArray(String[]::new));
+    return connection.createArrayOf(
+        "text", values.stream().map(StoredText::of).toArray(String[]::new));
   }
 
   /** What is recorded about one stored file besides its segments. */

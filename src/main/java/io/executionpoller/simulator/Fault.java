@@ -45,5 +45,10 @@ public enum Fault {
    * exists although the client saw an error (the ambiguous create); on cancel the execution is
    * cancelled; on reads it behaves like {@link #RESET}. Scripted only.
    */
-  LOST_CREATE
+  LOST_CREATE,
+  /**
+   * 500 whose body holds NUL characters (raw and JSON-escaped) and bytes that are not UTF-8, as a
+   * broken proxy or a binary error page would send. Scripted only.
+   */
+  ERROR_500_BINARY
 }

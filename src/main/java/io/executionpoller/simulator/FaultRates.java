@@ -85,7 +85,7 @@ public record FaultRates(
       case RESET -> reset;
       case MALFORMED -> malformed;
       case TRUNCATED -> truncated;
-      case TOKEN_EXPIRED, LOST_CREATE -> 0;
+      case ERROR_500_BINARY, TOKEN_EXPIRED, LOST_CREATE -> 0;
     };
   }
 
@@ -122,7 +122,9 @@ public record FaultRates(
   }
 
   private static int index(Fault fault) {
-    if (fault == Fault.TOKEN_EXPIRED || fault == Fault.LOST_CREATE) {
+    if (fault == Fault.TOKEN_EXPIRED
+        || fault == Fault.LOST_CREATE
+        || fault == Fault.ERROR_500_BINARY) {
       throw new IllegalArgumentException(fault + " can only be scripted");
     }
     // The first ten faults are declared in the order of the record's components.

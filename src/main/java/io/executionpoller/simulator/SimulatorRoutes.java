@@ -2,6 +2,7 @@ package io.executionpoller.simulator;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -70,6 +71,9 @@ class SimulatorRoutes {
       "<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body>"
           + "<h1>Service Unavailable</h1><p>The server is temporarily unable to service your"
           + " request. Please try again later.</p></body></html>\n";
+
+  /** {@link Fault#ERROR_500_BINARY}'s body: NULs, invalid UTF-8 and an encoded lone surrogate. */
+  private static final byte[] BINARY_ERROR_BODY = binaryErrorBody();
 
   private final AmcSimulator simulator;
   private final SimulatorConfig config;
@@ -239,6 +243,13 @@ class SimulatorRoutes {
               ctx,
               500,
               new JsonObject().put("code", "500").put("details", "Internal Server Error"));
+      case ERROR_500_BINARY -> {
+        ctx.response().putHeader("x-amzn-RequestId", UUID.randomUUID().toString());
+        ctx.response()
+            .setStatusCode(500)
+            .putHeader("Content-Type", "application/json")
+            .end(Buffer.buffer(BINARY_ERROR_BODY));
+      }
       case ERROR_502 -> faultAnswer(ctx, 502, new JsonObject().put("message", "Bad Gateway"));
       case ERROR_504 ->
           faultAnswer(ctx, 504, new JsonObject().put("message", "Endpoint request timed out"));
@@ -269,6 +280,19 @@ class SimulatorRoutes {
         drop(ctx);
       }
     }
+  }
+
+  private static byte[] binaryErrorBody() {
+    byte[] start =
+        "{\"code\":\"500\",\"details\":\"Internal\\u0000Server Error \""
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] binary = {0, 0, (byte) 0xff, (byte) 0xfe, (byte) 0xc3, (byte) 0xed, (byte) 0xa0, 0x01};
+    byte[] end = "}".getBytes(StandardCharsets.US_ASCII);
+    byte[] body = new byte[start.length + binary.length + end.length];
+    System.arraycopy(start, 0, body, 0, start.length);
+    System.arraycopy(binary, 0, body, start.length, binary.length);
+    System.arraycopy(end, 0, body, start.length + binary.length, end.length);
+    return body;
   }
 
   private static void faultAnswer(RoutingContext ctx, int status, JsonObject body) {

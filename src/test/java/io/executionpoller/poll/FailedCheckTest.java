@@ -81,6 +81,32 @@ class FailedCheckTest {
   }
 
   @Test
+  void shouldCountABinaryErrorBodyWithNulsAndFailAfterTheLimitLikeAnyOther500() {
+    failNextChecks(Fault.ERROR_500_BINARY, 5);
+    Instant now = clock.instant();
+
+    CycleReport report = runOnce();
+
+    assertThat(report.failedChecks()).isEqualTo(1);
+    assertThat(fixtures.intColumn(execution, "consecutive_poll_errors")).isEqualTo(1);
+    assertThat((String) fixtures.execution(execution).get("last_error"))
+        .contains("HTTP 500")
+        .doesNotContain("\u0000");
+    assertThat(fixtures.instant(execution, "next_poll_at"))
+        .as("backed off, not due again at once")
+        .isBetween(now.plusSeconds(1), now.plusSeconds(5));
+    for (int check = 2; check <= 5; check++) {
+      clock.advance(Duration.ofMinutes(5));
+      runOnce();
+    }
+
+    assertThat(fixtures.status(execution)).isEqualTo("FAILED");
+    assertThat((String) fixtures.execution(execution).get("error_message"))
+        .startsWith("gave up after 5 failed checks in a row");
+    assertThat(fixtures.events(execution)).endsWith("CHECK_FAILED", "TRANSITION RUNNING->FAILED");
+  }
+
+  @Test
   void shouldResetTheCountAfterASuccessfulCheck() {
     failNextChecks(Fault.ERROR_502, 2);
     runOnce();
