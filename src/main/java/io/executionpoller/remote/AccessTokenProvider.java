@@ -220,6 +220,17 @@ public class AccessTokenProvider {
         .map(this::readToken);
   }
 
+  /**
+   * When a token issued at {@code issued} for {@code lifetime} is replaced: {@code margin} before
+   * it expires, but never earlier than four fifths into its life, so a short-lived token (shorter
+   * than the margin) is still used for most of its life instead of being fetched for every call.
+   */
+  static Instant refreshAt(Instant issued, Duration lifetime, Duration margin) {
+    Duration fifth = lifetime.isNegative() ? Duration.ZERO : lifetime.dividedBy(5);
+    Duration early = margin.compareTo(fifth) < 0 ? margin : fifth;
+    return issued.plus(lifetime.minus(early));
+  }
+
   private CachedToken readToken(HttpResponse<Buffer> response) {
     if (response.statusCode() / 100 != 2) {
       // The body is OAuth2's {"error","error_description"}; it holds no secret.
@@ -238,11 +249,10 @@ public class AccessTokenProvider {
       if (token == null || token.isBlank()) {
         throw new IllegalArgumentException("no access_token");
       }
-      Instant now = clock.instant();
-      Duration usable = Duration.ofSeconds(expiresIn).minus(config.tokenRefreshMargin());
-      Instant refreshAt = now.plus(usable.isNegative() ? Duration.ZERO : usable);
       LOG.debugf("access token refreshed, valid for %d s", expiresIn);
-      return new CachedToken(token, refreshAt);
+      return new CachedToken(
+          token,
+          refreshAt(clock.instant(), Duration.ofSeconds(expiresIn), config.tokenRefreshMargin()));
     } catch (Exception e) {
       throw RemoteCallException.of(
           "token refresh",
