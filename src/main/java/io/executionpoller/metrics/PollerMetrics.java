@@ -8,14 +8,13 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * The metrics of an execution's lifecycle and of the calls it makes, in one place so their names,
  * labels and buckets read together (the README's Metrics table lists them all). Micrometer names
  * become Prometheus names: dots turn into underscores, counters get {@code _total}, timers are in
- * seconds. Every label is bounded: an outcome, a status, an error type, an operation, an AMC
- * instance or a registered workflow; never an execution id.
+ * seconds. Every label is bounded: an outcome, a status, an error type, an operation or an AMC
+ * instance; never a workflow or an execution id.
  *
  * <p>Meters are looked up on each use: the registry returns the one already registered, so two
  * instances of this class (the poll cycles tests build for extra replicas) share the same meters.
@@ -129,13 +128,14 @@ public class PollerMetrics {
   }
 
   /**
-   * An execution that had started reached a final status after running {@code ran}. The workflow
-   * label is bounded by the workflows registered.
+   * An execution that had started reached a final status after running {@code ran}. Labelled by AMC
+   * instance, not workflow: workflows are registered by clients without bound, and every workflow
+   * would add a histogram's worth of series (per-workflow durations are in the stats API).
    */
-  public void executionEnded(UUID workflowId, Duration ran) {
+  public void executionEnded(String instance, Duration ran) {
     Timer.builder("poller.execution.duration")
-        .description("Run time of finished executions, from start to final status, by workflow")
-        .tag("workflow", workflowId.toString())
+        .description("Run time of finished executions, from start to final status, by AMC instance")
+        .tag("instance", instance == null ? "unknown" : instance)
         .serviceLevelObjectives(EXECUTION_BUCKETS)
         .register(registry)
         .record(ran);

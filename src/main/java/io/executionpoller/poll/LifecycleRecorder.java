@@ -104,7 +104,7 @@ public class LifecycleRecorder {
     }
     // Only executions that started have a run time; one that never left PENDING is not observed.
     if (status.isTerminal() && ranSeconds != null) {
-      metrics.executionEnded(ids.workflow(), Duration.ofSeconds(ranSeconds));
+      metrics.executionEnded(ids.instance(), Duration.ofSeconds(ranSeconds));
     }
   }
 

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -177,10 +178,11 @@ class MetricsTest {
             delta.of("poller_results_download_duration_seconds_count", Map.of("outcome", "stored")))
         .isEqualTo(1);
 
-    // Ran from t=30 (RUNNING) to t=75 (final): 45 s each, measured on the application clock.
-    assertThat(durations(after, okWorkflow, "_count")).isEqualTo(1);
-    assertThat(durations(after, okWorkflow, "_sum")).isEqualTo(45);
-    assertThat(durations(after, queryWorkflow, "_sum")).isEqualTo(45);
+    // Two ran from t=30 (RUNNING) to t=75 (final): 45 s each, measured on the application clock.
+    assertThat(delta.of("poller_execution_duration_seconds_count", Map.of("instance", INSTANCE)))
+        .isEqualTo(2);
+    assertThat(delta.of("poller_execution_duration_seconds_sum", Map.of("instance", INSTANCE)))
+        .isEqualTo(90);
 
     assertThat(after.value("poller_executions", Map.of("status", "SUCCESS"))).isEqualTo(1);
     assertThat(after.value("poller_executions", Map.of("status", "FAILED"))).isEqualTo(1);
@@ -218,6 +220,45 @@ class MetricsTest {
     assertThat(after.metadata("poller_executions")).contains("# TYPE poller_executions gauge");
 
     assertPromtoolClean(file);
+  }
+
+  @Test
+  void shouldLabelNoSeriesWithAWorkflowOrAnExecutionHoweverManyRun() {
+    Set<String> ids = new HashSet<>();
+    List<UUID> executions = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String name = "wf_m_many_" + i;
+      simulator.scriptFor(
+          name, ExecutionScript.succeeds(Duration.ofSeconds(20), Duration.ofSeconds(40), 1));
+      UUID workflow = fixtures.savedWorkflow(name);
+      ids.add(workflow.toString());
+      executions.add(fixtures.submit(workflow));
+    }
+
+    runOnce(); // t=0: created
+    clock.advance(Duration.ofSeconds(30));
+    runOnce(); // t=30: RUNNING
+    clock.advance(Duration.ofSeconds(45));
+    runOnce(); // t=75: SUCCESS, each with a run time
+
+    for (UUID id : executions) {
+      assertThat(fixtures.status(id)).isEqualTo("SUCCESS");
+      ids.add(id.toString());
+      ids.add(fixtures.execution(id).get("amc_execution_id").toString());
+    }
+    Scrape after = scrape();
+    assertThat(after.named("poller_execution_duration_seconds_count")).isNotEmpty();
+    assertThat(after.samples())
+        .as("no label is per workflow or per execution")
+        .allSatisfy(
+            sample -> {
+              assertThat(sample.labels().keySet())
+                  .as(sample.name())
+                  .doesNotContain("workflow", "execution");
+              assertThat(sample.labels().values())
+                  .as(sample.name())
+                  .doesNotContainAnyElementsOf(ids);
+            });
   }
 
   /** promtool check metrics: exit 0 and not one lint message, on the whole scrape. */
@@ -261,11 +302,6 @@ class MetricsTest {
     return delta.of(
         "poller_remote_request_duration_seconds_count",
         Map.of("operation", operation, "outcome", outcome));
-  }
-
-  private static double durations(Scrape scrape, UUID workflow, String suffix) {
-    return scrape.value(
-        "poller_execution_duration_seconds" + suffix, Map.of("workflow", workflow.toString()));
   }
 
   /** What a run added to the counters: after minus before (0 where a series was absent). */
