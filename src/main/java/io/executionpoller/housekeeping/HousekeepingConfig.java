@@ -43,4 +43,11 @@ public interface HousekeepingConfig {
   /** Rows deleted per statement, so retention never holds long locks. */
   @WithDefault("10000")
   int retentionBatch();
+
+  /**
+   * How long a starting replica waits for another replica's Quartz start before starting its own
+   * scheduler anyway.
+   */
+  @WithDefault("60S")
+  Duration startLockWait();
 }
