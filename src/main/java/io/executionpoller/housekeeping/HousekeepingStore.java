@@ -23,12 +23,15 @@ class HousekeepingStore {
        WHERE lease_owner IS NOT NULL AND lease_expires_at < ?
       """;
 
-  /** A download whose owner died goes back to PENDING, due at once, its attempt not counted. */
+  /**
+   * A download whose owner died goes back to PENDING, due at once. Its attempt stays counted: a
+   * result whose downloads keep killing their replicas runs out of attempts (results.ResultStore).
+   */
   private static final String REAP_RESULT_LEASES =
       """
       UPDATE execution_results
          SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
-             attempts = greatest(attempts - 1, 0), next_attempt_at = ?, updated_at = ?
+             next_attempt_at = ?, updated_at = ?
        WHERE status = 'DOWNLOADING' AND lease_expires_at < ?
       """;
 

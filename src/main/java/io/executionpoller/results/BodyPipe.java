@@ -200,6 +200,14 @@ final class BodyPipe implements WriteStream<Buffer> {
       return n;
     }
 
+    /** Bytes received and not read yet: a read of them does not wait for the network. */
+    @Override
+    public int available() {
+      synchronized (BodyPipe.this) {
+        return (int) Math.min(queued, Integer.MAX_VALUE);
+      }
+    }
+
     @Override
     public void close() {
       synchronized (BodyPipe.this) {

@@ -143,8 +143,11 @@ final class DownloadFailure extends Exception {
         cause);
   }
 
-  /** A bug or an unforeseen state; retried in case it was transient, and logged in full. */
-  static DownloadFailure unexpected(RuntimeException cause) {
+  /**
+   * A bug, an unforeseen state or an Error (out of memory, stack overflow); retried in case it was
+   * transient, and logged in full.
+   */
+  static DownloadFailure unexpected(Throwable cause) {
     return new DownloadFailure(
         ErrorType.UNKNOWN_ERROR,
         true,

@@ -5,7 +5,14 @@ import java.util.UUID;
 
 /**
  * One download claimed by this replica: which attempt it is and where the result lives ({@code
- * workflowId} names it in log lines).
+ * workflowId} names it in log lines). {@code attempt} numbers every claim and never repeats (it
+ * fences the attempt's writes); {@code counted} is this attempt's place among those that count
+ * against max-attempts (claims that were deferred or handed back do not).
  */
 record ResultClaim(
-    UUID executionId, int attempt, String amcExecutionId, UUID workflowId, RemoteTarget target) {}
+    UUID executionId,
+    int attempt,
+    int counted,
+    String amcExecutionId,
+    UUID workflowId,
+    RemoteTarget target) {}

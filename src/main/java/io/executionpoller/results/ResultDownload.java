@@ -16,7 +16,9 @@ import io.executionpoller.results.parse.RecordReader;
 import io.executionpoller.results.parse.RedactedUrl;
 import io.executionpoller.results.parse.ResultFormat;
 import io.executionpoller.results.parse.ResultTooLargeException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -27,10 +29,12 @@ import java.util.List;
 
 /**
  * One attempt at storing one result, run on a download thread (it blocks): fresh URLs from AMC,
- * then every file streamed through gunzip, the parser and COPY into one transaction, then the
- * commit that makes it visible. A file that fails in a way another try may fix (truncated, an
- * expired URL, a reset) is rolled back to its savepoint and fetched again, with fresh URLs when S3
- * refused the old ones; anything else ends the attempt and the transaction rolls back whole.
+ * what earlier attempts left staged deleted, then every file streamed through gunzip, the parser
+ * and COPY into staging (committed as it goes, never while waiting for S3), then the short
+ * transaction that marks it STORED and so makes it visible. A file that fails in a way another try
+ * may fix (truncated, an expired URL, a reset) has its staged rows deleted and is fetched again,
+ * with fresh URLs when S3 refused the old ones; anything else ends the attempt, and its staged rows
+ * are deleted by the downloader or, after a crash, by the next attempt.
  */
 final class ResultDownload {
 
@@ -96,7 +100,13 @@ final class ResultDownload {
   /** Runs the attempt; returns what was stored, or throws why nothing was. */
   Stored run() throws DownloadFailure, CallDeferred {
     List<String> urls = fetchUrls();
-    try (ResultWriter writer = store.openWriter(claim.executionId())) {
+    try {
+      // Rows a crashed or failed attempt staged; nothing when none did.
+      store.discardStaged(claim.executionId(), claim.attempt());
+    } catch (SQLException e) {
+      throw DownloadFailure.store(e);
+    }
+    try (ResultWriter writer = store.openWriter(claim, owner)) {
       List<String> columns = null;
       long bytes = 0;
       for (int index = 0; index < urls.size(); index++) {
@@ -125,8 +135,6 @@ final class ResultDownload {
           writer.commit(
               new ResultWriter.StoredResult(
                   urls.size(), bytes, columns == null ? List.of() : columns),
-              owner,
-              claim.attempt(),
               clock.instant(),
               stored.describe());
       if (!ours) {
@@ -150,7 +158,7 @@ final class ResultDownload {
       writer.startFile(index);
       ContentStream content =
           ContentStream.open(
-              transfer.body(),
+              new CommitBeforeWait(transfer.body(), writer),
               transfer.head().declaresGzip(),
               new ContentStream.Limits(
                   remaining, remaining, config.maxExpansionRatio(), RATIO_GRACE_BYTES),
@@ -319,6 +327,35 @@ final class ResultDownload {
   }
 
   private record FileResult(List<String> columns, long bytes) {}
+
+  /**
+   * The body as the parser reads it: a read that would wait for the network (nothing received is
+   * left unread) first has the writer commit what it staged, so no transaction waits on S3.
+   */
+  private static final class CommitBeforeWait extends FilterInputStream {
+
+    private final ResultWriter writer;
+
+    CommitBeforeWait(InputStream body, ResultWriter writer) {
+      super(body);
+      this.writer = writer;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) throws IOException {
+      if (length > 0 && in.available() == 0) {
+        writer.beforeWait();
+      }
+      return in.read(target, offset, length);
+    }
+  }
 
   /** What one successful attempt stored. */
   record Stored(int files, long rows, long bytes) {

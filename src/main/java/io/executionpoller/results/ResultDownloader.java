@@ -2,6 +2,7 @@ package io.executionpoller.results;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.CountGauges;
@@ -169,7 +170,10 @@ public class ResultDownloader {
       return 0;
     }
     Instant now = clock.instant();
-    List<ResultClaim> claims = store.claim(owner, now, now.plus(config.leaseDuration()), free);
+    ResultStore.Claimed claimed =
+        store.claim(owner, now, now.plus(config.leaseDuration()), free, config.maxAttempts());
+    claimed.exhausted().forEach(this::onExhausted);
+    List<ResultClaim> claims = claimed.claims();
     for (ResultClaim claim : claims) {
       ResultDownload download =
           new ResultDownload(claim, owner, amc, fetcher, store, config, clock);
@@ -178,6 +182,17 @@ public class ResultDownloader {
       workers.execute(() -> runToEnd(download));
     }
     return claims.size();
+  }
+
+  /** A result the claim failed because its counted attempts ended without an outcome. */
+  private void onExhausted(ResultStore.Exhausted result) {
+    count("failed");
+    metrics.error("result", ErrorType.UNKNOWN_ERROR);
+    LOG.errorf(
+        "result %s: FAILED after %d claims; its last attempts ended without an outcome (the"
+            + " replica stopped or lost its lease mid-download)",
+        result.executionId(), result.attempts());
+    discardStaged(result.executionId(), result.attempts());
   }
 
   /** Downloads running on this replica right now. */
@@ -215,7 +230,16 @@ public class ResultDownloader {
     } catch (RuntimeException e) {
       LOG.errorf(e, "result %s: unexpected failure", claim.executionId());
       outcome = onFailure(claim, DownloadFailure.unexpected(e));
+    } catch (Error e) {
+      // Out of memory or a stack overflow, most likely caused by this result: its attempt ends
+      // and counts like any failure (its memory went with its stack), instead of the thread dying
+      // with the result claimed until the lease expires.
+      LOG.errorf(e, "result %s: %s on the download thread", claim.executionId(), e);
+      outcome = onFailure(claim, DownloadFailure.unexpected(e));
     } finally {
+      if (!outcome.equals("stored") && !stopping) {
+        discardStaged(claim.executionId(), claim.attempt());
+      }
       metrics.resultDownloadEnded(started, outcome);
       running.remove(claim.executionId(), download);
       inFlight.decrementAndGet();
@@ -235,10 +259,10 @@ public class ResultDownloader {
     Instant now = clock.instant();
     ResultRetryPolicy.Decision decision =
         retryPolicy.afterFailure(
-            claim.attempt(), failure.retryable(), now, RandomGenerator.getDefault());
+            claim.counted(), failure.retryable(), now, RandomGenerator.getDefault());
     String error =
         ResultRetryPolicy.describe(
-            failure.type(), failure.getMessage(), claim.attempt(), decision.failed());
+            failure.type(), failure.getMessage(), claim.counted(), decision.failed());
     String outcome = decision.failed() ? "failed" : "retry";
     endAttempt(
         claim,
@@ -280,7 +304,28 @@ public class ResultDownloader {
     count(outcome);
   }
 
+  /**
+   * Deletes what an attempt that stored nothing staged, unless a later claim exists; a failure here
+   * leaves the rows to the result's next attempt.
+   */
+  private void discardStaged(java.util.UUID executionId, int attempt) {
+    try {
+      store.discardStaged(executionId, attempt);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warnf("result %s: deleting staged rows failed: %s", executionId, e.toString());
+    }
+  }
+
   private void keepLeases() {
+    try {
+      renewOrAbort();
+    } catch (Error e) {
+      // An Error escaping a scheduled task would cancel every later renewal without a word.
+      LOG.errorf(e, "renewing result leases failed");
+    }
+  }
+
+  private void renewOrAbort() {
     Instant now = clock.instant();
     for (ResultDownload download : running.values()) {
       try {

@@ -35,6 +35,7 @@ class ResultStore {
           SELECT execution_id FROM execution_results
            WHERE status IN ('PENDING', 'DOWNLOADING') AND next_attempt_at <= ?
              AND (lease_owner IS NULL OR lease_expires_at <= ?)
+             AND attempts - uncounted_attempts < ?
            ORDER BY next_attempt_at
            LIMIT ?
              FOR UPDATE SKIP LOCKED)
@@ -44,8 +45,32 @@ class ResultStore {
         FROM due, workflow_executions e, workflows w, amc_instances i, amc_accounts a
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
          AND w.id = e.workflow_id AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING r.execution_id, r.attempts, e.amc_execution_id, e.workflow_id, i.instance_id,
-                i.api_base_url, a.account_id, a.marketplace_id
+      RETURNING r.execution_id, r.attempts, r.attempts - r.uncounted_attempts AS counted,
+                e.amc_execution_id, e.workflow_id, i.instance_id, i.api_base_url, a.account_id,
+                a.marketplace_id
+      """;
+
+  /**
+   * Due downloads whose counted attempts are used up although none failed for good: their last
+   * claims ended without an outcome (the replica died mid-download or lost its lease, and the
+   * reaper or the lease expiry handed them back). The claim that counted them is never undone, so
+   * they are FAILED here instead of being claimed once more.
+   */
+  private static final String FAIL_EXHAUSTED =
+      """
+      WITH exhausted AS (
+          SELECT execution_id FROM execution_results
+           WHERE status IN (?, ?) AND next_attempt_at <= ?
+             AND (lease_owner IS NULL OR lease_expires_at <= ?)
+             AND attempts - uncounted_attempts >= ?
+           LIMIT ?
+             FOR UPDATE SKIP LOCKED)
+      UPDATE execution_results r
+         SET status = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+             last_error_at = ?, error_type = ?, updated_at = ?
+        FROM exhausted
+       WHERE r.execution_id = exhausted.execution_id
+      RETURNING r.execution_id, r.attempts
       """;
 
   private static final String RENEW =
@@ -57,7 +82,8 @@ class ResultStore {
   private static final String END_ATTEMPT =
       """
       UPDATE execution_results
-         SET status = ?, next_attempt_at = ?, attempts = attempts - ?, last_error = ?,
+         SET status = ?, next_attempt_at = ?, uncounted_attempts = uncounted_attempts + ?,
+             last_error = ?,
              last_error_at = COALESCE(?, last_error_at), error_type = COALESCE(?, error_type),
              lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
        WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
@@ -74,35 +100,91 @@ class ResultStore {
     this.crashPoints = crashPoints;
   }
 
-  /** Claims up to {@code limit} due downloads for {@code owner}, counting a new attempt each. */
-  List<ResultClaim> claim(String owner, Instant now, Instant leaseUntil, int limit)
+  /**
+   * Claims up to {@code limit} due downloads for {@code owner}, counting a new attempt each, and in
+   * the same transaction fails the due ones whose {@code maxAttempts} counted attempts are used up
+   * (their last claims never reported back).
+   */
+  Claimed claim(String owner, Instant now, Instant leaseUntil, int limit, int maxAttempts)
       throws SQLException {
-    List<ResultClaim> claims = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-      claim.setTimestamp(1, Timestamp.from(now));
-      claim.setTimestamp(2, Timestamp.from(now));
-      claim.setInt(3, limit);
-      claim.setString(4, owner);
-      claim.setTimestamp(5, Timestamp.from(leaseUntil));
-      claim.setTimestamp(6, Timestamp.from(now));
-      try (ResultSet rows = claim.executeQuery()) {
-        while (rows.next()) {
-          claims.add(
-              new ResultClaim(
-                  rows.getObject("execution_id", UUID.class),
-                  rows.getInt("attempts"),
-                  rows.getString("amc_execution_id"),
-                  rows.getObject("workflow_id", UUID.class),
-                  new RemoteTarget(
-                      rows.getString("instance_id"),
-                      rows.getString("account_id"),
-                      rows.getString("marketplace_id"),
-                      rows.getString("api_base_url"))));
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        List<Exhausted> exhausted = failExhausted(connection, owner, now, limit, maxAttempts);
+        List<ResultClaim> claims = new ArrayList<>();
+        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+          claim.setTimestamp(1, Timestamp.from(now));
+          claim.setTimestamp(2, Timestamp.from(now));
+          claim.setInt(3, maxAttempts);
+          claim.setInt(4, limit);
+          claim.setString(5, owner);
+          claim.setTimestamp(6, Timestamp.from(leaseUntil));
+          claim.setTimestamp(7, Timestamp.from(now));
+          try (ResultSet rows = claim.executeQuery()) {
+            while (rows.next()) {
+              claims.add(
+                  new ResultClaim(
+                      rows.getObject("execution_id", UUID.class),
+                      rows.getInt("attempts"),
+                      rows.getInt("counted"),
+                      rows.getString("amc_execution_id"),
+                      rows.getObject("workflow_id", UUID.class),
+                      new RemoteTarget(
+                          rows.getString("instance_id"),
+                          rows.getString("account_id"),
+                          rows.getString("marketplace_id"),
+                          rows.getString("api_base_url"))));
+            }
+          }
+        }
+        connection.commit();
+        return new Claimed(claims, exhausted);
+      } finally {
+        if (!connection.getAutoCommit()) {
+          connection.rollback();
+          connection.setAutoCommit(true);
         }
       }
     }
-    return claims;
+  }
+
+  private static List<Exhausted> failExhausted(
+      Connection connection, String owner, Instant now, int limit, int maxAttempts)
+      throws SQLException {
+    String error =
+        ResultRetryPolicy.describe(
+            ErrorType.UNKNOWN_ERROR,
+            "the attempt ended without an outcome: its replica stopped or lost its lease"
+                + " mid-download (poller.results.max-attempts="
+                + maxAttempts
+                + ")",
+            maxAttempts,
+            true);
+    List<Exhausted> exhausted = new ArrayList<>();
+    try (PreparedStatement fail = connection.prepareStatement(FAIL_EXHAUSTED)) {
+      fail.setString(1, ResultStatus.PENDING.name());
+      fail.setString(2, ResultStatus.DOWNLOADING.name());
+      fail.setTimestamp(3, Timestamp.from(now));
+      fail.setTimestamp(4, Timestamp.from(now));
+      fail.setInt(5, maxAttempts);
+      fail.setInt(6, limit);
+      fail.setString(7, ResultStatus.FAILED.name());
+      fail.setString(8, error);
+      fail.setTimestamp(9, Timestamp.from(now));
+      fail.setString(10, ErrorType.UNKNOWN_ERROR.name());
+      fail.setTimestamp(11, Timestamp.from(now));
+      try (ResultSet rows = fail.executeQuery()) {
+        while (rows.next()) {
+          exhausted.add(
+              new Exhausted(rows.getObject("execution_id", UUID.class), rows.getInt("attempts")));
+        }
+      }
+    }
+    for (Exhausted result : exhausted) {
+      EventRows.insert(
+          connection, result.executionId(), now, EventType.RESULT_FAILED, error, owner);
+    }
+    return exhausted;
   }
 
   /** Extends the lease of a running download; false when the claim is no longer ours. */
@@ -149,14 +231,24 @@ class ResultStore {
     }
   }
 
-  /** Opens the transaction that stores one result. */
-  ResultWriter openWriter(UUID executionId) throws SQLException {
+  /** Opens the writer that stores one attempt's result, on a connection of its own. */
+  ResultWriter openWriter(ResultClaim claim, String owner) throws SQLException {
     Connection connection = dataSource.getConnection();
     try {
-      return new ResultWriter(connection, executionId, crashPoints);
+      return new ResultWriter(connection, claim, owner, crashPoints);
     } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;
+    }
+  }
+
+  /**
+   * Deletes what attempts up to {@code attempt} staged of a result that is not STORED, in short
+   * batches; nothing once a later attempt has claimed it. Returns the segments deleted.
+   */
+  long discardStaged(UUID executionId, int attempt) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      return ResultWriter.deleteStaged(connection, executionId, attempt, 0, Integer.MAX_VALUE);
     }
   }
 
@@ -172,6 +264,12 @@ class ResultStore {
     }
     return counts;
   }
+
+  /** What one claim did: downloads claimed, and due ones failed for their used-up attempts. */
+  record Claimed(List<ResultClaim> claims, List<Exhausted> exhausted) {}
+
+  /** A result failed by the claim; {@code attempts} is its last claim's number. */
+  record Exhausted(UUID executionId, int attempts) {}
 
   /** How an attempt ends when it stored nothing. */
   record AttemptEnd(

@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -21,11 +21,15 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Stores one result inside one database transaction: each file as segments of rows and original
- * bytes through one binary COPY, a row per file, and finally the STORED status. Nothing is visible
- * before the commit, and a crash at any point rolls all of it back, so a result is stored whole,
- * once, or not at all. Each file starts at a savepoint so a truncated transfer can be repeated
- * without a trace. Memory holds about one segment and one buffer of encoded tuples.
+ * Stores one attempt's result through staging: each file as segments of rows and original bytes
+ * through binary COPY, committed as it goes, then a row per file, and finally the STORED status in
+ * one short transaction of its own. Staged rows are invisible to readers, who read STORED results
+ * only. A staging transaction never waits for the network: it is committed before any read of the
+ * body that would block, and after {@link #STAGE_BYTES} at the latest, so no transaction (and no
+ * vacuum horizon) is held for the length of a download. Every staging commit first checks that this
+ * attempt still holds the claim, so a replica that lost it stages nothing more; a file fetched
+ * again, and a failed or crashed attempt, leave rows that {@link #deleteStaged} removes. Memory
+ * holds about one segment and one buffer of encoded tuples.
  */
 final class ResultWriter implements AutoCloseable {
 
@@ -43,6 +47,42 @@ final class ResultWriter implements AutoCloseable {
               row_count, byte_size, sha256, segment_count)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """;
+
+  /**
+   * Taken just before each staging commit: the attempt still holds the claim, and a claim by
+   * another replica (an UPDATE of the row) waits the few milliseconds until this commit is done, so
+   * it never misses rows this attempt staged.
+   */
+  private static final String CHECK_CLAIM =
+      """
+      SELECT 1 FROM execution_results
+       WHERE execution_id = ? AND status = ? AND lease_owner = ? AND attempts = ?
+         FOR SHARE
+      """;
+
+  /**
+   * Staged segments of files {@code [$5, $6]} of a result that is not STORED and whose latest claim
+   * is {@code $2}; a batch at a time, so no statement holds many locks or runs long.
+   */
+  private static final String DELETE_STAGED_SEGMENTS =
+      """
+      DELETE FROM result_segments WHERE (execution_id, file_index, segment) IN (
+          SELECT s.execution_id, s.file_index, s.segment
+            FROM result_segments s JOIN execution_results r ON r.execution_id = s.execution_id
+           WHERE s.execution_id = ? AND r.attempts = ? AND r.status <> ?
+             AND s.file_index BETWEEN ? AND ?
+           LIMIT ?)
+      """;
+
+  private static final String DELETE_STAGED_FILES =
+      """
+      DELETE FROM result_files f USING execution_results r
+       WHERE f.execution_id = ? AND r.execution_id = f.execution_id AND r.attempts = ?
+         AND r.status <> ? AND f.file_index BETWEEN ? AND ?
+      """;
+
+  /** Segments deleted per statement (each holds up to about 1.5 MiB). */
+  private static final int DELETE_BATCH = 100;
 
   private static final String MARK_STORED =
       """
@@ -66,25 +106,38 @@ final class ResultWriter implements AutoCloseable {
   /** Encoded tuples are handed to COPY once this many bytes have gathered. */
   private static final int FLUSH_BYTES = 256 * 1024;
 
+  /**
+   * A staging transaction is committed once it has handed this many bytes of tuples to COPY: the
+   * bound on what one transaction holds while data keeps arriving without a wait.
+   */
+  static final int STAGE_BYTES = 16 * 1024 * 1024;
+
   private final Connection connection;
   private final CopyManager copyManager;
   private final UUID executionId;
+  private final String owner;
+  private final int attempt;
   private final SegmentEncoder encoder;
   private final String previousApplicationName;
   private final CrashPoints crashPoints;
 
   private CopyIn copy;
-  private Savepoint fileStart;
+  private boolean inFile;
   private int fileIndex;
   private long rowNumber;
   private long fileFirstRow;
 
-  ResultWriter(Connection connection, UUID executionId, CrashPoints crashPoints)
+  /** Tuple bytes handed to COPY in the open staging transaction. */
+  private long stagedBytes;
+
+  ResultWriter(Connection connection, ResultClaim claim, String owner, CrashPoints crashPoints)
       throws SQLException {
     this.connection = connection;
     this.crashPoints = crashPoints;
     this.copyManager = connection.unwrap(PGConnection.class).getCopyAPI();
-    this.executionId = executionId;
+    this.executionId = claim.executionId();
+    this.owner = owner;
+    this.attempt = claim.attempt();
     this.encoder = new SegmentEncoder(executionId);
     this.previousApplicationName = connection.getClientInfo("ApplicationName");
     connection.setClientInfo("ApplicationName", APPLICATION_NAME);
@@ -92,11 +145,21 @@ final class ResultWriter implements AutoCloseable {
   }
 
   /** Begins file {@code index}; its rows continue the result-wide numbering. */
-  void startFile(int index) throws SQLException {
+  void startFile(int index) {
     fileIndex = index;
-    fileStart = connection.setSavepoint();
+    inFile = true;
     fileFirstRow = rowNumber + 1;
     encoder.startFile(index, fileFirstRow);
+  }
+
+  /**
+   * The download is about to wait for more of the body: what is staged so far is committed first,
+   * so no transaction stays open while S3 takes its time.
+   */
+  void beforeWait() throws IOException {
+    if (copy != null || stagedBytes > 0) {
+      commitStage();
+    }
   }
 
   /** Receives the file's original bytes as they are read (the parser's input tap). */
@@ -111,9 +174,10 @@ final class ResultWriter implements AutoCloseable {
     flushIfFull();
   }
 
-  /** Ends the current file and records it; returns the number of rows it had. */
+  /** Ends the current file, records it and commits it; returns the number of rows it had. */
   long endFile(StoredFile file) throws IOException, SQLException {
     encoder.closeSegment();
+    flush();
     endCopy();
     long rows = rowNumber - fileFirstRow + 1;
     try (PreparedStatement insert = connection.prepareStatement(INSERT_FILE)) {
@@ -131,35 +195,80 @@ final class ResultWriter implements AutoCloseable {
       insert.setInt(12, encoder.segments());
       insert.executeUpdate();
     }
-    connection.releaseSavepoint(fileStart);
-    fileStart = null;
+    commitStage();
+    inFile = false;
     return rows;
   }
 
   /**
-   * Forgets everything written for the current file, so it can be fetched again; nothing to do when
-   * the file never started (its transfer failed before the first byte).
+   * Forgets everything written for the current file, staged or not, so it can be fetched again;
+   * nothing to do when the file never started (its transfer failed before the first byte).
    */
   void discardFile() throws SQLException {
-    if (fileStart == null) {
+    if (!inFile) {
       return;
     }
     if (copy != null && copy.isActive()) {
       copy.cancelCopy();
     }
     copy = null;
+    stagedBytes = 0;
     encoder.discard();
-    connection.rollback(fileStart);
-    fileStart = null;
+    connection.rollback();
+    deleteStaged(connection, executionId, attempt, fileIndex, fileIndex);
+    inFile = false;
     rowNumber = fileFirstRow - 1;
   }
 
   /**
-   * Marks the result STORED and commits, if this attempt still holds the lease; otherwise rolls
-   * everything back and returns false (another replica owns the result now).
+   * Deletes the staged segments and file rows of files {@code [fromFile, toFile]} of a result that
+   * is not STORED and whose latest claim is {@code attempt}, committing batch by batch; nothing
+   * when a later claim exists, so a stale attempt never touches what a newer one staged. Returns
+   * the segments deleted.
    */
-  boolean commit(StoredResult result, String owner, int attempt, Instant now, String event)
+  static long deleteStaged(
+      Connection connection, UUID executionId, int attempt, int fromFile, int toFile)
       throws SQLException {
+    long deleted = 0;
+    try (PreparedStatement segments = connection.prepareStatement(DELETE_STAGED_SEGMENTS);
+        PreparedStatement files = connection.prepareStatement(DELETE_STAGED_FILES)) {
+      bindStaged(segments, executionId, attempt, fromFile, toFile);
+      segments.setInt(6, DELETE_BATCH);
+      int n;
+      do {
+        n = segments.executeUpdate();
+        deleted += n;
+        commitUnlessAuto(connection);
+      } while (n == DELETE_BATCH);
+      bindStaged(files, executionId, attempt, fromFile, toFile);
+      files.executeUpdate();
+      commitUnlessAuto(connection);
+    }
+    return deleted;
+  }
+
+  private static void bindStaged(
+      PreparedStatement statement, UUID executionId, int attempt, int fromFile, int toFile)
+      throws SQLException {
+    statement.setObject(1, executionId);
+    statement.setInt(2, attempt);
+    statement.setString(3, ResultStatus.STORED.name());
+    statement.setInt(4, fromFile);
+    statement.setInt(5, toFile);
+  }
+
+  private static void commitUnlessAuto(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.commit();
+    }
+  }
+
+  /**
+   * Marks the result STORED and commits, in one short transaction, if this attempt still holds the
+   * lease; otherwise returns false (another replica owns the result now, and its next attempt
+   * deletes what this one staged).
+   */
+  boolean commit(StoredResult result, Instant now, String event) throws SQLException {
     Timestamp at = Timestamp.from(now);
     try (PreparedStatement mark = connection.prepareStatement(MARK_STORED)) {
       mark.setInt(1, result.fileCount());
@@ -216,6 +325,9 @@ final class ResultWriter implements AutoCloseable {
       flush();
       // Only a full buffer gets here: rows and bytes of an unfinished transfer are in the COPY.
       crashPoints.reached(CrashPoint.MID_RESULT_DOWNLOAD, executionId);
+      if (stagedBytes >= STAGE_BYTES) {
+        commitStage();
+      }
     }
   }
 
@@ -233,11 +345,39 @@ final class ResultWriter implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreFailure(e);
     }
+    stagedBytes += encoder.length();
     encoder.clear();
   }
 
+  /**
+   * Ends the COPY and commits what this transaction staged, if the attempt still holds its claim;
+   * otherwise rolls it back and fails the attempt.
+   */
+  private void commitStage() throws IOException {
+    endCopy();
+    try {
+      try (PreparedStatement check = connection.prepareStatement(CHECK_CLAIM)) {
+        check.setObject(1, executionId);
+        check.setString(2, ResultStatus.DOWNLOADING.name());
+        check.setString(3, owner);
+        check.setInt(4, attempt);
+        try (ResultSet held = check.executeQuery()) {
+          if (!held.next()) {
+            connection.rollback();
+            stagedBytes = 0;
+            throw new StoreFailure(
+                new SQLException("the claim was lost while staging; another replica has it"));
+          }
+        }
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
+    }
+    stagedBytes = 0;
+  }
+
   private void endCopy() throws IOException {
-    flush();
     if (copy != null) {
       try {
         byte[] trailer = SegmentEncoder.trailer();

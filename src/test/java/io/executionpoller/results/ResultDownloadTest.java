@@ -299,36 +299,6 @@ class ResultDownloadTest {
   }
 
   @Test
-  void shouldRollBackAnAttemptWhoseConnectionDiesBeforeTheCommitAndStoreTheResultOnceAfter()
-      throws Exception {
-    simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.STALL));
-    UUID execution = results.succeeded("wf_crash", 5000, null);
-
-    downloader.dispatch();
-    results.awaitStall(simulator);
-    // Rows are streaming into the open transaction; kill its connection as a crash would.
-    results.awaitWriterCopying();
-    assertThat(results.storedRowCount(execution)).as("nothing visible before the commit").isZero();
-    results.terminateWriter();
-    simulator.releaseStalls();
-    results.awaitIdle(downloader);
-
-    assertThat(results.result(execution).get("status")).isEqualTo("PENDING");
-    assertThat(results.storedRowCount(execution)).isZero();
-    assertThat(results.storedBytes(execution)).isZero();
-
-    clock.advance(Duration.ofMinutes(1));
-    results.downloadAll(downloader);
-
-    assertThat(results.result(execution).get("status")).isEqualTo("STORED");
-    assertThat(results.storedRowCount(execution)).isEqualTo(5000);
-    assertThat(
-            fixtures.count("SELECT count(*) FROM result_files WHERE execution_id = ?", execution))
-        .isEqualTo(1);
-    assertThat(fixtures.events(execution)).containsOnlyOnce("RESULT_STORED");
-  }
-
-  @Test
   void shouldStoreNothingWhenTheClaimIsTakenOverBeforeTheCommit() throws Exception {
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.STALL));
     UUID execution = results.succeeded("wf_taken", 2000, null);

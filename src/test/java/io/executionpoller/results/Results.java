@@ -132,16 +132,29 @@ public class Results {
     await(() -> sim.stalledResponses() > 0, "a stalled download");
   }
 
-  /** Waits until the writer's transaction holds rows (COPY has run on its connection). */
-  void awaitWriterCopying() {
+  /** Waits until rows of the download in progress are committed in staging. */
+  void awaitStagedRows(UUID execution) {
+    await(() -> storedRowCount(execution) > 0, "rows committed in staging mid-download");
+  }
+
+  /** Waits until the result writer's connection is connected and holds no transaction. */
+  void awaitWriterIdle() {
     await(
         () ->
             fixtures.count(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
-                        + " AND xact_start IS NOT NULL",
+                        + " AND xact_start IS NULL",
                     ResultWriter.APPLICATION_NAME)
-                > 0,
-        "the result writer's open transaction");
+                == 1,
+        "the result writer's connection without a transaction");
+  }
+
+  /** Connections of the result writer in a transaction right now. */
+  long writerTransactions() {
+    return fixtures.count(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+            + " AND xact_start IS NOT NULL",
+        ResultWriter.APPLICATION_NAME);
   }
 
   /** Kills the result writer's database connection, as a crash of its process would. */

@@ -30,6 +30,9 @@ import java.util.Objects;
  */
 public final class JsonRecordReader implements RecordReader {
 
+  /** What a null costs against the record's budget: its length in the source. */
+  private static final int NULL_CHARS = 4;
+
   private final JsonParser parser;
   private final String fileName;
   private final int maxRecordChars;
@@ -97,6 +100,7 @@ public final class JsonRecordReader implements RecordReader {
         if (index.putIfAbsent(name, names.size()) != null) {
           throw malformed(tokenLine(), "duplicate key \"" + name + "\"");
         }
+        charge(name.length());
         names.add(name);
         values.add(value(parser.nextToken()));
       }
@@ -203,6 +207,7 @@ public final class JsonRecordReader implements RecordReader {
         throw malformed(tokenLine(), "duplicate key \"" + name + "\"");
       }
       seen[i] = true;
+      charge(name.length());
       record[i] = value(parser.nextToken());
     }
     return record;
@@ -226,6 +231,8 @@ public final class JsonRecordReader implements RecordReader {
         text = "false";
         break;
       case VALUE_NULL:
+        // Costs what it takes in the source, like a null inside a nested value.
+        charge(NULL_CHARS);
         return null;
       case START_OBJECT:
       case START_ARRAY:
@@ -234,11 +241,20 @@ public final class JsonRecordReader implements RecordReader {
       default:
         throw malformed(tokenLine(), "unexpected " + describe(t));
     }
-    recordChars += text.length();
+    charge(text.length());
+    return text;
+  }
+
+  /**
+   * Counts {@code chars} against the record's budget. Keys and nulls count too: they carry no value
+   * text, yet each becomes a column or a stored field, so a record of a million of them must not
+   * pass as empty.
+   */
+  private void charge(int chars) throws MalformedResultException {
+    recordChars += chars;
     if (recordChars > maxRecordChars) {
       throw tooLong();
     }
-    return text;
   }
 
   /** Re-serialises the structure starting at the current token as compact JSON, within budget. */

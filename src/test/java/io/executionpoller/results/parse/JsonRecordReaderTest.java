@@ -288,6 +288,24 @@ class JsonRecordReaderTest {
   }
 
   @Test
+  void keysAndNullsCountAgainstTheRecordBudget() {
+    // Keys and nulls hold no value text, yet each costs memory and a stored field.
+    StringBuilder manyKeys = new StringBuilder("{");
+    for (int i = 0; i < 1_000_000; i++) {
+      manyKeys.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":null");
+    }
+    manyKeys.append('}');
+    assertThatThrownBy(() -> parse(chunked(utf8(manyKeys.toString()), 8192), 1 << 20))
+        .isInstanceOf(MalformedResultException.class)
+        .hasMessageContaining("record longer than 1048576 characters");
+
+    byte[] nulls = utf8("{\"a\":null,\"b\":null,\"c\":null}");
+    assertThatThrownBy(() -> parse(chunked(nulls, 1), 10))
+        .isInstanceOf(MalformedResultException.class)
+        .hasMessageContaining("record longer than 10 characters");
+  }
+
+  @Test
   void recordsBeforeAMalformedOneAreServed() throws IOException {
     try (JsonRecordReader reader =
         new JsonRecordReader(chunked(utf8("[{\"a\":1},{\"a\":2},{\"b\":3}]"), 7), FILE)) {
