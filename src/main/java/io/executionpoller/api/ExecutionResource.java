@@ -10,10 +10,10 @@ import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -31,7 +31,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hibernate.exception.ConstraintViolationException;
 
 /** Registers executions for the poller, lists them and shows one with its audit trail. */
 @Tag(name = "executions")
@@ -51,35 +53,218 @@ public class ExecutionResource {
           "ALL");
   private static final String AMC_LOCAL_TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}";
 
+  /** The request header of the IETF httpapi draft "The Idempotency-Key HTTP Header Field". */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  /** The unique index that lets one AMC instance's remote execution be tracked by one row. */
+  private static final String TRACKED_ONCE = "workflow_executions_instance_amc_execution_uq";
+
+  private static final String TRACKED_BY =
+      """
+      SELECT e.id FROM workflow_executions e JOIN workflows w ON w.amc_instance_id = e.amc_instance_id
+       WHERE w.id = :workflow AND e.amc_execution_id = :remote
+      """;
+
+  private static final String CLAIM_KEY =
+      """
+      INSERT INTO execution_idempotency_keys AS k
+             (idempotency_key, request_digest, execution_id, created_at, expires_at)
+      VALUES (:key, :digest, :execution, :now, :expires)
+      ON CONFLICT (idempotency_key) DO UPDATE
+         SET request_digest = EXCLUDED.request_digest, execution_id = EXCLUDED.execution_id,
+             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+       WHERE k.expires_at <= EXCLUDED.created_at
+      RETURNING k.execution_id
+      """;
+
+  private static final String FIND_KEY =
+      """
+      SELECT request_digest, execution_id FROM execution_idempotency_keys
+       WHERE idempotency_key = :key
+      """;
+
   private final Clock clock;
   private final ExecutionQueries queries;
+  private final ApiConfig config;
 
-  ExecutionResource(Clock clock, ExecutionQueries queries) {
+  ExecutionResource(Clock clock, ExecutionQueries queries, ApiConfig config) {
     this.clock = clock;
     this.queries = queries;
+    this.config = config;
   }
 
   @Operation(
-      summary = "Register an execution: submit it to AMC, or track an existing amcExecutionId")
+      summary =
+          "Register an execution: submit it to AMC, or track an existing amcExecutionId."
+              + " With an Idempotency-Key header a repeat answers the first execution (200).")
   @POST
-  @WithTransaction
-  public Uni<Response> register(ExecutionRegistration request) {
+  public Uni<Response> register(
+      ExecutionRegistration request,
+      @Parameter(
+              description =
+                  "Optional (IETF httpapi draft): a quoted string of 1-255 printable characters."
+                      + " A repeat with the same body within poller.api.idempotency-key-lifetime"
+                      + " answers 200 with the first execution; another body answers 422.")
+          @HeaderParam(IDEMPOTENCY_KEY)
+          String idempotencyKey) {
     validate(request);
+    IdempotencyKey key = IdempotencyKey.of(idempotencyKey, request);
+    UUID id = UUID.randomUUID();
+    Instant now = clock.instant();
+    return Panache.withTransaction(() -> registerOnce(request, key, id, now))
+        // Looked up once the failed transaction has ended and handed its connection back, so a
+        // request never holds two connections of the pool.
+        .onFailure(ExecutionResource::isTrackedElsewhere)
+        .recoverWithUni(
+            () ->
+                Panache.withSession(() -> trackedBy(request))
+                    .onItem()
+                    .transformToUni(
+                        row ->
+                            Uni.createFrom()
+                                .failure(trackedConflict(request.amcExecutionId(), row))));
+  }
+
+  private Uni<Response> registerOnce(
+      ExecutionRegistration request, IdempotencyKey key, UUID id, Instant now) {
     return Workflow.<Workflow>findById(request.workflowId())
         .onItem()
         .ifNull()
         .failWith(() -> ApiProblem.notFound("workflow " + request.workflowId() + " does not exist"))
         .chain(
             workflow ->
-                persist(request)
-                    // Flushed first, so a registration refused by a constraint (409) logs nothing.
-                    .call(Panache::flush)
-                    .call(execution -> logRegistered(execution, workflow)))
+                claim(key, id, now)
+                    .chain(
+                        earlier ->
+                            earlier == null
+                                ? create(request, id, now, workflow)
+                                : replay(earlier)));
+  }
+
+  /**
+   * Takes the key for execution {@code id}; null when there is no key or this is its first use
+   * (then the execution must be created in this transaction), else the execution an earlier use
+   * created. A concurrent first use holds the key row uncommitted, so the insert waits for it: its
+   * commit makes this a repeat, its rollback makes this the first use. An expired key is taken over
+   * as if new.
+   */
+  private Uni<UUID> claim(IdempotencyKey key, UUID id, Instant now) {
+    if (key == null) {
+      return Uni.createFrom().nullItem();
+    }
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(CLAIM_KEY, UUID.class)
+                    .setParameter("key", key.value())
+                    .setParameter("digest", key.requestDigest())
+                    .setParameter("execution", id)
+                    .setParameter("now", now)
+                    .setParameter("expires", now.plus(config.idempotencyKeyLifetime()))
+                    .getResultList())
+        .chain(claimed -> claimed.isEmpty() ? earlierUse(key) : Uni.createFrom().nullItem());
+  }
+
+  /** The execution of the key's first use; 422 when that use had another request body. */
+  private static Uni<UUID> earlierUse(IdempotencyKey key) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(FIND_KEY, Object[].class)
+                    .setParameter("key", key.value())
+                    .getResultList())
+        .map(
+            rows -> {
+              if (rows.isEmpty()) {
+                throw ApiProblem.conflict(
+                    "Idempotency-Key expired meanwhile; send the request again");
+              }
+              if (!key.requestDigest().equals(rows.get(0)[0])) {
+                throw new ApiProblem(
+                    422, "Idempotency-Key was already used with a different request body");
+              }
+              return (UUID) rows.get(0)[1];
+            });
+  }
+
+  private Uni<Response> replay(UUID earlier) {
+    return WorkflowExecution.<WorkflowExecution>findById(earlier)
+        .map(
+            execution ->
+                Response.ok(ExecutionView.of(execution))
+                    .header("Content-Location", "/api/v1/executions/" + earlier)
+                    .build());
+  }
+
+  private Uni<Response> create(
+      ExecutionRegistration request, UUID id, Instant now, Workflow workflow) {
+    return notTrackedYet(request)
+        .chain(() -> persist(request, id, now))
+        // Flushed first, so a registration refused by a constraint (409) logs nothing.
+        .call(Panache::flush)
+        .call(execution -> logRegistered(execution, workflow))
         .map(
             execution ->
                 Response.created(URI.create("/api/v1/executions/" + execution.id))
                     .entity(ExecutionView.of(execution))
                     .build());
+  }
+
+  /**
+   * 409 naming the row when the instance already tracks this remote execution. A registration
+   * racing this check past it meets the unique index instead, answered the same way by {@link
+   * #register} (the violation comes once the other has committed, so the lookup sees its row).
+   */
+  private static Uni<Void> notTrackedYet(ExecutionRegistration request) {
+    if (request.amcExecutionId() == null) {
+      return Uni.createFrom().voidItem();
+    }
+    return trackedBy(request)
+        .invoke(
+            row -> {
+              if (row != null) {
+                throw trackedConflict(request.amcExecutionId(), row);
+              }
+            })
+        .replaceWithVoid();
+  }
+
+  /** The row tracking the requested remote execution on the workflow's instance, or null. */
+  private static Uni<UUID> trackedBy(ExecutionRegistration request) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(TRACKED_BY, UUID.class)
+                    .setParameter("workflow", request.workflowId())
+                    .setParameter("remote", request.amcExecutionId())
+                    .getResultList())
+        .map(rows -> rows.isEmpty() ? null : rows.get(0));
+  }
+
+  private static ApiProblem trackedConflict(String amcExecutionId, UUID row) {
+    return ApiProblem.conflict(
+        row == null
+            ? "remote execution " + amcExecutionId + " is already tracked on this instance"
+            : "remote execution "
+                + amcExecutionId
+                + " is already tracked by execution "
+                + row
+                + " (/api/v1/executions/"
+                + row
+                + ")");
+  }
+
+  private static boolean isTrackedElsewhere(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConstraintViolationException violation
+          && TRACKED_ONCE.equals(violation.getConstraintName())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Operation(summary = "List executions newest first, with filters and a cursor")
@@ -145,10 +330,10 @@ public class ExecutionResource {
         .replaceWithVoid();
   }
 
-  private Uni<WorkflowExecution> persist(ExecutionRegistration request) {
-    Instant now = clock.instant();
+  private static Uni<WorkflowExecution> persist(
+      ExecutionRegistration request, UUID id, Instant now) {
     WorkflowExecution execution = new WorkflowExecution();
-    execution.id = UUID.randomUUID();
+    execution.id = id;
     execution.workflowId = request.workflowId();
     execution.amcExecutionId = request.amcExecutionId();
     execution.status = ExecutionStatus.PENDING;

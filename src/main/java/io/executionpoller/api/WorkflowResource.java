@@ -3,6 +3,8 @@ package io.executionpoller.api;
 import io.executionpoller.execution.AmcAccount;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.Workflow;
+import io.executionpoller.remote.AmcEndpoints;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -29,12 +32,30 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkflowResource {
 
+  private static final String INSERT_ACCOUNT =
+      """
+      INSERT INTO amc_accounts (account_id, marketplace_id, created_at)
+      VALUES (:advertiser, :marketplace, :now)
+      ON CONFLICT (account_id, marketplace_id) DO NOTHING
+      RETURNING id
+      """;
+
+  private static final String INSERT_INSTANCE =
+      """
+      INSERT INTO amc_instances (instance_id, amc_account_id, api_base_url, created_at)
+      VALUES (:instance, :account, :url, :now)
+      ON CONFLICT (instance_id, amc_account_id) DO NOTHING
+      RETURNING id
+      """;
+
   private final Clock clock;
   private final WorkflowQueries queries;
+  private final AmcEndpoints endpoints;
 
-  WorkflowResource(Clock clock, WorkflowQueries queries) {
+  WorkflowResource(Clock clock, WorkflowQueries queries, AmcEndpoints endpoints) {
     this.clock = clock;
     this.queries = queries;
+    this.endpoints = endpoints;
   }
 
   @Operation(summary = "List workflows newest first")
@@ -65,6 +86,12 @@ public class WorkflowResource {
   @WithTransaction
   public Uni<Response> register(WorkflowRegistration request) {
     validate(request);
+    if (request.apiBaseUrl() != null) {
+      Optional<String> refusal = endpoints.refusal(request.apiBaseUrl());
+      if (refusal.isPresent()) {
+        throw ApiProblem.badRequest(refusal.get());
+      }
+    }
     Instant now = clock.instant();
     return account(request, now)
         .chain(
@@ -81,45 +108,71 @@ public class WorkflowResource {
                     .build());
   }
 
+  /**
+   * Finds or creates the account in one statement each way: parallel registrations of a new
+   * advertiser all insert, the database keeps one row, and the others wait for it to commit and
+   * then read it (a later statement, so a fresh snapshot, sees it).
+   */
   private static Uni<AmcAccount> account(WorkflowRegistration request, Instant now) {
-    return AmcAccount.<AmcAccount>find(
-            "advertiserId = ?1 and marketplaceId = ?2",
-            request.advertiserId(),
-            request.marketplaceId())
-        .firstResult()
+    return Panache.getSession()
         .chain(
-            existing -> {
-              if (existing != null) {
-                return Uni.createFrom().item(existing);
-              }
-              AmcAccount account = new AmcAccount();
-              account.advertiserId = request.advertiserId();
-              account.marketplaceId = request.marketplaceId();
-              account.createdAt = now;
-              return account.persist();
-            });
+            session ->
+                session
+                    .createNativeQuery(INSERT_ACCOUNT, Long.class)
+                    .setParameter("advertiser", request.advertiserId())
+                    .setParameter("marketplace", request.marketplaceId())
+                    .setParameter("now", now)
+                    .getResultList())
+        .chain(
+            inserted ->
+                inserted.isEmpty()
+                    ? AmcAccount.<AmcAccount>find(
+                            "advertiserId = ?1 and marketplaceId = ?2",
+                            request.advertiserId(),
+                            request.marketplaceId())
+                        .singleResult()
+                    : AmcAccount.<AmcAccount>findById(inserted.get(0)));
   }
 
-  private static Uni<AmcInstance> instance(
-      WorkflowRegistration request, AmcAccount account, Instant now) {
-    return AmcInstance.<AmcInstance>find(
-            "instanceId = ?1 and accountId = ?2", request.instanceId(), account.id)
-        .firstResult()
+  /**
+   * Finds or creates the instance the same way. An existing instance keeps its endpoint: a
+   * registration naming another one is refused (an operator changes it, see
+   * admin.EndpointResource).
+   */
+  private Uni<AmcInstance> instance(WorkflowRegistration request, AmcAccount account, Instant now) {
+    String url = request.apiBaseUrl() == null ? null : AmcEndpoints.normalize(request.apiBaseUrl());
+    return Panache.getSession()
         .chain(
-            existing -> {
-              if (existing != null) {
-                if (request.apiBaseUrl() != null) {
-                  existing.apiBaseUrl = request.apiBaseUrl();
-                }
-                return Uni.createFrom().item(existing);
-              }
-              AmcInstance instance = new AmcInstance();
-              instance.instanceId = request.instanceId();
-              instance.accountId = account.id;
-              instance.apiBaseUrl = request.apiBaseUrl();
-              instance.createdAt = now;
-              return instance.persist();
-            });
+            session ->
+                session
+                    .createNativeQuery(INSERT_INSTANCE, Long.class)
+                    .setParameter("instance", request.instanceId())
+                    .setParameter("account", account.id)
+                    .setParameter("url", url)
+                    .setParameter("now", now)
+                    .getResultList())
+        .chain(
+            inserted ->
+                inserted.isEmpty()
+                    ? AmcInstance.<AmcInstance>find(
+                            "instanceId = ?1 and accountId = ?2", request.instanceId(), account.id)
+                        .singleResult()
+                        .invoke(existing -> sameEndpoint(existing, url))
+                    : AmcInstance.<AmcInstance>findById(inserted.get(0)));
+  }
+
+  private void sameEndpoint(AmcInstance existing, String requested) {
+    if (requested != null
+        && !endpoints.effective(existing.apiBaseUrl).equals(endpoints.effective(requested))) {
+      throw ApiProblem.conflict(
+          "instance "
+              + existing.instanceId
+              + " already calls "
+              + endpoints.effective(existing.apiBaseUrl)
+              + "; a registration does not change it (an operator may: PUT /api/v1/instances/"
+              + existing.instanceId
+              + "/endpoint)");
+    }
   }
 
   private static Uni<Workflow> workflow(

@@ -66,6 +66,8 @@ public final class ErrorClassifier {
       case CONNECTION, TIMEOUT -> ErrorType.NETWORK_ERROR;
       case MALFORMED -> ErrorType.AMC_API_ERROR;
       case NOT_CONFIGURED -> ErrorType.AUTHENTICATION_ERROR;
+      // Not this daemon's to call: the instance's endpoint needs an operator.
+      case ENDPOINT_REFUSED -> ErrorType.PERMISSION_ERROR;
       case UNEXPECTED -> ErrorType.UNKNOWN_ERROR;
       case NONE -> classifyAnswer(facts);
     };

@@ -17,6 +17,8 @@ public record FailureFacts(Transport transport, int httpStatus, Operation operat
     TIMEOUT,
     MALFORMED,
     NOT_CONFIGURED,
+    /** The call was refused here: its base URL is not an allowed AMC endpoint. */
+    ENDPOINT_REFUSED,
     UNEXPECTED
   }
 

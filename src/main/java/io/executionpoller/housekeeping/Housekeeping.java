@@ -185,6 +185,28 @@ public class Housekeeping {
     return new long[] {events, results};
   }
 
+  @Scheduled(
+      identity = "housekeeping-idempotency-keys",
+      every = "${poller.housekeeping.retention-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void purgeIdempotencyKeys(ScheduledExecution tick) {
+    run("idempotency-keys", tick, this::purgeIdempotencyKeysNow);
+  }
+
+  /**
+   * Deletes Idempotency-Keys past their lifetime (poller.api.idempotency-key-lifetime). Only
+   * tidies: a registration already treats an expired key as new.
+   */
+  public long purgeIdempotencyKeysNow() throws SQLException {
+    long purged = store.deleteExpiredIdempotencyKeys(clock.instant(), config.retentionBatch());
+    if (purged > 0) {
+      LOG.infof("IDEMPOTENCY_KEYS_PURGED keys=%d", purged);
+    }
+    return purged;
+  }
+
   private void run(String job, ScheduledExecution tick, Work work) {
     Instant started = clock.instant();
     try {

@@ -178,4 +178,17 @@ class HousekeepingStore {
     }
     return deleted;
   }
+
+  /** Idempotency keys past their lifetime (deleted in batches, oldest first). */
+  private static final String DELETE_EXPIRED_IDEMPOTENCY_KEYS =
+      """
+      DELETE FROM execution_idempotency_keys WHERE idempotency_key IN (
+          SELECT idempotency_key FROM execution_idempotency_keys
+           WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
+      """;
+
+  /** Deletes Idempotency-Keys expired at {@code now}; returns how many. */
+  long deleteExpiredIdempotencyKeys(Instant now, int batch) throws SQLException {
+    return deleteInBatches(DELETE_EXPIRED_IDEMPOTENCY_KEYS, now, batch);
+  }
 }

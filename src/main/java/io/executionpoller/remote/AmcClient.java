@@ -39,18 +39,21 @@ public class AmcClient {
   private final AmcConfig config;
   private final RemoteGate gate;
   private final RequestTiming timing;
+  private final AmcEndpoints endpoints;
 
   AmcClient(
       @AmcHttp WebClient client,
       AccessTokenProvider tokens,
       AmcConfig config,
       RemoteGate gate,
-      RequestTiming timing) {
+      RequestTiming timing,
+      AmcEndpoints endpoints) {
     this.client = client;
     this.tokens = tokens;
     this.config = config;
     this.gate = gate;
     this.timing = timing;
+    this.endpoints = endpoints;
   }
 
   /**
@@ -58,7 +61,8 @@ public class AmcClient {
    * nothing (not even the record of an attempt) is written when the call could not go anyway.
    */
   public Uni<RemoteGate.Admission> admit(RemoteTarget target) {
-    return gate.admit(baseUrl(target), target.instanceId());
+    return allowedEndpoint("remote call", target)
+        .chain(() -> gate.admit(baseUrl(target), target.instanceId()));
   }
 
   /** Hands back an admission whose call will not be made (the claim was lost meanwhile). */
@@ -217,7 +221,8 @@ public class AmcClient {
     return Uni.createFrom()
         .deferred(
             () ->
-                gate.pace(target.advertiserId(), target.instanceId())
+                allowedEndpoint(operation, target)
+                    .chain(() -> gate.pace(target.advertiserId(), target.instanceId()))
                     .chain(tokens::token)
                     .chain(
                         token ->
@@ -233,6 +238,23 @@ public class AmcClient {
                     .transform(failure -> RemoteFailures.transport(operation, failure))
                     .map(response -> successBody(operation, response))
                     .map(body -> parse(operation, body, parser)));
+  }
+
+  /**
+   * Fails, before any request and before a token is fetched, when the target's base URL is not an
+   * allowed AMC endpoint (say an instance row written before the allow-list existed): the Login
+   * with Amazon token must never reach another host.
+   */
+  private Uni<Void> allowedEndpoint(String operation, RemoteTarget target) {
+    return endpoints
+        .refusal(baseUrl(target))
+        .map(
+            reason ->
+                Uni.createFrom()
+                    .<Void>failure(
+                        RemoteCallException.of(
+                            operation, RemoteCallException.Kind.ENDPOINT_REFUSED, reason, null)))
+        .orElseGet(() -> Uni.createFrom().voidItem());
   }
 
   private Uni<HttpResponse<Buffer>> retryOnceIfRefused(

@@ -3,6 +3,7 @@ package io.executionpoller.remote;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** How to reach AMC and Login with Amazon. Credentials come from a Secret, never from the image. */
@@ -12,6 +13,18 @@ public interface AmcConfig {
   /** Default AMC API base URL (regional endpoint); an instance may override it. */
   @WithDefault("https://advertising-api.amazon.com")
   String apiBaseUrl();
+
+  /**
+   * Hosts an AMC API base URL may name (the default, an instance's endpoint): only these ever get
+   * the Login with Amazon token. Exact hosts, or wildcards as in poller.results.allowed-hosts.
+   */
+  @WithDefault(
+      "advertising-api.amazon.com,advertising-api-eu.amazon.com,advertising-api-fe.amazon.com")
+  List<String> allowedApiHosts();
+
+  /** Refuse plain-http AMC API base URLs; off only in dev and test, for the local simulator. */
+  @WithDefault("true")
+  boolean requireHttps();
 
   /** Login with Amazon token endpoint. */
   @WithDefault("https://api.amazon.com/auth/o2/token")

@@ -21,6 +21,8 @@ public final class RemoteCallException extends RuntimeException {
     MALFORMED_RESPONSE,
     /** Credentials are not configured. */
     NOT_CONFIGURED,
+    /** The API base URL is not on poller.amc.allowed-api-hosts (or not https): nothing was sent. */
+    ENDPOINT_REFUSED,
     /** Anything else: a failure the transport cannot explain. */
     UNEXPECTED
   }

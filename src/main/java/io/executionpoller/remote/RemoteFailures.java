@@ -32,6 +32,7 @@ public final class RemoteFailures {
             case CONNECTION -> FailureFacts.Transport.CONNECTION;
             case MALFORMED_RESPONSE -> FailureFacts.Transport.MALFORMED;
             case NOT_CONFIGURED -> FailureFacts.Transport.NOT_CONFIGURED;
+            case ENDPOINT_REFUSED -> FailureFacts.Transport.ENDPOINT_REFUSED;
             case UNEXPECTED -> FailureFacts.Transport.UNEXPECTED;
           };
       return new FailureFacts(transport, remote.httpStatus(), operation, remote.body());

@@ -55,6 +55,8 @@ class HousekeepingTest {
             "housekeeping-timeout-sweep:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
             "housekeeping-retention:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
+            "housekeeping-idempotency-keys:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT);
   }
 

@@ -77,6 +77,8 @@ final class SimulatedAmc implements AutoCloseable {
     env.put("POLLER_AMC_CLIENT_SECRET", CLIENT_SECRET);
     env.put("POLLER_AMC_REFRESH_TOKEN", REFRESH_TOKEN);
     env.put("POLLER_RESULTS_ALLOWED_HOSTS", "localhost,127.0.0.1");
+    env.put("POLLER_AMC_ALLOWED_API_HOSTS", "localhost,127.0.0.1");
+    env.put("POLLER_AMC_REQUIRE_HTTPS", "false");
     env.put("POLLER_RESULTS_REQUIRE_HTTPS", "false");
     return env;
   }
