@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,6 +30,10 @@ import java.util.UUID;
  * The poll loop's SQL. Claims take leases with FOR UPDATE SKIP LOCKED; every write is guarded by
  * the expected status, version and lease owner, so a stale writer changes nothing. Unchanged checks
  * are rescheduled in one statement per batch.
+ *
+ * <p>Lease expiry is set and compared on the database clock ({@code now()}), never on a replica's:
+ * replicas whose clocks differ must not take each other's leases early. Due times ({@code
+ * next_poll_at}) stay on the injected clock, which wrote them, so tests move them by moving it.
  */
 @ApplicationScoped
 public class ExecutionStore {
@@ -51,7 +56,7 @@ public class ExecutionStore {
                   WHERE e.amc_instance_id = i.id
                     AND e.status IN ('PENDING', 'RUNNING')
                     AND e.next_poll_at <= $1
-                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
                   ORDER BY e.next_poll_at
                   LIMIT $2) c),
       picked AS (
@@ -60,16 +65,17 @@ public class ExecutionStore {
           SELECT e.id FROM workflow_executions e JOIN picked ON picked.id = e.id
            WHERE e.status IN ('PENDING', 'RUNNING')
              AND e.next_poll_at <= $1
-             AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+             AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
            ORDER BY picked.turn, picked.next_poll_at
            LIMIT $2
              FOR UPDATE OF e SKIP LOCKED)
       UPDATE workflow_executions e
-         SET lease_owner = $3, lease_expires_at = $4, version = e.version + 1
+         SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4),
+             version = e.version + 1
         FROM due, workflows w, amc_instances i, amc_accounts a
        WHERE e.id = due.id AND w.id = e.workflow_id
          AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING e.id, e.workflow_id, e.version, e.lease_expires_at, e.status, e.remote_status, e.amc_execution_id,
+      RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
                 e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
                 e.parameters, e.time_window, e.remote_timeout_seconds, e.long_execution_warned_at,
                 w.max_runtime_seconds, w.warning_threshold_seconds,
@@ -219,11 +225,15 @@ public class ExecutionStore {
     }
   }
 
-  /** Claims up to {@code limit} due executions for {@code owner} until {@code leaseUntil}. */
-  public Uni<List<ClaimedExecution>> claim(
-      String owner, Instant now, Instant leaseUntil, int limit) {
-    return execute(pool, "claim", CLAIM, Tuple.of(odt(now), limit, owner, odt(leaseUntil)))
-        .map(ExecutionStore::toClaims);
+  /**
+   * Claims up to {@code limit} executions due at {@code now} for {@code owner}, each for {@code
+   * lease} from the database's now. A claim's {@link ClaimedExecution#leaseExpiresAt} is on this
+   * replica's clock ({@code now + lease}): a little before the database's expiry, never after.
+   */
+  public Uni<List<ClaimedExecution>> claim(String owner, Instant now, Duration lease, int limit) {
+    Instant leaseEnds = now.plus(lease);
+    return execute(pool, "claim", CLAIM, Tuple.of(odt(now), limit, owner, seconds(lease)))
+        .map(rows -> toClaims(rows, leaseEnds));
   }
 
   /** Writes a batch of unchanged checks in one statement; returns how many rows were still ours. */
@@ -479,7 +489,7 @@ public class ExecutionStore {
                   row.getInteger("warning_threshold_seconds"),
                   row.getInteger("remote_timeout_seconds"),
                   instant(row.getOffsetDateTime("long_execution_warned_at"))),
-              instant(row.getOffsetDateTime("lease_expires_at"))));
+              leaseEnds));
     }
     return claims;
   }
@@ -501,6 +511,10 @@ public class ExecutionStore {
         json.getString("start"),
         json.getString("end"),
         json.getString("timeZone"));
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 
   static OffsetDateTime odt(Instant instant) {

@@ -169,7 +169,7 @@ public class ResultDownloader {
       return 0;
     }
     Instant now = clock.instant();
-    List<ResultClaim> claims = store.claim(owner, now, now.plus(config.leaseDuration()), free);
+    List<ResultClaim> claims = store.claim(owner, now, config.leaseDuration(), free);
     for (ResultClaim claim : claims) {
       ResultDownload download =
           new ResultDownload(claim, owner, amc, fetcher, store, config, clock);
@@ -288,7 +288,7 @@ public class ResultDownloader {
           download.abort(
               DownloadFailure.deadline(
                   "ran longer than poller.results.attempt-deadline " + config.attemptDeadline()));
-        } else if (!store.renew(download.claim(), owner, now.plus(config.leaseDuration()))) {
+        } else if (!store.renew(download.claim(), owner, config.leaseDuration())) {
           download.abort(
               DownloadFailure.store(new SQLException("the download's claim was taken over")));
         }

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,7 +24,9 @@ import java.util.UUID;
  * The download step's SQL, on JDBC: downloads run on their own blocking threads and stream rows
  * through COPY, which the reactive client does not offer. Claims take a lease with SKIP LOCKED;
  * every later write is guarded by the lease owner and the attempt number, so a replica that lost
- * its claim changes nothing.
+ * its claim changes nothing. Lease expiry is set and compared on the database clock ({@code
+ * now()}), so replicas whose clocks differ never take each other's downloads early; due times stay
+ * on the injected clock.
  */
 @ApplicationScoped
 class ResultStore {
@@ -33,13 +36,13 @@ class ResultStore {
       WITH due AS (
           SELECT execution_id FROM execution_results
            WHERE status IN ('PENDING', 'DOWNLOADING') AND next_attempt_at <= ?
-             AND (lease_owner IS NULL OR lease_expires_at <= ?)
+             AND (lease_owner IS NULL OR lease_expires_at <= now())
            ORDER BY next_attempt_at
            LIMIT ?
              FOR UPDATE SKIP LOCKED)
       UPDATE execution_results r
          SET status = 'DOWNLOADING', attempts = r.attempts + 1, lease_owner = ?,
-             lease_expires_at = ?, updated_at = ?
+             lease_expires_at = now() + make_interval(secs => ?), updated_at = ?
         FROM due, workflow_executions e, workflows w, amc_instances i, amc_accounts a
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
          AND w.id = e.workflow_id AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
@@ -49,7 +52,7 @@ class ResultStore {
 
   private static final String RENEW =
       """
-      UPDATE execution_results SET lease_expires_at = ?
+      UPDATE execution_results SET lease_expires_at = now() + make_interval(secs => ?)
        WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
       """;
 
@@ -73,18 +76,20 @@ class ResultStore {
     this.crashPoints = crashPoints;
   }
 
-  /** Claims up to {@code limit} due downloads for {@code owner}, counting a new attempt each. */
-  List<ResultClaim> claim(String owner, Instant now, Instant leaseUntil, int limit)
+  /**
+   * Claims up to {@code limit} downloads due at {@code now} for {@code owner}, each for {@code
+   * lease} from the database's now, counting a new attempt each.
+   */
+  List<ResultClaim> claim(String owner, Instant now, Duration lease, int limit)
       throws SQLException {
     List<ResultClaim> claims = new ArrayList<>();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement claim = connection.prepareStatement(CLAIM)) {
       claim.setTimestamp(1, Timestamp.from(now));
-      claim.setTimestamp(2, Timestamp.from(now));
-      claim.setInt(3, limit);
-      claim.setString(4, owner);
-      claim.setTimestamp(5, Timestamp.from(leaseUntil));
-      claim.setTimestamp(6, Timestamp.from(now));
+      claim.setInt(2, limit);
+      claim.setString(3, owner);
+      claim.setDouble(4, lease.toMillis() / 1000.0);
+      claim.setTimestamp(5, Timestamp.from(now));
       try (ResultSet rows = claim.executeQuery()) {
         while (rows.next()) {
           claims.add(
@@ -104,11 +109,14 @@ class ResultStore {
     return claims;
   }
 
-  /** Extends the lease of a running download; false when the claim is no longer ours. */
-  boolean renew(ResultClaim claim, String owner, Instant leaseUntil) throws SQLException {
+  /**
+   * Extends the lease of a running download to {@code lease} from the database's now; false when
+   * the claim is no longer ours.
+   */
+  boolean renew(ResultClaim claim, String owner, Duration lease) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement renew = connection.prepareStatement(RENEW)) {
-      renew.setTimestamp(1, Timestamp.from(leaseUntil));
+      renew.setDouble(1, lease.toMillis() / 1000.0);
       renew.setObject(2, claim.executionId());
       renew.setString(3, owner);
       renew.setInt(4, claim.attempt());
