@@ -3,6 +3,7 @@ package io.executionpoller.poll;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +84,25 @@ public class ExecutionStore {
                 a.account_id, a.marketplace_id
       """;
 
+  /**
+   * The next check time {@code next}, but not before a create that may still be on the wire (its
+   * attempt written, no remote id {@code remoteId}) has either landed at AMC and shown in a
+   * listing, or died: {@code settle} seconds after the attempt (request-timeout + listing-margin).
+   * Whoever checks the row next then finds that execution by listing and adopts it, instead of
+   * creating a second one.
+   */
+  private static String notBeforeCreateSettles(String next, String remoteId, String settle) {
+    return "CASE WHEN "
+        + remoteId
+        + " IS NULL AND submit_attempted_at IS NOT NULL THEN GREATEST("
+        + next
+        + ", submit_attempted_at + make_interval(secs => "
+        + settle
+        + ")) ELSE "
+        + next
+        + " END";
+  }
+
   /** Deferred checks: a new time and the lease back, nothing counted. */
   private static final String DEFER =
       """
@@ -97,23 +117,27 @@ public class ExecutionStore {
 
   /**
    * Every lease an owner holds, handed back on shutdown; the version moves on, so a check of that
-   * owner still in flight cannot write its outcome afterwards.
+   * owner still in flight cannot write its outcome afterwards. A create still in flight keeps its
+   * row from being due until it has settled.
    */
   private static final String RELEASE_ALL =
       """
       UPDATE workflow_executions
-         SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $2
+         SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $2,
+             next_poll_at = %s
        WHERE lease_owner = $1
-      """;
+      """
+          .formatted(notBeforeCreateSettles("next_poll_at", "amc_execution_id", "$3"));
 
   /** Hands a claim back untouched but for the lease and the next check time. */
   private static final String RELEASE =
       """
       UPDATE workflow_executions
-         SET lease_owner = NULL, lease_expires_at = NULL, next_poll_at = $5,
+         SET lease_owner = NULL, lease_expires_at = NULL, next_poll_at = %s,
              version = version + 1, updated_at = now()
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
-      """;
+      """
+          .formatted(notBeforeCreateSettles("$5", "amc_execution_id", "$6"));
 
   /** RETRY: back to PENDING without a remote id, one retry more, due at the retry time. */
   private static final String RESUBMIT =
@@ -174,12 +198,13 @@ public class ExecutionStore {
              execution_duration = COALESCE($14, execution_duration),
              consecutive_poll_errors = $15, last_error = COALESCE($16, last_error),
              last_error_at = COALESCE($17, last_error_at), error_type = COALESCE($18, error_type),
-             error_message = COALESCE($19, error_message), next_poll_at = $20,
+             error_message = COALESCE($19, error_message), next_poll_at = %s,
              last_polled_at = $21, poll_count = poll_count + 1,
              long_execution_warned_at = CASE WHEN $22 THEN $21 ELSE long_execution_warned_at END,
              lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $21
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
-      """;
+      """
+          .formatted(notBeforeCreateSettles("$20", "COALESCE($6, amc_execution_id)", "$23"));
 
   private static final String OPEN_RESULT =
       """
@@ -202,8 +227,12 @@ public class ExecutionStore {
   private final Pool pool;
   private final Map<String, Counter> statementCounters = new HashMap<>();
 
-  ExecutionStore(Pool pool, MeterRegistry registry) {
+  /** Seconds after a create attempt before its row may be checked again (see above). */
+  private final double createSettleSeconds;
+
+  ExecutionStore(Pool pool, MeterRegistry registry, AmcConfig amc) {
     this.pool = pool;
+    this.createSettleSeconds = seconds(amc.requestTimeout().plus(amc.listingMargin()));
     for (String operation :
         List.of(
             "claim",
@@ -311,13 +340,19 @@ public class ExecutionStore {
       String owner, Instant now, Instant nextPollAt, ClaimedExecution execution) {
     Tuple params =
         Tuple.of(
-            execution.id(), execution.version(), execution.status().name(), owner, odt(nextPollAt));
+            execution.id(),
+            execution.version(),
+            execution.status().name(),
+            owner,
+            odt(nextPollAt),
+            createSettleSeconds);
     return execute(pool, "release", RELEASE, params).map(rows -> rows.rowCount() == 1);
   }
 
   /** Releases every lease {@code owner} holds; returns how many. */
   Uni<Integer> releaseAll(String owner, Instant now) {
-    return execute(pool, "release", RELEASE_ALL, Tuple.of(owner, odt(now))).map(RowSet::rowCount);
+    return execute(pool, "release", RELEASE_ALL, Tuple.of(owner, odt(now), createSettleSeconds))
+        .map(RowSet::rowCount);
   }
 
   /** Appends one event outside any status change (for example the outcome of a remote cancel). */
@@ -357,7 +392,11 @@ public class ExecutionStore {
   Uni<Boolean> apply(String owner, Instant now, WritePlan.Update plan) {
     return pool.withTransaction(
         connection ->
-            execute(connection, "update", UPDATE, updateParams(owner, now, plan))
+            execute(
+                    connection,
+                    "update",
+                    UPDATE,
+                    updateParams(owner, now, plan).addDouble(createSettleSeconds))
                 .chain(
                     rows ->
                         rows.rowCount() == 1
@@ -460,7 +499,7 @@ public class ExecutionStore {
     return client.preparedQuery(sql).execute(params);
   }
 
-  private static List<ClaimedExecution> toClaims(RowSet<Row> rows) {
+  private static List<ClaimedExecution> toClaims(RowSet<Row> rows, Instant leaseEnds) {
     List<ClaimedExecution> claims = new ArrayList<>(rows.rowCount());
     for (Row row : rows) {
       claims.add(
