@@ -36,10 +36,10 @@ public class DebugResource {
 
   private static final String BACKLOG =
       """
-      SELECT count(*) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= ?) AS due,
-             min(next_poll_at) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= ?)
+      SELECT count(*) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= now()) AS due,
+             min(next_poll_at) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= now())
                AS oldest_due,
-             count(*) FILTER (WHERE lease_expires_at > ?) AS leased,
+             count(*) FILTER (WHERE lease_expires_at > now()) AS leased,
              (SELECT count(*) FROM execution_results
                WHERE status IN ('PENDING', 'DOWNLOADING')) AS results_waiting
         FROM workflow_executions
@@ -105,10 +105,8 @@ public class DebugResource {
   private DebugSnapshot.Backlog backlog(Instant now) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query = connection.prepareStatement(BACKLOG)) {
-      Timestamp at = Timestamp.from(now);
-      for (int i = 1; i <= 4; i++) {
-        query.setTimestamp(i, at);
-      }
+      // Due times are on the injected clock; leases expire on the database's.
+      query.setTimestamp(1, Timestamp.from(now));
       try (ResultSet row = query.executeQuery()) {
         row.next();
         Timestamp oldest = row.getTimestamp("oldest_due");

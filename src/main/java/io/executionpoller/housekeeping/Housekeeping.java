@@ -107,7 +107,7 @@ public class Housekeeping {
   /** Clears expired leases; a dead replica's downloads go back to PENDING at once. */
   public int[] reapLeasesNow() throws SQLException {
     Instant now = clock.instant();
-    int[] released = store.reapLeases(now.minus(config.leaseGrace()), now);
+    int[] released = store.reapLeases(config.leaseGrace(), now);
     if (released[0] + released[1] > 0) {
       LOG.infof(
           "LEASES_REAPED executions=%d downloads=%d (their replicas stopped renewing)",
@@ -117,9 +117,11 @@ public class Housekeeping {
   }
 
   /**
-   * Times out RUNNING executions past their runtime limit that no check reaches (every check
-   * deferred, or no replica polling); the loop does the same for the ones it checks. It does not
-   * cancel them remotely: that needs the remote call the loop makes (timeout.cancel-remote).
+   * Times out RUNNING executions that no check reaches (checks deferred or failing, or no replica
+   * polling): past their runtime limit by the lease grace, and held by no lease. The loop times out
+   * the ones it checks, and within the grace it gets there first, so the sweep never overrides it
+   * (an execution AMC finished before its limit ends as AMC says). It does not cancel them
+   * remotely: that needs the remote call the loop makes (timeout.cancel-remote).
    */
   public int sweepTimeoutsNow() throws SQLException {
     List<HousekeepingStore.TimedOut> timedOut =
@@ -127,6 +129,7 @@ public class Housekeeping {
             clock.instant(),
             timeout.remoteTimeoutMargin(),
             timeout.defaultMaxRuntime(),
+            config.leaseGrace(),
             SWEEP_BATCH,
             replica.id());
     timedOut.forEach(this::recordTimeout);

@@ -17,7 +17,10 @@ public interface HousekeepingConfig {
   @WithDefault("1M")
   Duration leaseReaperEvery();
 
-  /** A lease this far past its expiry is cleared (the row is claimable anyway; this tidies it). */
+  /**
+   * A lease this far past its expiry (database clock) is cleared, and the timeout sweep leaves an
+   * execution this long past its runtime limit or its lease to the loop before it times it out.
+   */
   @WithDefault("1M")
   Duration leaseGrace();
 

@@ -1,6 +1,10 @@
 package io.executionpoller.housekeeping;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.execution.EventType;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.failure.ErrorType;
+import io.executionpoller.results.ResultStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,14 +17,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** The housekeeping SQL; every delete is batched so no statement holds locks for long. */
+/**
+ * The housekeeping SQL; every delete is batched so no statement holds locks for long. Lease expiry
+ * is compared on the database clock ({@code now()}), where the leases were set: a replica whose
+ * clock runs ahead must not take a lease for expired while its holder still works.
+ */
 @ApplicationScoped
 class HousekeepingStore {
 
   private static final String REAP_EXECUTION_LEASES =
       """
       UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = NULL
-       WHERE lease_owner IS NOT NULL AND lease_expires_at < ?
+       WHERE lease_owner IS NOT NULL AND lease_expires_at < now() - make_interval(secs => ?)
       """;
 
   /**
@@ -30,9 +38,9 @@ class HousekeepingStore {
   private static final String REAP_RESULT_LEASES =
       """
       UPDATE execution_results
-         SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
+         SET status = ?, lease_owner = NULL, lease_expires_at = NULL,
              next_attempt_at = ?, updated_at = ?
-       WHERE status = 'DOWNLOADING' AND lease_expires_at < ?
+       WHERE status = ? AND lease_expires_at < now() - make_interval(secs => ?)
       """;
 
   private static final String DELETE_OLD_EVENTS =
@@ -51,40 +59,46 @@ class HousekeepingStore {
       """;
 
   /**
-   * RUNNING past its runtime limit (the same rule as RuntimeLimit: the workflow's maximum, else
-   * AMC's timeout plus the margin, else the default) and held by no live lease: TIMEOUT with its
-   * transition recorded, like the loop would at its next check. Leased rows are the loop's. Returns
-   * what the log line and the metrics need of each.
+   * RUNNING past its runtime limit by the lease grace, and held by no lease (none, or one expired
+   * by the grace on the database clock, like the reaper's): TIMEOUT with its transition recorded,
+   * as the loop would at its next check. The limit is RuntimeLimit's rule (the workflow's maximum,
+   * else AMC's timeout plus the margin, else the default), written again here in SQL; a table test
+   * (HousekeepingTest) feeds the same rows to both. The grace after the limit is the loop's turn: a
+   * loop that reaches the row checks it every interval and ends it itself (TIMEOUT, or SUCCESS when
+   * AMC finished in time), so what is still RUNNING after the grace is what no check reaches
+   * (checks deferred past it, failing, or no replica polling). The write is guarded again by
+   * status, version and lease, so it never lands on a row a check holds. Returns what the log line
+   * and the metrics need of each.
    */
   private static final String TIMEOUT_SWEEP =
       """
       WITH expired AS (
-          SELECT e.id FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
-           WHERE e.status = 'RUNNING' AND e.started_at IS NOT NULL
-             AND (e.lease_owner IS NULL OR e.lease_expires_at < ?)
+          SELECT e.id, e.version FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
+           WHERE e.status = ? AND e.started_at IS NOT NULL
+             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => ?))
              AND e.started_at + make_interval(secs => CASE
                    WHEN w.max_runtime_seconds > 0 THEN w.max_runtime_seconds
                    WHEN e.remote_timeout_seconds > 0 THEN e.remote_timeout_seconds + ?
-                   ELSE ? END) < ?
+                   ELSE ? END) + make_interval(secs => ?) <= ?
            ORDER BY e.started_at
            LIMIT ?
              FOR UPDATE OF e SKIP LOCKED),
       timed_out AS (
           UPDATE workflow_executions e
-             SET status = 'TIMEOUT', completed_at = ?, error_type = 'TIMEOUT_ERROR',
-                 error_message = ?,
+             SET status = ?, completed_at = ?, error_type = ?, error_message = ?,
                  execution_duration = CAST(EXTRACT(EPOCH FROM ? - e.started_at) AS INTEGER),
                  lease_owner = NULL, lease_expires_at = NULL, version = e.version + 1,
                  updated_at = ?
-            FROM expired WHERE e.id = expired.id
+            FROM expired
+           WHERE e.id = expired.id AND e.version = expired.version AND e.status = ?
+             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => ?))
           RETURNING e.id, e.retry_count, e.amc_execution_id, e.workflow_id, e.amc_instance_id,
                     e.execution_duration),
       recorded AS (
           INSERT INTO execution_events
                  (execution_id, occurred_at, type, attempt, from_status, to_status,
                   amc_execution_id, message, replica)
-          SELECT id, ?, 'TRANSITION', retry_count, 'RUNNING', 'TIMEOUT', amc_execution_id,
-                 ?, ?
+          SELECT id, ?, ?, retry_count, ?, ?, amc_execution_id, ?, ?
             FROM timed_out)
       SELECT t.id, t.amc_execution_id, t.workflow_id, i.instance_id, t.execution_duration
         FROM timed_out t JOIN amc_instances i ON i.id = t.amc_instance_id
@@ -103,38 +117,63 @@ class HousekeepingStore {
     this.dataSource = dataSource;
   }
 
-  /** Clears leases expired before {@code before}; returns executions and results released. */
-  int[] reapLeases(Instant before, Instant now) throws SQLException {
+  /**
+   * Clears leases expired more than {@code grace} ago (database clock); a download comes back due
+   * at {@code now}. Returns executions and results released.
+   */
+  int[] reapLeases(Duration grace, Instant now) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement executions = connection.prepareStatement(REAP_EXECUTION_LEASES);
         PreparedStatement results = connection.prepareStatement(REAP_RESULT_LEASES)) {
-      executions.setTimestamp(1, Timestamp.from(before));
-      results.setTimestamp(1, Timestamp.from(now));
+      executions.setDouble(1, seconds(grace));
+      results.setString(1, ResultStatus.PENDING.name());
       results.setTimestamp(2, Timestamp.from(now));
-      results.setTimestamp(3, Timestamp.from(before));
+      results.setTimestamp(3, Timestamp.from(now));
+      results.setString(4, ResultStatus.DOWNLOADING.name());
+      results.setDouble(5, seconds(grace));
       return new int[] {executions.executeUpdate(), results.executeUpdate()};
     }
   }
 
-  /** Times out unchecked executions past their limit; returns them. */
+  /** Times out executions no check reaches, {@code grace} past their limit; returns them. */
   List<TimedOut> sweepTimeouts(
-      Instant now, Duration remoteMargin, Duration defaultMax, int batch, String replica)
+      Instant now,
+      Duration remoteMargin,
+      Duration defaultMax,
+      Duration grace,
+      int batch,
+      String replica)
       throws SQLException {
     Timestamp at = Timestamp.from(now);
+    String running = ExecutionStatus.RUNNING.name();
+    String timeout = ExecutionStatus.TIMEOUT.name();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement sweep = connection.prepareStatement(TIMEOUT_SWEEP)) {
-      sweep.setTimestamp(1, at);
-      sweep.setLong(2, remoteMargin.toSeconds());
-      sweep.setLong(3, defaultMax.toSeconds());
-      sweep.setTimestamp(4, at);
-      sweep.setInt(5, batch);
-      sweep.setTimestamp(6, at);
-      sweep.setString(7, SWEEP_REASON);
-      sweep.setTimestamp(8, at);
-      sweep.setTimestamp(9, at);
-      sweep.setTimestamp(10, at);
-      sweep.setString(11, SWEEP_REASON);
-      sweep.setString(12, replica);
+      int i = 0;
+      // expired
+      sweep.setString(++i, running);
+      sweep.setDouble(++i, seconds(grace));
+      sweep.setLong(++i, remoteMargin.toSeconds());
+      sweep.setLong(++i, defaultMax.toSeconds());
+      sweep.setDouble(++i, seconds(grace));
+      sweep.setTimestamp(++i, at);
+      sweep.setInt(++i, batch);
+      // timed_out
+      sweep.setString(++i, timeout);
+      sweep.setTimestamp(++i, at);
+      sweep.setString(++i, ErrorType.TIMEOUT_ERROR.name());
+      sweep.setString(++i, SWEEP_REASON);
+      sweep.setTimestamp(++i, at);
+      sweep.setTimestamp(++i, at);
+      sweep.setString(++i, running);
+      sweep.setDouble(++i, seconds(grace));
+      // recorded
+      sweep.setTimestamp(++i, at);
+      sweep.setString(++i, EventType.TRANSITION.name());
+      sweep.setString(++i, running);
+      sweep.setString(++i, timeout);
+      sweep.setString(++i, SWEEP_REASON);
+      sweep.setString(++i, replica);
       List<TimedOut> timedOut = new ArrayList<>();
       try (ResultSet rows = sweep.executeQuery()) {
         while (rows.next()) {
@@ -149,6 +188,10 @@ class HousekeepingStore {
       }
       return timedOut;
     }
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 
   /** Deletes events of finished executions older than {@code before}, batch by batch. */

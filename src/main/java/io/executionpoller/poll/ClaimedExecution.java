@@ -8,7 +8,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** An execution this replica holds the lease on, with what a check needs to reach AMC. */
+/**
+ * An execution this replica holds the lease on, with what a check needs to reach AMC. {@code
+ * leaseExpiresAt} is reckoned on this replica's clock from the claim (the database keeps the lease
+ * on its own clock), so a check can tell whether it fits in the lease whatever the clocks' offset.
+ */
 public record ClaimedExecution(
     UUID id,
     UUID workflowId,

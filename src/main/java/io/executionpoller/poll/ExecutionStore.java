@@ -4,6 +4,7 @@ import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,6 +32,10 @@ import java.util.UUID;
  * The poll loop's SQL. Claims take leases with FOR UPDATE SKIP LOCKED; every write is guarded by
  * the expected status, version and lease owner, so a stale writer changes nothing. Unchanged checks
  * are rescheduled in one statement per batch.
+ *
+ * <p>Lease expiry is set and compared on the database clock ({@code now()}), never on a replica's:
+ * replicas whose clocks differ must not take each other's leases early. Due times ({@code
+ * next_poll_at}) stay on the injected clock, which wrote them, so tests move them by moving it.
  */
 @ApplicationScoped
 public class ExecutionStore {
@@ -52,7 +58,7 @@ public class ExecutionStore {
                   WHERE e.amc_instance_id = i.id
                     AND e.status IN ('PENDING', 'RUNNING')
                     AND e.next_poll_at <= $1
-                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
                   ORDER BY e.next_poll_at
                   LIMIT $2) c),
       picked AS (
@@ -61,22 +67,42 @@ public class ExecutionStore {
           SELECT e.id FROM workflow_executions e JOIN picked ON picked.id = e.id
            WHERE e.status IN ('PENDING', 'RUNNING')
              AND e.next_poll_at <= $1
-             AND (e.lease_owner IS NULL OR e.lease_expires_at <= $1)
+             AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
            ORDER BY picked.turn, picked.next_poll_at
            LIMIT $2
              FOR UPDATE OF e SKIP LOCKED)
       UPDATE workflow_executions e
-         SET lease_owner = $3, lease_expires_at = $4, version = e.version + 1
+         SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4),
+             version = e.version + 1
         FROM due, workflows w, amc_instances i, amc_accounts a
        WHERE e.id = due.id AND w.id = e.workflow_id
          AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING e.id, e.workflow_id, e.version, e.lease_expires_at, e.status, e.remote_status, e.amc_execution_id,
+      RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
                 e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
                 e.parameters, e.time_window, e.remote_timeout_seconds, e.long_execution_warned_at,
                 w.max_runtime_seconds, w.warning_threshold_seconds,
                 w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
                 a.account_id, a.marketplace_id
       """;
+
+  /**
+   * The next check time {@code next}, but not before a create that may still be on the wire (its
+   * attempt written, no remote id {@code remoteId}) has either landed at AMC and shown in a
+   * listing, or died: {@code settle} seconds after the attempt (request-timeout + listing-margin).
+   * Whoever checks the row next then finds that execution by listing and adopts it, instead of
+   * creating a second one.
+   */
+  private static String notBeforeCreateSettles(String next, String remoteId, String settle) {
+    return "CASE WHEN "
+        + remoteId
+        + " IS NULL AND submit_attempted_at IS NOT NULL THEN GREATEST("
+        + next
+        + ", submit_attempted_at + make_interval(secs => "
+        + settle
+        + ")) ELSE "
+        + next
+        + " END";
+  }
 
   /** Deferred checks: a new time and the lease back, nothing counted. */
   private static final String DEFER =
@@ -92,23 +118,27 @@ public class ExecutionStore {
 
   /**
    * Every lease an owner holds, handed back on shutdown; the version moves on, so a check of that
-   * owner still in flight cannot write its outcome afterwards.
+   * owner still in flight cannot write its outcome afterwards. A create still in flight keeps its
+   * row from being due until it has settled.
    */
   private static final String RELEASE_ALL =
       """
       UPDATE workflow_executions
-         SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $2
+         SET lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $2,
+             next_poll_at = %s
        WHERE lease_owner = $1
-      """;
+      """
+          .formatted(notBeforeCreateSettles("next_poll_at", "amc_execution_id", "$3"));
 
   /** Hands a claim back untouched but for the lease and the next check time. */
   private static final String RELEASE =
       """
       UPDATE workflow_executions
-         SET lease_owner = NULL, lease_expires_at = NULL, next_poll_at = $5,
+         SET lease_owner = NULL, lease_expires_at = NULL, next_poll_at = %s,
              version = version + 1, updated_at = now()
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
-      """;
+      """
+          .formatted(notBeforeCreateSettles("$5", "amc_execution_id", "$6"));
 
   /** RETRY: back to PENDING without a remote id, one retry more, due at the retry time. */
   private static final String RESUBMIT =
@@ -169,12 +199,13 @@ public class ExecutionStore {
              execution_duration = COALESCE($14, execution_duration),
              consecutive_poll_errors = $15, last_error = COALESCE($16, last_error),
              last_error_at = COALESCE($17, last_error_at), error_type = COALESCE($18, error_type),
-             error_message = COALESCE($19, error_message), next_poll_at = $20,
+             error_message = COALESCE($19, error_message), next_poll_at = %s,
              last_polled_at = $21, poll_count = poll_count + 1,
              long_execution_warned_at = CASE WHEN $22 THEN $21 ELSE long_execution_warned_at END,
              lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $21
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
-      """;
+      """
+          .formatted(notBeforeCreateSettles("$20", "COALESCE($6, amc_execution_id)", "$23"));
 
   private static final String OPEN_RESULT =
       """
@@ -197,8 +228,12 @@ public class ExecutionStore {
   private final Pool pool;
   private final Map<String, Counter> statementCounters = new HashMap<>();
 
-  ExecutionStore(Pool pool, MeterRegistry registry) {
+  /** Seconds after a create attempt before its row may be checked again (see above). */
+  private final double createSettleSeconds;
+
+  ExecutionStore(Pool pool, MeterRegistry registry, AmcConfig amc) {
     this.pool = pool;
+    this.createSettleSeconds = seconds(amc.requestTimeout().plus(amc.listingMargin()));
     for (String operation :
         List.of(
             "claim",
@@ -220,11 +255,15 @@ public class ExecutionStore {
     }
   }
 
-  /** Claims up to {@code limit} due executions for {@code owner} until {@code leaseUntil}. */
-  public Uni<List<ClaimedExecution>> claim(
-      String owner, Instant now, Instant leaseUntil, int limit) {
-    return execute(pool, "claim", CLAIM, Tuple.of(odt(now), limit, owner, odt(leaseUntil)))
-        .map(ExecutionStore::toClaims);
+  /**
+   * Claims up to {@code limit} executions due at {@code now} for {@code owner}, each for {@code
+   * lease} from the database's now. A claim's {@link ClaimedExecution#leaseExpiresAt} is on this
+   * replica's clock ({@code now + lease}): a little before the database's expiry, never after.
+   */
+  public Uni<List<ClaimedExecution>> claim(String owner, Instant now, Duration lease, int limit) {
+    Instant leaseEnds = now.plus(lease);
+    return execute(pool, "claim", CLAIM, Tuple.of(odt(now), limit, owner, seconds(lease)))
+        .map(rows -> toClaims(rows, leaseEnds));
   }
 
   /** Writes a batch of unchanged checks in one statement; returns how many rows were still ours. */
@@ -304,13 +343,19 @@ public class ExecutionStore {
       String owner, Instant now, Instant nextPollAt, ClaimedExecution execution) {
     Tuple params =
         Tuple.of(
-            execution.id(), execution.version(), execution.status().name(), owner, odt(nextPollAt));
+            execution.id(),
+            execution.version(),
+            execution.status().name(),
+            owner,
+            odt(nextPollAt),
+            createSettleSeconds);
     return execute(pool, "release", RELEASE, params).map(rows -> rows.rowCount() == 1);
   }
 
   /** Releases every lease {@code owner} holds; returns how many. */
   Uni<Integer> releaseAll(String owner, Instant now) {
-    return execute(pool, "release", RELEASE_ALL, Tuple.of(owner, odt(now))).map(RowSet::rowCount);
+    return execute(pool, "release", RELEASE_ALL, Tuple.of(owner, odt(now), createSettleSeconds))
+        .map(RowSet::rowCount);
   }
 
   /** Appends one event outside any status change (for example the outcome of a remote cancel). */
@@ -350,7 +395,11 @@ public class ExecutionStore {
   Uni<Boolean> apply(String owner, Instant now, WritePlan.Update plan) {
     return pool.withTransaction(
         connection ->
-            execute(connection, "update", UPDATE, updateParams(owner, now, plan))
+            execute(
+                    connection,
+                    "update",
+                    UPDATE,
+                    updateParams(owner, now, plan).addDouble(createSettleSeconds))
                 .chain(
                     rows ->
                         rows.rowCount() == 1
@@ -453,7 +502,7 @@ public class ExecutionStore {
     return client.preparedQuery(sql).execute(params);
   }
 
-  private static List<ClaimedExecution> toClaims(RowSet<Row> rows) {
+  private static List<ClaimedExecution> toClaims(RowSet<Row> rows, Instant leaseEnds) {
     List<ClaimedExecution> claims = new ArrayList<>(rows.rowCount());
     for (Row row : rows) {
       claims.add(
@@ -482,7 +531,7 @@ public class ExecutionStore {
                   row.getInteger("warning_threshold_seconds"),
                   row.getInteger("remote_timeout_seconds"),
                   instant(row.getOffsetDateTime("long_execution_warned_at"))),
-              instant(row.getOffsetDateTime("lease_expires_at"))));
+              leaseEnds));
     }
     return claims;
   }
@@ -504,6 +553,10 @@ public class ExecutionStore {
         json.getString("start"),
         json.getString("end"),
         json.getString("timeZone"));
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 
   static OffsetDateTime odt(Instant instant) {

@@ -47,7 +47,7 @@ public class LoopGauges {
       """
       SELECT min(next_poll_at) AS oldest FROM workflow_executions
        WHERE status IN ('PENDING', 'RUNNING') AND next_poll_at <= $1
-         AND (lease_owner IS NULL OR lease_expires_at <= $1)
+         AND (lease_owner IS NULL OR lease_expires_at <= now())
       """;
 
   private final Pool pool;

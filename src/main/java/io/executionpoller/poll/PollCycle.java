@@ -204,7 +204,7 @@ public class PollCycle {
     // A failed claim ends the cycle cleanly (as an empty claim would): the checks already in
     // flight finish and are written; the next tick claims again.
     return store
-        .claim(owner, now, now.plus(config.leaseDuration()), config.batchSize())
+        .claim(owner, now, config.leaseDuration(), config.batchSize())
         .onItem()
         .invoke(this::claimSucceeded)
         .onFailure()

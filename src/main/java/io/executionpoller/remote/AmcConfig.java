@@ -54,6 +54,14 @@ public interface AmcConfig {
   @WithDefault("20S")
   Duration requestTimeout();
 
+  /**
+   * How long an execution AMC created may take to show in a listing. A create that went unanswered
+   * is not tried again before request-timeout plus this has passed since the attempt, so the
+   * replica that tries finds the first execution by listing instead of creating a second.
+   */
+  @WithDefault("30S")
+  Duration listingMargin();
+
   /** Close pooled connections idle for this long. */
   @WithDefault("60S")
   Duration idleTimeout();

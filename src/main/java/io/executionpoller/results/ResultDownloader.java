@@ -171,7 +171,7 @@ public class ResultDownloader {
     }
     Instant now = clock.instant();
     ResultStore.Claimed claimed =
-        store.claim(owner, now, now.plus(config.leaseDuration()), free, config.maxAttempts());
+        store.claim(owner, now, config.leaseDuration(), free, config.maxAttempts());
     claimed.exhausted().forEach(this::onExhausted);
     List<ResultClaim> claims = claimed.claims();
     for (ResultClaim claim : claims) {
@@ -333,7 +333,7 @@ public class ResultDownloader {
           download.abort(
               DownloadFailure.deadline(
                   "ran longer than poller.results.attempt-deadline " + config.attemptDeadline()));
-        } else if (!store.renew(download.claim(), owner, now.plus(config.leaseDuration()))) {
+        } else if (!store.renew(download.claim(), owner, config.leaseDuration())) {
           download.abort(
               DownloadFailure.store(new SQLException("the download's claim was taken over")));
         }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -24,7 +25,9 @@ import java.util.UUID;
  * The download step's SQL, on JDBC: downloads run on their own blocking threads and stream rows
  * through COPY, which the reactive client does not offer. Claims take a lease with SKIP LOCKED;
  * every later write is guarded by the lease owner and the attempt number, so a replica that lost
- * its claim changes nothing.
+ * its claim changes nothing. Lease expiry is set and compared on the database clock ({@code
+ * now()}), so replicas whose clocks differ never take each other's downloads early; due times stay
+ * on the injected clock.
  */
 @ApplicationScoped
 class ResultStore {
@@ -34,14 +37,14 @@ class ResultStore {
       WITH due AS (
           SELECT execution_id FROM execution_results
            WHERE status IN ('PENDING', 'DOWNLOADING') AND next_attempt_at <= ?
-             AND (lease_owner IS NULL OR lease_expires_at <= ?)
+             AND (lease_owner IS NULL OR lease_expires_at <= now())
              AND attempts - uncounted_attempts < ?
            ORDER BY next_attempt_at
            LIMIT ?
              FOR UPDATE SKIP LOCKED)
       UPDATE execution_results r
          SET status = 'DOWNLOADING', attempts = r.attempts + 1, lease_owner = ?,
-             lease_expires_at = ?, updated_at = ?
+             lease_expires_at = now() + make_interval(secs => ?), updated_at = ?
         FROM due, workflow_executions e, workflows w, amc_instances i, amc_accounts a
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
          AND w.id = e.workflow_id AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
@@ -61,7 +64,7 @@ class ResultStore {
       WITH exhausted AS (
           SELECT execution_id FROM execution_results
            WHERE status IN (?, ?) AND next_attempt_at <= ?
-             AND (lease_owner IS NULL OR lease_expires_at <= ?)
+             AND (lease_owner IS NULL OR lease_expires_at <= now())
              AND attempts - uncounted_attempts >= ?
            LIMIT ?
              FOR UPDATE SKIP LOCKED)
@@ -75,7 +78,7 @@ class ResultStore {
 
   private static final String RENEW =
       """
-      UPDATE execution_results SET lease_expires_at = ?
+      UPDATE execution_results SET lease_expires_at = now() + make_interval(secs => ?)
        WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
       """;
 
@@ -105,7 +108,7 @@ class ResultStore {
    * the same transaction fails the due ones whose {@code maxAttempts} counted attempts are used up
    * (their last claims never reported back).
    */
-  Claimed claim(String owner, Instant now, Instant leaseUntil, int limit, int maxAttempts)
+  Claimed claim(String owner, Instant now, Duration lease, int limit, int maxAttempts)
       throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
@@ -114,12 +117,11 @@ class ResultStore {
         List<ResultClaim> claims = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
           claim.setTimestamp(1, Timestamp.from(now));
-          claim.setTimestamp(2, Timestamp.from(now));
-          claim.setInt(3, maxAttempts);
-          claim.setInt(4, limit);
-          claim.setString(5, owner);
-          claim.setTimestamp(6, Timestamp.from(leaseUntil));
-          claim.setTimestamp(7, Timestamp.from(now));
+          claim.setInt(2, maxAttempts);
+          claim.setInt(3, limit);
+          claim.setString(4, owner);
+          claim.setDouble(5, lease.toMillis() / 1000.0);
+          claim.setTimestamp(6, Timestamp.from(now));
           try (ResultSet rows = claim.executeQuery()) {
             while (rows.next()) {
               claims.add(
@@ -165,14 +167,13 @@ class ResultStore {
       fail.setString(1, ResultStatus.PENDING.name());
       fail.setString(2, ResultStatus.DOWNLOADING.name());
       fail.setTimestamp(3, Timestamp.from(now));
-      fail.setTimestamp(4, Timestamp.from(now));
-      fail.setInt(5, maxAttempts);
-      fail.setInt(6, limit);
-      fail.setString(7, ResultStatus.FAILED.name());
-      fail.setString(8, error);
-      fail.setTimestamp(9, Timestamp.from(now));
-      fail.setString(10, ErrorType.UNKNOWN_ERROR.name());
-      fail.setTimestamp(11, Timestamp.from(now));
+      fail.setInt(4, maxAttempts);
+      fail.setInt(5, limit);
+      fail.setString(6, ResultStatus.FAILED.name());
+      fail.setString(7, error);
+      fail.setTimestamp(8, Timestamp.from(now));
+      fail.setString(9, ErrorType.UNKNOWN_ERROR.name());
+      fail.setTimestamp(10, Timestamp.from(now));
       try (ResultSet rows = fail.executeQuery()) {
         while (rows.next()) {
           exhausted.add(
@@ -187,11 +188,14 @@ class ResultStore {
     return exhausted;
   }
 
-  /** Extends the lease of a running download; false when the claim is no longer ours. */
-  boolean renew(ResultClaim claim, String owner, Instant leaseUntil) throws SQLException {
+  /**
+   * Extends the lease of a running download to {@code lease} from the database's now; false when
+   * the claim is no longer ours.
+   */
+  boolean renew(ResultClaim claim, String owner, Duration lease) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement renew = connection.prepareStatement(RENEW)) {
-      renew.setTimestamp(1, Timestamp.from(leaseUntil));
+      renew.setDouble(1, lease.toMillis() / 1000.0);
       renew.setObject(2, claim.executionId());
       renew.setString(3, owner);
       renew.setInt(4, claim.attempt());

@@ -22,6 +22,13 @@ public interface SimulatorConfig {
   @WithDefault("0MS")
   Duration latency();
 
+  /**
+   * Added to the latency of create calls only, so a create can be kept on the wire while every
+   * other call answers at once (the process tests stop a replica mid-create with it).
+   */
+  @WithDefault("0MS")
+  Duration createLatency();
+
   /** Lifetime of issued access tokens (LwA: one hour). */
   @WithDefault("1H")
   Duration tokenLifetime();

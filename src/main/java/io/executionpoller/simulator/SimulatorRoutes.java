@@ -206,7 +206,9 @@ class SimulatorRoutes {
       return;
     }
     // AMC answers after a while; the latency makes concurrency observable.
-    long delay = simulator.latency().toMillis();
+    long delay =
+        simulator.latency().toMillis()
+            + (operation == Operation.CREATE ? config.createLatency().toMillis() : 0);
     if (delay <= 0) {
       answer(ctx, operation, token, key.apply(ctx), action);
     } else {

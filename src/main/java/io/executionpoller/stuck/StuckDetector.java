@@ -42,7 +42,7 @@ public class StuckDetector {
           SELECT id, 'LEASE_EXPIRED', lease_expires_at, 'lease of ' || lease_owner || ' expired'
             FROM workflow_executions
            WHERE status IN ('PENDING', 'RUNNING') AND lease_owner IS NOT NULL
-             AND lease_expires_at < ?
+             AND lease_expires_at < now() - make_interval(secs => ?)
           UNION ALL
           SELECT id, 'CHECK_OVERDUE', next_poll_at, 'due and not checked'
             FROM workflow_executions
@@ -136,7 +136,8 @@ public class StuckDetector {
     query.setTimestamp(i++, Timestamp.from(now.minus(config.pendingAfter())));
     query.setTimestamp(i++, Timestamp.from(now.minus(config.runningAfter())));
     query.setTimestamp(i++, Timestamp.from(now));
-    query.setTimestamp(i++, Timestamp.from(now.minus(config.leaseGrace())));
+    // Leases expire on the database clock, where they were set.
+    query.setDouble(i++, config.leaseGrace().toMillis() / 1000.0);
     query.setTimestamp(
         i++, Timestamp.from(now.minus(poll.interval().multipliedBy(config.overdueIntervals()))));
     query.setInt(i++, config.failingChecks());

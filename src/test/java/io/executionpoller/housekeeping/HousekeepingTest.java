@@ -2,6 +2,8 @@ package io.executionpoller.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.execution.RuntimeLimit;
+import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -10,6 +12,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,8 @@ class HousekeepingTest {
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject Scheduler quartz;
+  @Inject TimeoutConfig timeout;
+  @Inject HousekeepingConfig config;
 
   private UUID workflow;
 
@@ -68,7 +74,7 @@ class HousekeepingTest {
     UUID leased =
         execution(
             "status = 'RUNNING', started_at = %s, lease_owner = 'alive', lease_expires_at = %s",
-            ago(7 * 60), ago(-1));
+            ago(7 * 60), dbAgo(-1));
     // AMC's 6 h timeout plus the 15 min margin.
     UUID withinRemote =
         execution(
@@ -96,14 +102,52 @@ class HousekeepingTest {
     assertThat(housekeeping.sweepTimeoutsNow()).as("each once").isZero();
   }
 
+  /**
+   * The loop (RuntimeLimit) and the sweep (its SQL) write the runtime limit twice; the same rows
+   * fed to both keep the two rules from drifting. The sweep acts a lease grace after the limit, so
+   * the loop, which checks every interval, gets there first whenever it reaches the row at all.
+   */
+  @Test
+  void shouldTimeOutExactlyTheRowsRuntimeLimitSaysArePastTheirLimitByTheGrace() throws Exception {
+    RuntimeLimit.Defaults defaults =
+        new RuntimeLimit.Defaults(
+            timeout.defaultMaxRuntime(), timeout.remoteTimeoutMargin(), timeout.warningFraction());
+    Duration grace = config.leaseGrace();
+    UUID unlimited = workflow;
+    UUID limited = fixtures.savedWorkflowWithLimits("wf_limited", 600, 300);
+    Integer[][] cases = {
+      {600, null}, {600, 21600}, {null, 21600}, {null, 900}, {null, null}, {null, 86400}
+    };
+    Instant now = clock.instant();
+    Map<UUID, Boolean> expected = new HashMap<>();
+    for (Integer[] limits : cases) {
+      RuntimeLimit limit = RuntimeLimit.of(limits[0], null, limits[1], defaults);
+      for (long offset : new long[] {-1, 0, 1}) {
+        Duration ran = limit.max().plus(grace).plusSeconds(offset);
+        workflow = limits[0] == null ? unlimited : limited;
+        UUID row =
+            execution(
+                "status = 'RUNNING', started_at = %s, remote_timeout_seconds = %s",
+                "'" + now.minus(ran) + "'::timestamptz", String.valueOf(limits[1]));
+        expected.put(row, ran.minus(grace).compareTo(limit.max()) >= 0);
+      }
+    }
+
+    housekeeping.sweepTimeoutsNow();
+
+    Map<UUID, Boolean> swept = new HashMap<>();
+    expected.keySet().forEach(row -> swept.put(row, "TIMEOUT".equals(fixtures.status(row))));
+    assertThat(swept).isEqualTo(expected);
+  }
+
   @Test
   void shouldReapExpiredLeasesOnlyAndGiveADeadReplicasDownloadBackStillCounted() throws Exception {
-    UUID expired = execution("lease_owner = 'dead', lease_expires_at = %s", ago(5));
-    UUID live = execution("lease_owner = 'alive', lease_expires_at = %s", ago(-1));
+    UUID expired = execution("lease_owner = 'dead', lease_expires_at = %s", dbAgo(5));
+    UUID live = execution("lease_owner = 'alive', lease_expires_at = %s", dbAgo(-1));
     UUID deadDownload = execution("status = 'SUCCESS'");
-    result(deadDownload, "DOWNLOADING", "lease_owner = 'dead', lease_expires_at = " + ago(5));
+    result(deadDownload, "DOWNLOADING", "lease_owner = 'dead', lease_expires_at = " + dbAgo(5));
     UUID liveDownload = execution("status = 'SUCCESS'");
-    result(liveDownload, "DOWNLOADING", "lease_owner = 'alive', lease_expires_at = " + ago(-1));
+    result(liveDownload, "DOWNLOADING", "lease_owner = 'alive', lease_expires_at = " + dbAgo(-1));
 
     int[] released = housekeeping.reapLeasesNow();
 
@@ -198,5 +242,10 @@ class HousekeepingTest {
 
   private String ago(long minutes) {
     return "'" + clock.instant().minus(Duration.ofMinutes(minutes)) + "'::timestamptz";
+  }
+
+  /** Minutes before the database's now: leases expire on the database clock. */
+  private static String dbAgo(long minutes) {
+    return "now() - interval '" + minutes + " minutes'";
   }
 }

@@ -15,6 +15,16 @@ final class Cycles {
   }
 
   static PollCycle build(PollConfig config, TimeoutConfig timeout, String owner) {
+    return build(config, timeout, owner, Arc.container().instance(Clock.class).get());
+  }
+
+  /** A replica whose clock is {@code clock} (for example the test clock set off by a minute). */
+  static PollCycle build(PollConfig config, String owner, Clock clock) {
+    return build(config, Arc.container().instance(TimeoutConfig.class).get(), owner, clock);
+  }
+
+  private static PollCycle build(
+      PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
     var container = Arc.container();
     return new PollCycle(
         container.instance(ExecutionStore.class).get(),
@@ -22,7 +32,7 @@ final class Cycles {
         config,
         container.instance(RetryConfig.class).get(),
         timeout,
-        container.instance(Clock.class).get(),
+        clock,
         owner,
         container.instance(MeterRegistry.class).get());
   }

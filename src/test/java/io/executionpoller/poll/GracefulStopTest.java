@@ -14,9 +14,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +86,79 @@ class GracefulStopTest {
     assertThat(report.get().lostWrites()).isEqualTo(1);
     assertThat(fixtures.status(execution)).isEqualTo("PENDING");
     assertThat(fixtures.execution(execution).get("lease_owner")).isNull();
+  }
+
+  @Test
+  void shouldKeepACreateStillOnTheWireFromBeingDueUntilItCouldHaveShownInAListing() {
+    UUID pending = pendingWithHangingCreate("wf_stopping_mid_create");
+    PollCycle stopping = Cycles.build(TestPollConfig.defaults(), "replica-stopping");
+    stopping.runOnce().subscribe().with(ignored -> {}, failure -> {});
+    await()
+        .atMost(AWAIT)
+        .until(() -> fixtures.execution(pending).get("submit_attempted_at") != null);
+
+    assertThat(stopping.stop(Duration.ofMillis(100)).await().atMost(AWAIT)).isEqualTo(1);
+
+    assertNotDueBeforeTheCreateSettled(pending);
+  }
+
+  @Test
+  void shouldKeepACreateCutOffByTheCheckDeadlineFromBeingDueUntilItCouldHaveShownInAListing() {
+    UUID pending = pendingWithHangingCreate("wf_deadline_mid_create");
+    PollCycle hasty =
+        Cycles.build(
+            TestPollConfig.defaults().withCheckDeadline(Duration.ofMillis(300)), "replica-hasty");
+
+    hasty.runOnce().await().atMost(AWAIT);
+
+    assertThat(fixtures.execution(pending).get("consecutive_poll_errors"))
+        .as("the check passed its deadline")
+        .isEqualTo(1);
+    assertNotDueBeforeTheCreateSettled(pending);
+  }
+
+  /** A PENDING execution whose create AMC holds unanswered (HANG: it creates nothing). */
+  private UUID pendingWithHangingCreate(String workflowId) {
+    // The running execution of every test here stays out of the way.
+    fixtures.update(
+        "UPDATE workflow_executions SET next_poll_at = next_poll_at + interval '1 day' WHERE id = '"
+            + execution
+            + "'");
+    UUID pending = fixtures.submit(fixtures.savedWorkflow(workflowId));
+    simulator.scriptFaults(Operation.CREATE, workflowId, List.of(Fault.HANG));
+    return pending;
+  }
+
+  /**
+   * Released while its create may still be on the wire, the row is due only once request-timeout
+   * plus listing-margin have passed since the attempt; then the next replica lists before it
+   * creates.
+   */
+  private void assertNotDueBeforeTheCreateSettled(UUID pending) {
+    var config = ConfigProvider.getConfig();
+    Duration settle =
+        config
+            .getValue("poller.amc.request-timeout", Duration.class)
+            .plus(
+                config
+                    .getOptionalValue("poller.amc.listing-margin", Duration.class)
+                    .orElse(Duration.ofSeconds(30)));
+    Instant attempted = fixtures.instant(pending, "submit_attempted_at");
+    assertThat(fixtures.execution(pending).get("lease_owner")).isNull();
+    assertThat(fixtures.execution(pending).get("amc_execution_id")).isNull();
+    assertThat(fixtures.instant(pending, "next_poll_at")).isEqualTo(attempted.plus(settle));
+
+    PollCycle other = Cycles.build(TestPollConfig.defaults(), "replica-other");
+    clock.set(attempted.plus(settle).minusSeconds(1));
+    assertThat(other.runOnce().await().atMost(AWAIT).claimed())
+        .as("not due while the create may still land")
+        .isZero();
+    int listsBefore = simulator.listCalls();
+    clock.set(attempted.plus(settle));
+    assertThat(other.runOnce().await().atMost(AWAIT).claimed()).isEqualTo(1);
+    assertThat(simulator.listCalls())
+        .as("looked for the first create first")
+        .isGreaterThan(listsBefore);
+    assertThat(fixtures.execution(pending).get("amc_execution_id")).isNotNull();
   }
 }

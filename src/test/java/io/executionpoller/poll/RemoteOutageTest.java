@@ -244,7 +244,7 @@ class RemoteOutageTest {
     Instant now = clock.instant();
 
     List<ClaimedExecution> claims =
-        store.claim("fairness", now, now.plusSeconds(120), 50).await().atMost(AWAIT);
+        store.claim("fairness", now, Duration.ofSeconds(120), 50).await().atMost(AWAIT);
 
     assertThat(claims).hasSize(50);
     assertThat(claims)

@@ -13,6 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,6 +130,42 @@ class ReplicasTest {
     assertThat(report.claimed()).isEqualTo(500);
     assertThat(report.unchanged()).isEqualTo(500);
     assertThat(perCheck).isLessThanOrEqualTo(0.2);
+  }
+
+  @Test
+  void shouldNotTakeALeaseEarlyWhenItsClockRunsAMinuteAhead() {
+    UUID workflow = fixtures.savedWorkflow("wf_skewed");
+    List<String> remoteIds =
+        IntStream.range(0, 2)
+            .mapToObj(
+                i ->
+                    simulator.preload(
+                        Fixtures.INSTANCE,
+                        "wf_skewed",
+                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
+            .toList();
+    List<UUID> executions = fixtures.trackMany(workflow, remoteIds);
+    ExecutionStore store = io.quarkus.arc.Arc.container().instance(ExecutionStore.class).get();
+    // The punctual replica holds the first execution (its check still in flight)...
+    List<ClaimedExecution> held =
+        store
+            .claim("replica-punctual", clock.instant(), Duration.ofMinutes(2), 1)
+            .await()
+            .atMost(AWAIT);
+    assertThat(held).hasSize(1);
+    UUID heldId = held.get(0).id();
+    // ...61 s into its 2 min lease, while a replica whose clock runs 60 s ahead polls.
+    clock.advance(Duration.ofSeconds(61));
+    PollCycle fast =
+        Cycles.build(
+            TestPollConfig.defaults(), "replica-fast", Clock.offset(clock, Duration.ofSeconds(60)));
+
+    CycleReport report = fast.runOnce().await().atMost(AWAIT);
+
+    assertThat(report.claimed()).as("only the execution nobody holds").isEqualTo(1);
+    assertThat(fixtures.execution(heldId).get("lease_owner")).isEqualTo("replica-punctual");
+    UUID free = executions.stream().filter(id -> !id.equals(heldId)).findFirst().orElseThrow();
+    assertThat(fixtures.execution(free).get("poll_count")).isEqualTo(1);
   }
 
   private double statements() {

@@ -36,6 +36,12 @@ class ResubmissionTest {
 
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
+  /**
+   * An unanswered create is tried again (listing first) only once it could have shown in a listing:
+   * request-timeout (2 s in tests) plus listing-margin (30 s) after the attempt.
+   */
+  private static final Duration CREATE_SETTLED = Duration.ofSeconds(40);
+
   @Inject PollCycle cycle;
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
@@ -150,7 +156,7 @@ class ResubmissionTest {
     assertThat(afterLostCreate.get("consecutive_poll_errors")).isEqualTo(1);
     assertThat(simulator.createCalls()).isEqualTo(1);
 
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(CREATE_SETTLED);
     runOnce();
 
     assertThat(simulator.createCalls()).as("no second create").isEqualTo(1);
@@ -184,7 +190,7 @@ class ResubmissionTest {
     runOnce();
     assertThat(fixtures.execution(execution).get("amc_execution_id")).isNull();
 
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(CREATE_SETTLED);
     runOnce();
 
     assertThat(simulator.createCalls()).isEqualTo(2);
@@ -210,7 +216,7 @@ class ResubmissionTest {
     UUID ours = fixtures.submit(workflow);
     runOnce();
 
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(CREATE_SETTLED);
     runOnce();
 
     String oursRemote = (String) fixtures.execution(ours).get("amc_execution_id");

@@ -49,6 +49,11 @@ final class SimulatedAmc implements AutoCloseable {
   }
 
   static SimulatedAmc start(String name) {
+    return start(name, Map.of());
+  }
+
+  /** An AMC with extra simulator settings ({@code POLLER_SIMULATOR_*}). */
+  static SimulatedAmc start(String name, Map<String, String> settings) {
     ScratchDatabase database = ScratchDatabase.create(name);
     Map<String, String> env = PackagedDaemon.database(database);
     env.put("POLLER_SIMULATOR_ENABLED", "true");
@@ -57,6 +62,7 @@ final class SimulatedAmc implements AutoCloseable {
     env.put("POLLER_HOUSEKEEPING_ENABLED", "false");
     // Queueing behind AMC's ten RUNNING per instance is not what these tests are about.
     env.put("POLLER_SIMULATOR_RUNNING_LIMIT_PER_INSTANCE", "100000");
+    env.putAll(settings);
     PackagedDaemon process = PackagedDaemon.start(name, env);
     try {
       process.awaitReady(Duration.ofSeconds(90));

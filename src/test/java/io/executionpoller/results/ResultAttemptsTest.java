@@ -122,14 +122,15 @@ class ResultAttemptsTest {
       Instant now = clock.instant();
       List<ResultClaim> claims =
           store
-              .claim(
-                  "dead-replica-" + round,
-                  now,
-                  now.plus(config.leaseDuration()),
-                  10,
-                  config.maxAttempts())
+              .claim("dead-replica-" + round, now, config.leaseDuration(), 10, config.maxAttempts())
               .claims();
       assertThat(claims).as("round %d", round).hasSize(1);
+      // Leases expire on the database clock: the dead replica's lease ran out an hour ago.
+      fixtures.update(
+          "UPDATE execution_results SET lease_expires_at = now() - interval '1 hour'"
+              + " WHERE execution_id = '"
+              + execution
+              + "'");
       clock.advance(config.leaseDuration().plusSeconds(1));
       housekeeping.reapLeasesNow();
     }

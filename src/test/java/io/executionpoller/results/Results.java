@@ -110,8 +110,8 @@ public class Results {
       long due =
           fixtures.count(
               "SELECT count(*) FROM execution_results WHERE status IN ('PENDING', 'DOWNLOADING')"
-                  + " AND next_attempt_at <= ? AND (lease_owner IS NULL OR lease_expires_at <= ?)",
-              java.sql.Timestamp.from(clock.instant()),
+                  + " AND next_attempt_at <= ?"
+                  + " AND (lease_owner IS NULL OR lease_expires_at <= now())",
               java.sql.Timestamp.from(clock.instant()));
       if (due == 0) {
         return;

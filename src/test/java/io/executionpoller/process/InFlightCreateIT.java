@@ -1,0 +1,131 @@
+package io.executionpoller.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A create in flight is never handed to someone else. AMC takes longer to answer a create than a
+ * stopping replica's shutdown grace; the replica is stopped (SIGTERM) with its create on the wire
+ * and hands its lease back. The other replica must not create the execution again: the row is due
+ * only once request-timeout plus listing-margin have passed since the attempt, and by then the
+ * first create has landed, so the other replica finds it by listing and adopts it. Exactly one AMC
+ * execution exists for the row.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InFlightCreateIT {
+
+  private static final Duration INTERVAL = Duration.ofSeconds(1);
+  private static final Duration LEASE = Duration.ofSeconds(30);
+
+  /** How long AMC holds every create: far beyond the grace, within the request timeout. */
+  private static final Duration CREATE_LATENCY = Duration.ofSeconds(8);
+
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration LISTING_MARGIN = Duration.ofSeconds(2);
+
+  private static final Workload.Kind SLOW_CREATE =
+      Workload.succeeds("inflight_create", Duration.ofSeconds(1), Duration.ofSeconds(1), 3);
+
+  private SimulatedAmc amc;
+
+  @BeforeAll
+  void startAmc() {
+    amc =
+        SimulatedAmc.start(
+            "inflight-amc", Map.of("POLLER_SIMULATOR_CREATE_LATENCY", CREATE_LATENCY.toString()));
+  }
+
+  @AfterAll
+  void stopAmc() {
+    if (amc != null) {
+      amc.close();
+    }
+  }
+
+  @Test
+  void shouldCreateOnceWhenAReplicaStopsWithItsCreateOnTheWire() {
+    Workload workload = new Workload("ENTITYINFLIGHT").add(SLOW_CREATE, 1, 1);
+    workload.script(amc);
+    List<PackagedDaemon> daemons = new ArrayList<>();
+    try (ScratchDatabase database = ScratchDatabase.create("inflight_create")) {
+      try {
+        stopMidCreate(workload, database, daemons);
+      } finally {
+        PackagedDaemon.stopAll(daemons);
+      }
+    }
+  }
+
+  private void stopMidCreate(
+      Workload workload, ScratchDatabase database, List<PackagedDaemon> daemons) {
+    for (String replica : List.of("inflight-1", "inflight-2")) {
+      Map<String, String> env = DaemonSettings.replica(database, amc, replica, INTERVAL, LEASE);
+      env.put("POLLER_POLL_SHUTDOWN_GRACE", SHUTDOWN_GRACE.toString());
+      env.put("POLLER_AMC_REQUEST_TIMEOUT", REQUEST_TIMEOUT.toString());
+      env.put("POLLER_AMC_LISTING_MARGIN", LISTING_MARGIN.toString());
+      PackagedDaemon daemon = PackagedDaemon.start(replica, env);
+      daemons.add(daemon);
+      // One at a time: Quartz's lock rows are created by the first start (see RacingReplicasIT).
+      daemon.awaitReady(Duration.ofSeconds(120));
+    }
+    workload.register(database);
+
+    // Whichever replica claimed the row has written its attempt and sent the create, which AMC
+    // holds for CREATE_LATENCY: stop that replica now, its create on the wire.
+    Waits.until(
+        "a replica wrote its create attempt",
+        Duration.ofSeconds(60),
+        Duration.ofMillis(20),
+        () -> database.count(ATTEMPTED) == 1,
+        () -> tails(daemons));
+    String creator = (String) database.query(ROW).get(0).get("lease_owner");
+    PackagedDaemon stopping =
+        daemons.stream().filter(d -> d.name().equals(creator)).findFirst().orElseThrow();
+    stopping.stop();
+    assertThat(database.count(ATTEMPTED))
+        .as("the create was still unanswered when %s stopped", creator)
+        .isEqualTo(1);
+
+    Waits.until(
+        "the other replica took the row over and has its remote id",
+        Duration.ofSeconds(90),
+        Duration.ofMillis(200),
+        () ->
+            database.count(
+                    "SELECT count(*) FROM workflow_executions WHERE amc_execution_id IS NOT NULL")
+                == 1,
+        () -> tails(daemons));
+    Map<String, Object> row = database.query(ROW).get(0);
+    List<SimulatedAmc.RemoteRecord> created =
+        amc.executions().stream()
+            .filter(remote -> remote.workflowId().equals(SLOW_CREATE.workflowId()))
+            .filter(remote -> row.get("id").toString().equals(remote.parameterValues().get("ref")))
+            .toList();
+    assertThat(created)
+        .as("AMC executions for the row (stopped replica %s)%s", creator, tails(daemons))
+        .extracting(SimulatedAmc.RemoteRecord::id)
+        .containsExactly((String) row.get("amc_execution_id"));
+  }
+
+  private static final String ATTEMPTED =
+      "SELECT count(*) FROM workflow_executions"
+          + " WHERE submit_attempted_at IS NOT NULL AND amc_execution_id IS NULL";
+
+  private static final String ROW =
+      "SELECT id, lease_owner, amc_execution_id FROM workflow_executions";
+
+  private static String tails(List<PackagedDaemon> daemons) {
+    StringBuilder tails = new StringBuilder();
+    daemons.forEach(daemon -> tails.append(daemon.tail(25)));
+    return tails.toString();
+  }
+}
