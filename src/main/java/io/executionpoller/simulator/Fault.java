@@ -45,5 +45,12 @@ public enum Fault {
    * exists although the client saw an error (the ambiguous create); on cancel the execution is
    * cancelled; on reads it behaves like {@link #RESET}. Scripted only.
    */
-  LOST_CREATE
+  LOST_CREATE,
+  /**
+   * The call is held on its way, without effect, until a test lets it through ({@link
+   * AmcSimulator#releaseHeldCalls()}): then it takes effect and is answered as usual. After {@code
+   * hang-for}, on reset(), or when the client gives up, the connection closes and nothing was done.
+   * Scripted only: it lets a test act between the sending of a call and its answer.
+   */
+  HELD
 }
