@@ -203,7 +203,7 @@ public class ExecutionActions {
         return new ActionOutcome(
             id, "cancel", current, remote, null, null, "cancelled (recorded by the poll loop)");
       }
-      if (round == CANCEL_ROUNDS) {
+      if (round >= CANCEL_ROUNDS) {
         throw ApiProblem.conflict(
             "execution changed while it was being cancelled; it is now " + current);
       }

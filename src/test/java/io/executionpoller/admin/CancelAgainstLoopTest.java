@@ -189,6 +189,38 @@ class CancelAgainstLoopTest {
     assertThat(activeRunsNoLiveRowTracks()).isEmpty();
   }
 
+  @Test
+  void shouldAdoptARunAnsweredAfterTheLeaseWasReleasedWhileTheRowStillWaitsForOne()
+      throws Exception {
+    simulator.scriptFor(
+        "wf_released", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_released", List.of(Fault.HELD));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_released"));
+
+    CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    // What a stopping replica does with its leases: handed back, version moved on.
+    fixtures.update(
+        "UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = NULL,"
+            + " version = version + 1 WHERE id = '"
+            + execution
+            + "'");
+    simulator.releaseHeldCalls();
+    loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+
+    String made = simulator.executionRecords().get(0).id();
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("status")).isEqualTo("PENDING");
+    assertThat(row.get("amc_execution_id")).as("adopted by the row").isEqualTo(made);
+    assertThat(fixtures.events(execution))
+        .contains("SUBMITTED")
+        .doesNotContain("REMOTE_ORPHAN_CANCELLED");
+    runOnce();
+    assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
+    assertThat(simulator.createCalls()).isEqualTo(1);
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
   /** AMC runs still going that no PENDING or RUNNING row tracks: each one is lost to us. */
   private Set<String> activeRunsNoLiveRowTracks() {
     Set<String> tracked = new HashSet<>();
