@@ -11,8 +11,12 @@ import io.executionpoller.failure.ErrorClassifier;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.poll.LifecycleRecorder;
+import io.executionpoller.poll.PollConfig;
 import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.poll.RetryConfig;
+import io.executionpoller.poll.UnansweredCreates;
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteFailures;
 import io.executionpoller.remote.RemoteTarget;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,24 +51,34 @@ public class ExecutionActions {
 
   private static final String LOAD =
       """
-      SELECT e.status, e.amc_execution_id, e.submit_attempted_at, e.workflow_id, e.started_at,
-             i.instance_id, a.account_id, a.marketplace_id, i.api_base_url
+      SELECT e.status, e.version, e.amc_execution_id, e.submit_attempted_at, e.workflow_id,
+             e.started_at, i.instance_id, a.account_id, a.marketplace_id, i.api_base_url
         FROM workflow_executions e
         JOIN amc_instances i ON i.id = e.amc_instance_id
         JOIN amc_accounts a ON a.id = i.amc_account_id
        WHERE e.id = ?
       """;
 
-  // The version moves on, so a check in flight on any replica cannot write over the cancel.
+  /**
+   * Guarded by the version the cancel read, which every write of the loop moves on (a claim, the
+   * attempt mark before a create, the remote id): a cancel decided on a row without a submission
+   * cannot land once the loop has sent a create. The version moves on in turn, so a check in flight
+   * on any replica cannot write over the cancel.
+   */
   private static final String CANCEL =
       """
       UPDATE workflow_executions
-         SET status = 'CANCELLED', status_reason = ?, completed_at = ?, lease_owner = NULL,
+         SET status = ?, status_reason = ?, completed_at = ?, lease_owner = NULL,
              lease_expires_at = NULL, version = version + 1, updated_at = ?,
              execution_duration = CAST(EXTRACT(EPOCH FROM ? - started_at) AS INTEGER)
-       WHERE id = ? AND status = ?
+       WHERE id = ? AND status = ? AND version = ?
       RETURNING execution_duration
       """;
+
+  /**
+   * Rounds of read, decide, guarded write before a cancel gives up on a row that keeps changing.
+   */
+  private static final int CANCEL_ROUNDS = 3;
 
   private static final String POLL_NOW =
       """
@@ -84,11 +98,15 @@ public class ExecutionActions {
 
   private static final String RETRIED_BY = "SELECT id FROM workflow_executions WHERE retry_of = ?";
 
-  /** The row as an action needs it: its status, how to reach it at AMC, and who it is. */
+  /**
+   * The row as an action needs it: its status and version, its remote id or unanswered create, how
+   * to reach it at AMC, and who it is.
+   */
   private record Loaded(
       ExecutionStatus status,
+      long version,
       String remoteId,
-      boolean submitInFlight,
+      Instant submitAttemptedAt,
       RemoteTarget target,
       ExecutionIds ids) {}
 
@@ -99,48 +117,131 @@ public class ExecutionActions {
 
   private final AgroalDataSource dataSource;
   private final AmcClient amc;
+  private final UnansweredCreates unanswered;
   private final LifecycleRecorder lifecycle;
   private final Clock clock;
   private final String replica;
+  private final Duration adoptionWindow;
 
   ExecutionActions(
       AgroalDataSource dataSource,
       AmcClient amc,
+      UnansweredCreates unanswered,
       LifecycleRecorder lifecycle,
       Clock clock,
-      ReplicaIdentity replica) {
+      ReplicaIdentity replica,
+      AmcConfig amcConfig,
+      PollConfig poll,
+      RetryConfig retry) {
     this.dataSource = dataSource;
     this.amc = amc;
+    this.unanswered = unanswered;
     this.lifecycle = lifecycle;
     this.clock = clock;
     this.replica = replica.id();
+    this.adoptionWindow = adoptionWindow(amcConfig, poll, retry);
+  }
+
+  /**
+   * How long after its attempt a create may still be answered, or its run still missing from a
+   * listing: the request deadline (the check's deadline when that is longer: a create retried with
+   * a fresh token is sent again within it), plus the listing margin for clock skew.
+   */
+  static Duration adoptionWindow(AmcConfig amc, PollConfig poll, RetryConfig retry) {
+    Duration sending =
+        amc.requestTimeout().compareTo(poll.checkDeadline()) >= 0
+            ? amc.requestTimeout()
+            : poll.checkDeadline();
+    return sending.plus(retry.adoptLookback());
   }
 
   /**
    * Cancels at AMC (when it was submitted), then locally. A refused remote cancel changes nothing
-   * here: the execution stays tracked and the answer says why.
+   * here: the execution stays tracked and the answer says why. A create sent but not answered is
+   * waited for until its adoption window has passed; then its run, if AMC made one, is looked for,
+   * adopted and cancelled with the execution. Each round's local write is guarded by the version it
+   * read; a row that changed meanwhile is read and decided again.
    */
   public ActionOutcome cancel(UUID id, String caller) throws SQLException {
-    Loaded execution = load(id);
-    if (!ExecutionStateMachine.isAllowed(execution.status(), ExecutionStatus.CANCELLED)) {
-      throw ApiProblem.conflict(
-          "execution is " + execution.status() + "; only PENDING or RUNNING can be cancelled");
+    String cancelledRemote = null;
+    Instant searchedFor = null;
+    for (int round = 1; ; round++) {
+      Loaded execution = load(id);
+      if (!ExecutionStateMachine.isAllowed(execution.status(), ExecutionStatus.CANCELLED)) {
+        throw ApiProblem.conflict(
+            "execution is " + execution.status() + "; only PENDING or RUNNING can be cancelled");
+      }
+      Instant attempted = execution.submitAttemptedAt();
+      if (execution.remoteId() == null && attempted != null) {
+        Instant answerable = attempted.plus(adoptionWindow);
+        if (clock.instant().isBefore(answerable)) {
+          // Cancelling now could orphan a remote execution whose create answer is on its way.
+          throw ApiProblem.conflict(
+              "its submission to AMC is in flight since "
+                  + attempted
+                  + "; cancel again once it has a remote id, or after "
+                  + answerable);
+        }
+        if (!attempted.equals(searchedFor)) {
+          searchedFor = attempted;
+          if (adoptBeforeCancel(id, execution) != null) {
+            continue;
+          }
+        }
+      }
+      boolean remote = execution.remoteId() != null;
+      if (remote && !execution.remoteId().equals(cancelledRemote)) {
+        cancelRemotely(id, execution, caller);
+        cancelledRemote = execution.remoteId();
+      }
+      ActionOutcome outcome = cancelLocally(id, execution, remote, caller);
+      if (outcome != null) {
+        return outcome;
+      }
+      ExecutionStatus current = load(id).status();
+      if (current == ExecutionStatus.CANCELLED) {
+        // A check saw the remote cancel first and recorded the transition: the same outcome.
+        return new ActionOutcome(
+            id, "cancel", current, remote, null, null, "cancelled (recorded by the poll loop)");
+      }
+      if (round >= CANCEL_ROUNDS) {
+        throw ApiProblem.conflict(
+            "execution changed while it was being cancelled; it is now " + current);
+      }
     }
-    if (execution.remoteId() == null && execution.submitInFlight()) {
-      // Cancelling now could orphan a remote execution whose create answer is still on its way.
-      throw ApiProblem.conflict(
-          "its submission to AMC is in flight; cancel again once it has a remote id");
+  }
+
+  /**
+   * Looks at AMC for the run of a create that was never answered and adopts it; its remote id, or
+   * null when there was none (or the row changed meanwhile).
+   */
+  private String adoptBeforeCancel(UUID id, Loaded execution) {
+    try {
+      return unanswered
+          .adoptBeforeCancel(id, execution.version(), replica, clock.instant())
+          .await()
+          .atMost(REMOTE_CANCEL_DEADLINE);
+    } catch (RuntimeException failure) {
+      String type = ErrorClassifier.classify(RemoteFailures.facts(failure)).name();
+      throw new ApiProblem(
+          502,
+          "AMC could not be searched for the run of the unanswered create ("
+              + type
+              + "): "
+              + failure.getMessage()
+              + "; nothing was changed");
     }
-    boolean remote = execution.remoteId() != null;
-    if (remote) {
-      cancelRemotely(id, execution, caller);
-    }
+  }
+
+  /** The guarded local cancel and its events; null when the row changed since it was read. */
+  private ActionOutcome cancelLocally(UUID id, Loaded execution, boolean remote, String caller)
+      throws SQLException {
     Instant now = clock.instant();
     String reason = "cancelled by " + caller;
     Integer ranSeconds =
         inTransaction(
             connection -> {
-              Integer ran = markCancelled(connection, id, execution.status(), reason, now);
+              Integer ran = markCancelled(connection, id, execution, reason, now);
               if (ran == null) {
                 return null;
               }
@@ -165,14 +266,7 @@ public class ExecutionActions {
               return ran;
             });
     if (ranSeconds == null) {
-      ExecutionStatus current = load(id).status();
-      if (current == ExecutionStatus.CANCELLED) {
-        // A check saw the remote cancel first and recorded the transition: the same outcome.
-        return new ActionOutcome(
-            id, "cancel", current, remote, null, null, "cancelled (recorded by the poll loop)");
-      }
-      throw ApiProblem.conflict(
-          "execution changed while it was being cancelled; it is now " + current);
+      return null;
     }
     if (remote) {
       lifecycle.remoteCancel(
@@ -189,19 +283,20 @@ public class ExecutionActions {
   }
 
   /**
-   * The guarded update; null when the row is no longer in {@code from}, -1 for an execution that
+   * The guarded update; null when the row is no longer as it was read, -1 for an execution that
    * never started (no run time), else its run time in seconds.
    */
   private static Integer markCancelled(
-      Connection connection, UUID id, ExecutionStatus from, String reason, Instant now)
-      throws SQLException {
+      Connection connection, UUID id, Loaded read, String reason, Instant now) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement(CANCEL)) {
-      update.setString(1, StoredText.of(reason));
-      update.setTimestamp(2, Timestamp.from(now));
+      update.setString(1, ExecutionStatus.CANCELLED.name());
+      update.setString(2, StoredText.of(reason));
       update.setTimestamp(3, Timestamp.from(now));
       update.setTimestamp(4, Timestamp.from(now));
-      update.setObject(5, id);
-      update.setString(6, from.name());
+      update.setTimestamp(5, Timestamp.from(now));
+      update.setObject(6, id);
+      update.setString(7, read.status().name());
+      update.setLong(8, read.version());
       try (ResultSet row = update.executeQuery()) {
         if (!row.next()) {
           return null;
@@ -347,10 +442,12 @@ public class ExecutionActions {
         }
         String remoteId = row.getString("amc_execution_id");
         String instance = row.getString("instance_id");
+        Timestamp attempted = row.getTimestamp("submit_attempted_at");
         return new Loaded(
             ExecutionStatus.valueOf(row.getString("status")),
+            row.getLong("version"),
             remoteId,
-            row.getTimestamp("submit_attempted_at") != null,
+            attempted == null ? null : attempted.toInstant(),
             new RemoteTarget(
                 instance,
                 row.getString("account_id"),

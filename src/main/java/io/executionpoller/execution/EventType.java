@@ -30,6 +30,12 @@ public enum EventType {
   REMOTE_CANCELLED,
   /** Cancelling the remote execution failed; the message says why. Nothing else changed. */
   REMOTE_CANCEL_FAILED,
+  /**
+   * AMC answered a create after the execution had moved on (cancelled, finished, or tracking
+   * another run), so nothing would track the run it made: it was cancelled at AMC. The event
+   * carries its id.
+   */
+  REMOTE_ORPHAN_CANCELLED,
   /** An operator asked for a check now (POST /executions/{id}/poll). */
   POLL_REQUESTED,
   /** An operator ran this finished execution again; the message names the new execution. */

@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,17 +158,71 @@ public class ExecutionStore {
       """;
 
   /**
-   * Of the candidate remote ids, those this workflow does not track and this execution never had:
-   * an execution found by listing may only be adopted if nobody owns it.
+   * Of the candidate remote ids, those no row of this execution's AMC instance tracks and this
+   * execution never had: an execution found by listing may only be adopted if nobody owns it. Per
+   * instance, not per workflow: two workflows with the same query on one instance list the same
+   * runs.
    */
   private static final String UNTRACKED =
       """
-      SELECT c.id FROM unnest($3::text[]) AS c(id)
+      SELECT c.id FROM unnest($2::text[]) AS c(id)
        WHERE NOT EXISTS (SELECT 1 FROM workflow_executions e
-                          WHERE e.workflow_id = $1 AND e.amc_execution_id = c.id)
+                          WHERE e.amc_instance_id =
+                                (SELECT amc_instance_id FROM workflow_executions WHERE id = $1)
+                            AND e.amc_execution_id = c.id)
          AND NOT EXISTS (SELECT 1 FROM execution_events ev
-                          WHERE ev.execution_id = $2 AND ev.amc_execution_id = c.id)
+                          WHERE ev.execution_id = $1 AND ev.amc_execution_id = c.id)
       """;
+
+  /** Whether some row of this execution's AMC instance (itself included) tracks the remote id. */
+  private static final String TRACKED =
+      """
+      SELECT 1 FROM workflow_executions o
+       WHERE o.amc_instance_id = (SELECT amc_instance_id FROM workflow_executions WHERE id = $1)
+         AND o.amc_execution_id = $2
+      """;
+
+  /**
+   * Gives a PENDING execution without a remote id a run found for it outside a check (an operator's
+   * cancel past the adoption window, or a create answered after the row moved on), unless another
+   * row of the instance tracks that run; with $6, only at that version. Due at once, lease dropped:
+   * the version moves on, so a check in flight cannot write over it.
+   */
+  private static final String ADOPT =
+      """
+      UPDATE workflow_executions e
+         SET amc_execution_id = $3, remote_status = $4, submitted_at = COALESCE(submitted_at, $5),
+             consecutive_poll_errors = 0, next_poll_at = $5, lease_owner = NULL,
+             lease_expires_at = NULL, version = version + 1, updated_at = $5
+       WHERE id = $1 AND status = $2 AND amc_execution_id IS NULL
+         AND ($6::bigint IS NULL OR version = $6)
+         AND NOT EXISTS (SELECT 1 FROM workflow_executions o
+                          WHERE o.amc_instance_id = e.amc_instance_id AND o.amc_execution_id = $3)
+      """;
+
+  /** One execution as a claim returns it, without claiming it. */
+  private static final String LOAD =
+      """
+      SELECT e.id, e.workflow_id, e.version, e.lease_expires_at, e.status, e.remote_status,
+             e.amc_execution_id, e.retry_count, e.consecutive_poll_errors, e.started_at,
+             e.submit_attempted_at, e.parameters, e.time_window, e.remote_timeout_seconds,
+             e.long_execution_warned_at, w.max_runtime_seconds, w.warning_threshold_seconds,
+             w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
+             a.account_id, a.marketplace_id
+        FROM workflow_executions e
+        JOIN workflows w ON w.id = e.workflow_id
+        JOIN amc_instances i ON i.id = w.amc_instance_id
+        JOIN amc_accounts a ON a.id = i.amc_account_id
+       WHERE e.id = $1
+      """;
+
+  /**
+   * The unique indexes that keep one remote id to one row: per workflow (V1), and per AMC instance
+   * (the one that replaces it). A violation of either means another row tracks the run.
+   */
+  private static final Set<String> ONE_ROW_PER_REMOTE_ID =
+      Set.of(
+          "workflow_executions_amc_execution_uq", "workflow_executions_instance_amc_execution_uq");
 
   private static final String RESCHEDULE =
       """
@@ -244,6 +299,9 @@ public class ExecutionStore {
             "update",
             "resubmit",
             "untracked",
+            "tracked",
+            "adopt",
+            "load",
             "insert_events",
             "open_result")) {
       statementCounters.put(
@@ -364,16 +422,16 @@ public class ExecutionStore {
     return insertEvents(pool, owner, now, execution, amcId, List.of(event)).replaceWithVoid();
   }
 
-  /** Keeps the candidate remote ids that no row of this workflow tracks and this one never had. */
-  Uni<Set<String>> untracked(UUID workflowId, UUID executionId, List<String> candidates) {
+  /**
+   * Keeps the candidate remote ids that no row of this execution's instance tracks and this one
+   * never had.
+   */
+  Uni<Set<String>> untracked(UUID executionId, List<String> candidates) {
     if (candidates.isEmpty()) {
       return Uni.createFrom().item(Set.of());
     }
     Tuple params =
-        Tuple.tuple()
-            .addUUID(workflowId)
-            .addUUID(executionId)
-            .addArrayOfString(candidates.toArray(String[]::new));
+        Tuple.tuple().addUUID(executionId).addArrayOfString(candidates.toArray(String[]::new));
     return execute(pool, "untracked", UNTRACKED, params)
         .map(
             rows -> {
@@ -381,6 +439,12 @@ public class ExecutionStore {
               rows.forEach(row -> free.add(row.getString("id")));
               return free;
             });
+  }
+
+  /** The execution as a claim would return it (lease fields as they stand), or null. */
+  Uni<ClaimedExecution> load(UUID executionId) {
+    return execute(pool, "load", LOAD, Tuple.of(executionId))
+        .map(rows -> toClaims(rows).stream().findFirst().orElse(null));
   }
 
   /** Records that a create is about to be sent; returns the new version, or null if lost. */
@@ -393,28 +457,192 @@ public class ExecutionStore {
 
   /** Applies one update and its events atomically; false when the row was no longer ours. */
   Uni<Boolean> apply(String owner, Instant now, WritePlan.Update plan) {
+    return pool.withTransaction(connection -> applyIn(connection, owner, now, plan));
+  }
+
+  /** What came of writing a check that gives the execution its remote id. */
+  enum SubmissionWrite {
+    APPLIED,
+    /** The row was no longer ours: the run AMC made is not tracked by it. */
+    LOST,
+    /** Another row of the instance tracks that run already: not adopted, nothing written. */
+    TRACKED_ELSEWHERE
+  }
+
+  /**
+   * Applies an update that gives the execution its remote id, unless another row of its AMC
+   * instance already tracks that run (checked first, and enforced by the unique index when two
+   * writers race: its violation means the same).
+   */
+  Uni<SubmissionWrite> applySubmission(String owner, Instant now, WritePlan.Update plan) {
     return pool.withTransaction(
-        connection ->
-            execute(
+            connection ->
+                tracked(connection, plan.execution().id(), plan.amcExecutionId())
+                    .chain(
+                        tracked ->
+                            tracked
+                                ? Uni.createFrom().item(SubmissionWrite.TRACKED_ELSEWHERE)
+                                : applyIn(connection, owner, now, plan)
+                                    .map(
+                                        applied ->
+                                            applied
+                                                ? SubmissionWrite.APPLIED
+                                                : SubmissionWrite.LOST)))
+        .onFailure(ExecutionStore::isTrackedElsewhere)
+        .recoverWithItem(SubmissionWrite.TRACKED_ELSEWHERE);
+  }
+
+  /** What became of a run AMC made for an execution whose row had moved on. */
+  enum LateRun {
+    /** A row of the instance tracks it (this one, adopted meanwhile, or another). */
+    TRACKED,
+    /** The row still waited for a run (PENDING, no remote id) and now tracks this one. */
+    ADOPTED,
+    /** No row wants it: it must be cancelled at AMC. */
+    UNWANTED
+  }
+
+  /**
+   * Settles a run whose submission could not be written: adopted when the row still waits for a
+   * run, whoever holds its lease (the version moves on, so that holder's own create, if any, meets
+   * this same path and is cancelled).
+   */
+  Uni<LateRun> settleLateRun(
+      String owner, Instant now, ClaimedExecution execution, String remoteId, String remoteStatus) {
+    String message =
+        "remote id "
+            + remoteId
+            + " adopted: its create was answered after the execution had moved on";
+    return pool.withTransaction(
+            connection ->
+                tracked(connection, execution.id(), remoteId)
+                    .chain(
+                        tracked ->
+                            tracked
+                                ? Uni.createFrom().item(LateRun.TRACKED)
+                                : adoptIn(
+                                        connection,
+                                        owner,
+                                        now,
+                                        execution.id(),
+                                        null,
+                                        remoteId,
+                                        remoteStatus,
+                                        message)
+                                    .map(adopted -> adopted ? LateRun.ADOPTED : LateRun.UNWANTED)))
+        .onFailure(ExecutionStore::isTrackedElsewhere)
+        .recoverWithItem(LateRun.TRACKED);
+  }
+
+  /**
+   * Adopts {@code remote} for a PENDING execution without a remote id, at {@code version} only;
+   * false when the row changed or another row of the instance tracks the run.
+   */
+  Uni<Boolean> adopt(
+      String replica,
+      Instant now,
+      UUID executionId,
+      long version,
+      String remoteId,
+      String remoteStatus,
+      String message) {
+    return pool.withTransaction(
+            connection ->
+                adoptIn(
                     connection,
-                    "update",
-                    UPDATE,
-                    updateParams(owner, now, plan).addDouble(createSettleSeconds))
-                .chain(
-                    rows ->
-                        rows.rowCount() == 1
-                            ? insertEvents(
+                    replica,
+                    now,
+                    executionId,
+                    version,
+                    remoteId,
+                    remoteStatus,
+                    message))
+        .onFailure(ExecutionStore::isTrackedElsewhere)
+        .recoverWithItem(false);
+  }
+
+  private Uni<Boolean> tracked(SqlClient connection, UUID executionId, String remoteId) {
+    return execute(connection, "tracked", TRACKED, Tuple.of(executionId, remoteId))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** The ADOPT write and its SUBMITTED event, in the caller's transaction. */
+  private Uni<Boolean> adoptIn(
+      SqlClient connection,
+      String replica,
+      Instant now,
+      UUID executionId,
+      Long version,
+      String remoteId,
+      String remoteStatus,
+      String message) {
+    Tuple params =
+        Tuple.tuple()
+            .addUUID(executionId)
+            .addString(ExecutionStatus.PENDING.name())
+            .addString(remoteId)
+            .addString(remoteStatus)
+            .addOffsetDateTime(odt(now))
+            .addLong(version);
+    return execute(connection, "adopt", ADOPT, params)
+        .chain(
+            rows ->
+                rows.rowCount() == 1
+                    ? execute(connection, "load", LOAD, Tuple.of(executionId))
+                        .map(loaded -> toClaims(loaded).get(0))
+                        .chain(
+                            adopted ->
+                                insertEvents(
                                     connection,
-                                    owner,
+                                    replica,
                                     now,
-                                    plan.execution(),
-                                    plan.amcExecutionId() != null
-                                        ? plan.amcExecutionId()
-                                        : plan.execution().amcExecutionId(),
-                                    plan.events())
-                                .chain(() -> resultStepIfSucceeded(connection, now, plan))
-                                .replaceWith(true)
-                            : Uni.createFrom().item(false)));
+                                    adopted,
+                                    remoteId,
+                                    List.of(
+                                        new NewEvent(
+                                            EventType.SUBMITTED,
+                                            null,
+                                            null,
+                                            remoteStatus,
+                                            message))))
+                        .replaceWith(true)
+                    : Uni.createFrom().item(false));
+  }
+
+  /** A unique violation of an index that keeps one remote id to one row. */
+  static boolean isTrackedElsewhere(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof PgException pg
+          && "23505".equals(pg.getSqlState())
+          && ONE_ROW_PER_REMOTE_ID.contains(pg.getConstraint())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Uni<Boolean> applyIn(
+      SqlClient connection, String owner, Instant now, WritePlan.Update plan) {
+    return execute(
+            connection,
+            "update",
+            UPDATE,
+            updateParams(owner, now, plan).addDouble(createSettleSeconds))
+        .chain(
+            rows ->
+                rows.rowCount() == 1
+                    ? insertEvents(
+                            connection,
+                            owner,
+                            now,
+                            plan.execution(),
+                            plan.amcExecutionId() != null
+                                ? plan.amcExecutionId()
+                                : plan.execution().amcExecutionId(),
+                            plan.events())
+                        .chain(() -> resultStepIfSucceeded(connection, now, plan))
+                        .replaceWith(true)
+                    : Uni.createFrom().item(false));
   }
 
   /**
@@ -502,6 +730,12 @@ public class ExecutionStore {
     return client.preparedQuery(sql).execute(params);
   }
 
+  /** Rows as they stand, their lease end as stored (on the database clock). */
+  private static List<ClaimedExecution> toClaims(RowSet<Row> rows) {
+    return toClaims(rows, null);
+  }
+
+  /** Rows just claimed; {@code leaseEnds}, when given, replaces the stored lease end. */
   private static List<ClaimedExecution> toClaims(RowSet<Row> rows, Instant leaseEnds) {
     List<ClaimedExecution> claims = new ArrayList<>(rows.rowCount());
     for (Row row : rows) {
@@ -531,7 +765,7 @@ public class ExecutionStore {
                   row.getInteger("warning_threshold_seconds"),
                   row.getInteger("remote_timeout_seconds"),
                   instant(row.getOffsetDateTime("long_execution_warned_at"))),
-              leaseEnds));
+              leaseEnds != null ? leaseEnds : instant(row.getOffsetDateTime("lease_expires_at"))));
     }
     return claims;
   }

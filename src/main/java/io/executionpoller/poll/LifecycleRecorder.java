@@ -134,6 +134,19 @@ public class LifecycleRecorder {
     }
   }
 
+  /**
+   * What came of a run AMC made for an execution whose row had moved on before the answer was
+   * written: adopted (INFO), cancelled at AMC (WARN), or left running because the cancel failed
+   * (ERROR: someone must cancel it by hand).
+   */
+  void lateRun(ExecutionIds ids, EventType outcome, String message) {
+    switch (outcome) {
+      case SUBMITTED -> LOG.info(ids, "EXEC_SUBMITTED", "%s", message);
+      case REMOTE_ORPHAN_CANCELLED -> LOG.warn(ids, "EXEC_REMOTE_ORPHAN_CANCELLED", "%s", message);
+      default -> LOG.error(ids, "EXEC_REMOTE_ORPHAN_LEFT", "%s", message);
+    }
+  }
+
   private void step(ExecutionIds ids, NewEvent event) {
     switch (event.type()) {
       case TRANSITION -> {

@@ -7,9 +7,6 @@ import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
-import io.executionpoller.remote.ListQuery;
-import io.executionpoller.remote.ListedExecution;
-import io.executionpoller.remote.RemoteExecution;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +54,7 @@ public class PollCycle {
   private final WritePlanner planner;
   private final LifecycleRecorder lifecycle;
   private final CrashPoints crashPoints;
+  private final UnansweredCreates unanswered;
 
   @Inject
   PollCycle(
@@ -120,6 +117,7 @@ public class PollCycle {
     // java.util.Random is thread-safe; jitter needs no better randomness than that.
     this.planner = new WritePlanner(WritePlanner.Settings.of(config, retry, timeout), new Random());
     this.lifecycle = new LifecycleRecorder(new PollerMetrics(registry));
+    this.unanswered = new UnansweredCreates(amc, store, retry);
   }
 
   public String owner() {
@@ -299,41 +297,9 @@ public class PollCycle {
   }
 
   private Uni<CheckOutcome> findOwnExecution(ClaimedExecution execution) {
-    ListQuery query =
-        new ListQuery(
-            execution.amcWorkflowId(),
-            execution.submitAttemptedAt().minus(retry.adoptLookback()),
-            retry.adoptMaxPages());
-    return amc.listExecutions(execution.target(), query)
-        .map(listed -> candidates(execution, listed))
-        .chain(candidates -> firstUntracked(execution, candidates))
+    return unanswered
+        .find(execution)
         .map(found -> found == null ? null : new CheckOutcome.Submitted(execution, found, true));
-  }
-
-  /** The oldest candidate no row of the workflow tracks and this execution never had; or null. */
-  private Uni<RemoteExecution> firstUntracked(
-      ClaimedExecution execution, List<RemoteExecution> candidates) {
-    List<String> ids = candidates.stream().map(RemoteExecution::workflowExecutionId).toList();
-    return store
-        .untracked(execution.workflowId(), execution.id(), ids)
-        .map(
-            free ->
-                candidates.stream()
-                    .filter(remote -> free.contains(remote.workflowExecutionId()))
-                    .findFirst()
-                    .orElse(null));
-  }
-
-  /** Listed executions that look like the one we tried to create, oldest first. */
-  private static List<RemoteExecution> candidates(
-      ClaimedExecution execution, List<ListedExecution> listed) {
-    return listed.stream()
-        .filter(item -> AdoptionMatch.matches(execution.createRequest(), item))
-        .map(ListedExecution::execution)
-        .sorted(
-            Comparator.comparing(
-                RemoteExecution::createTime, Comparator.nullsLast(Comparator.naturalOrder())))
-        .toList();
   }
 
   private Uni<CheckOutcome> createRemotely(
@@ -407,9 +373,125 @@ public class PollCycle {
   }
 
   private Uni<Void> applySingle(Instant now, WritePlan plan, Tally tally) {
-    return plan instanceof WritePlan.Resubmit resubmit
-        ? applyResubmit(now, resubmit, tally)
-        : applyUpdate(now, (WritePlan.Update) plan, tally);
+    if (plan instanceof WritePlan.Resubmit resubmit) {
+      return applyResubmit(now, resubmit, tally);
+    }
+    WritePlan.Update update = (WritePlan.Update) plan;
+    return update.takesRemoteId()
+        ? applySubmission(now, update, tally)
+        : applyUpdate(now, update, tally);
+  }
+
+  /**
+   * Writes a check that gives the execution its remote id. The run exists at AMC whatever becomes
+   * of the write, so a write that cannot land must not leave it untracked.
+   */
+  private Uni<Void> applySubmission(Instant now, WritePlan.Update update, Tally tally) {
+    return store
+        .applySubmission(owner, now, update)
+        .invoke(written -> recordSubmission(update, written, tally))
+        .chain(written -> afterSubmission(now, update, written))
+        .onFailure()
+        .recoverWithUni(
+            failure -> releaseAfterFailedWrite(failure, now, update.execution()).replaceWithVoid());
+  }
+
+  private void recordSubmission(
+      WritePlan.Update update, ExecutionStore.SubmissionWrite written, Tally tally) {
+    if (written == ExecutionStore.SubmissionWrite.TRACKED_ELSEWHERE) {
+      return;
+    }
+    boolean applied = written == ExecutionStore.SubmissionWrite.APPLIED;
+    tally.recordUpdate(update, applied);
+    logUpdate(update, applied);
+    crashIfTransitionWritten(update, applied);
+  }
+
+  private Uni<Void> afterSubmission(
+      Instant now, WritePlan.Update update, ExecutionStore.SubmissionWrite written) {
+    return switch (written) {
+      case APPLIED -> Uni.createFrom().voidItem();
+      case TRACKED_ELSEWHERE -> lookAgain(now, update);
+      case LOST -> settleLateRun(now, update);
+    };
+  }
+
+  /**
+   * Another row of the instance tracks the run this check found (or made: a listing adopted it
+   * first): not adopted. The execution is handed back due at once, its attempt kept, so its next
+   * check lists again and adopts another match or creates its own run.
+   */
+  private Uni<Void> lookAgain(Instant now, WritePlan.Update update) {
+    ClaimedExecution execution = update.execution();
+    LOG.infof(
+        "execution %s: remote execution %s is tracked by another execution of instance %s; not"
+            + " adopted, looking again",
+        execution.id(), update.amcExecutionId(), execution.target().instanceId());
+    return store.releaseLease(owner, now, now, execution).replaceWithVoid();
+  }
+
+  /**
+   * AMC made a run for this execution, but the row moved on before the answer was written (an
+   * operator's cancel, a stop that released the lease, a lease that expired). The row adopts the
+   * run if it still waits for one; a row that tracks it needs nothing; else it is cancelled at AMC,
+   * so that no run is left going untracked.
+   */
+  private Uni<Void> settleLateRun(Instant now, WritePlan.Update update) {
+    ClaimedExecution execution = update.execution();
+    String remote = update.amcExecutionId();
+    return store
+        .settleLateRun(owner, now, execution, remote, update.remoteStatus())
+        .chain(
+            fate ->
+                switch (fate) {
+                  case TRACKED -> Uni.createFrom().voidItem();
+                  case ADOPTED -> {
+                    lifecycle.lateRun(
+                        LifecycleRecorder.ids(execution, remote),
+                        EventType.SUBMITTED,
+                        "adopted: its create was answered after the execution had moved on");
+                    yield Uni.createFrom().voidItem();
+                  }
+                  case UNWANTED -> cancelLateRun(now, execution, remote);
+                })
+        .onFailure()
+        .invoke(
+            failure ->
+                lifecycle.lateRun(
+                    LifecycleRecorder.ids(execution, remote),
+                    EventType.REMOTE_CANCEL_FAILED,
+                    "remote execution created after the execution had moved on could not be"
+                        + " settled and may be left running: "
+                        + failure));
+  }
+
+  private Uni<Void> cancelLateRun(Instant now, ClaimedExecution execution, String remote) {
+    return amc.cancelExecution(execution.target(), remote)
+        .map(
+            ignored ->
+                new NewEvent(
+                    EventType.REMOTE_ORPHAN_CANCELLED,
+                    null,
+                    null,
+                    null,
+                    "remote execution cancelled: its create was answered after the execution"
+                        + " had moved on, and nothing else tracks it"))
+        .onFailure()
+        .recoverWithItem(
+            failure ->
+                new NewEvent(
+                    EventType.REMOTE_CANCEL_FAILED,
+                    null,
+                    null,
+                    null,
+                    "remote execution created after the execution had moved on is left running:"
+                        + " cancelling it failed: "
+                        + failure.getMessage()))
+        .invoke(
+            event ->
+                lifecycle.lateRun(
+                    LifecycleRecorder.ids(execution, remote), event.type(), event.message()))
+        .chain(event -> store.appendEvent(owner, now, execution, remote, event));
   }
 
   private Uni<Void> applyResubmit(Instant now, WritePlan.Resubmit plan, Tally tally) {

@@ -76,5 +76,10 @@ sealed interface WritePlan {
     long transitions() {
       return events.stream().filter(e -> e.type() == EventType.TRANSITION).count();
     }
+
+    /** The write gives the execution its remote id: an answered create, or an adoption. */
+    boolean takesRemoteId() {
+      return amcExecutionId != null && execution.amcExecutionId() == null;
+    }
   }
 }

@@ -73,6 +73,7 @@ public class AmcSimulator {
   private final Map<String, AtomicInteger> s3Gets = new ConcurrentHashMap<>();
   private final AtomicInteger s3GetsTotal = new AtomicInteger();
   private final Set<HeldResponse> stalls = ConcurrentHashMap.newKeySet();
+  private final Set<HeldResponse> heldCalls = ConcurrentHashMap.newKeySet();
   private volatile Duration latency;
   private volatile FaultRates faultRates;
   private volatile Set<Operation> faultOperations;
@@ -271,6 +272,18 @@ public class AmcSimulator {
     held.forEach(HeldResponse::resume);
   }
 
+  /** Lets every AMC call held by HELD through: each takes effect now and is answered. */
+  public void releaseHeldCalls() {
+    List<HeldResponse> held = new ArrayList<>(heldCalls);
+    heldCalls.removeAll(held);
+    held.forEach(HeldResponse::resume);
+  }
+
+  /** AMC calls held by HELD right now. */
+  public int heldCalls() {
+    return heldCalls.size();
+  }
+
   /** Downloads held by STALL right now. */
   public int stalledResponses() {
     return stalls.size();
@@ -386,6 +399,9 @@ public class AmcSimulator {
     List<HeldResponse> stalled = new ArrayList<>(stalls);
     stalls.removeAll(stalled);
     stalled.forEach(HeldResponse::abort);
+    List<HeldResponse> heldBack = new ArrayList<>(heldCalls);
+    heldCalls.removeAll(heldBack);
+    heldBack.forEach(HeldResponse::abort);
   }
 
   /** Makes every issued access token invalid, as a revocation or an early expiry would. */
@@ -516,6 +532,14 @@ public class AmcSimulator {
 
   void stallEnded(HeldResponse response) {
     stalls.remove(response);
+  }
+
+  void heldStarted(HeldResponse call) {
+    heldCalls.add(call);
+  }
+
+  void heldEnded(HeldResponse call) {
+    heldCalls.remove(call);
   }
 
   /** Keeps {@code release} (it closes the connection) until the hanging request ends. */

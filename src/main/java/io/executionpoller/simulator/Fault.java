@@ -50,5 +50,12 @@ public enum Fault {
    * 500 whose body holds NUL characters (raw and JSON-escaped) and bytes that are not UTF-8, as a
    * broken proxy or a binary error page would send. Scripted only.
    */
-  ERROR_500_BINARY
+  ERROR_500_BINARY,
+  /**
+   * The call is held on its way, without effect, until a test lets it through ({@link
+   * AmcSimulator#releaseHeldCalls()}): then it takes effect and is answered as usual. After {@code
+   * hang-for}, on reset(), or when the client gives up, the connection closes and nothing was done.
+   * Scripted only: it lets a test act between the sending of a call and its answer.
+   */
+  HELD
 }

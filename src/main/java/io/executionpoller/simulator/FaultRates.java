@@ -2,7 +2,7 @@ package io.executionpoller.simulator;
 
 /**
  * Probability per eligible call of each random fault; at most one fault is drawn per call, so the
- * rates must add up to at most 1. TOKEN_EXPIRED and LOST_CREATE are scripted only.
+ * rates must add up to at most 1. TOKEN_EXPIRED, LOST_CREATE and HELD are scripted only.
  */
 public record FaultRates(
     double throttleRetryAfter,
@@ -85,7 +85,7 @@ public record FaultRates(
       case RESET -> reset;
       case MALFORMED -> malformed;
       case TRUNCATED -> truncated;
-      case ERROR_500_BINARY, TOKEN_EXPIRED, LOST_CREATE -> 0;
+      case ERROR_500_BINARY, TOKEN_EXPIRED, LOST_CREATE, HELD -> 0;
     };
   }
 
@@ -124,7 +124,8 @@ public record FaultRates(
   private static int index(Fault fault) {
     if (fault == Fault.TOKEN_EXPIRED
         || fault == Fault.LOST_CREATE
-        || fault == Fault.ERROR_500_BINARY) {
+        || fault == Fault.ERROR_500_BINARY
+        || fault == Fault.HELD) {
       throw new IllegalArgumentException(fault + " can only be scripted");
     }
     // The first ten faults are declared in the order of the record's components.

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -281,6 +282,7 @@ class SimulatorRoutes {
         action.perform(ctx, true);
         drop(ctx);
       }
+      case HELD -> hold(ctx, action);
     }
   }
 
@@ -332,6 +334,69 @@ class SimulatorRoutes {
           vertx.cancelTimer(timer);
           simulator.hangEnded(release);
         });
+  }
+
+  /**
+   * Holds the request without effect until the test releases it, then performs and answers it.
+   * Bounded like a HANG; a client that gives up ends it at once, and then nothing is done.
+   */
+  private void hold(RoutingContext ctx, Action action) {
+    Context context = vertx.getOrCreateContext();
+    AtomicBoolean over = new AtomicBoolean();
+    HeldCall held = new HeldCall(ctx, action, context, over);
+    held.timer =
+        vertx.setTimer(
+            simulator.hangFor().toMillis(),
+            id -> {
+              if (over.compareAndSet(false, true)) {
+                drop(ctx);
+              }
+            });
+    ctx.addEndHandler(
+        done -> {
+          over.set(true);
+          vertx.cancelTimer(held.timer);
+          simulator.heldEnded(held);
+        });
+    simulator.heldStarted(held);
+  }
+
+  /** A call held by HELD; acts on the request's own event loop, whichever thread releases it. */
+  private final class HeldCall implements HeldResponse {
+    private final RoutingContext ctx;
+    private final Action action;
+    private final Context context;
+    private final AtomicBoolean over;
+    private volatile long timer;
+
+    HeldCall(RoutingContext ctx, Action action, Context context, AtomicBoolean over) {
+      this.ctx = ctx;
+      this.action = action;
+      this.context = context;
+      this.over = over;
+    }
+
+    @Override
+    public void resume() {
+      context.runOnContext(
+          v -> {
+            if (over.compareAndSet(false, true)) {
+              vertx.cancelTimer(timer);
+              write(ctx, action.perform(ctx, true));
+            }
+          });
+    }
+
+    @Override
+    public void abort() {
+      context.runOnContext(
+          v -> {
+            if (over.compareAndSet(false, true)) {
+              vertx.cancelTimer(timer);
+              drop(ctx);
+            }
+          });
+    }
   }
 
   private static String executionKey(RoutingContext ctx) {

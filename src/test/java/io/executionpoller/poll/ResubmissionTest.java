@@ -1,7 +1,9 @@
 package io.executionpoller.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -14,11 +16,15 @@ import io.executionpoller.support.TestPollConfig;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +53,7 @@ class ResubmissionTest {
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject RemoteGate gate;
+  @Inject AgroalDataSource dataSource;
 
   @BeforeEach
   void clean() {
@@ -221,6 +228,96 @@ class ResubmissionTest {
 
     String oursRemote = (String) fixtures.execution(ours).get("amc_execution_id");
     assertThat(oursRemote).isNotNull().isNotEqualTo(othersRemote);
+    assertThat(simulator.createCalls()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldLetOnlyOneOfTwoWorkflowsWithTheSameQueryOnOneInstanceAdoptARun() {
+    String sql = "SELECT campaign_id, SUM(impressions) FROM sponsored_ads_traffic GROUP BY 1";
+    simulator.scriptFor(sql, ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    // Two teams registered the same query on one instance: two workflows, one text.
+    UUID first = fixtures.adHocWorkflow(sql);
+    UUID second = fixtures.adHocWorkflow(sql);
+    // One create reaches AMC and its answer is lost; the other never arrives. Both unanswered.
+    simulator.scriptFaults(Operation.CREATE, sql, List.of(Fault.LOST_CREATE, Fault.RESET));
+    UUID a = fixtures.submit(first);
+    UUID b = fixtures.submit(second);
+    runOnce();
+    assertThat(simulator.createCalls()).isEqualTo(2);
+    String made = simulator.executionRecords().get(0).id();
+    assertThat(fixtures.execution(a).get("amc_execution_id")).isNull();
+    assertThat(fixtures.execution(b).get("amc_execution_id")).isNull();
+
+    clock.advance(Duration.ofSeconds(10));
+    runOnce();
+
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE amc_execution_id = ?", made))
+        .as("rows tracking the one run both could have adopted")
+        .isEqualTo(1);
+    clock.advance(Duration.ofSeconds(10));
+    runOnce();
+    Object remoteA = fixtures.execution(a).get("amc_execution_id");
+    Object remoteB = fixtures.execution(b).get("amc_execution_id");
+    assertThat(remoteA).isNotNull();
+    assertThat(remoteB).isNotNull().isNotEqualTo(remoteA);
+    assertThat(List.of(fixtures.status(a), fixtures.status(b))).doesNotContain("FAILED");
+  }
+
+  @Test
+  void shouldTreatAUniqueViolationOnAdoptionAsTrackedElsewhereNotAsAFailure() throws Exception {
+    simulator.scriptFor(
+        "wf_contested", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    UUID workflow = fixtures.savedWorkflow("wf_contested");
+    // Another row of the workflow, out of the loop's way (finished, never claimed).
+    UUID other = fixtures.submit(workflow);
+    fixtures.update("UPDATE workflow_executions SET status = 'FAILED' WHERE id = '" + other + "'");
+    simulator.scriptFaults(Operation.CREATE, "wf_contested", List.of(Fault.LOST_CREATE));
+    UUID ours = fixtures.submit(workflow);
+    runOnce();
+    String made = simulator.executionRecords().get(0).id();
+    assertThat(fixtures.execution(ours).get("amc_execution_id")).isNull();
+    clock.advance(Duration.ofSeconds(10));
+
+    // Another writer takes the run for its row and commits only once our adoption write waits on
+    // the unique index: our check saw the run untracked, our write meets the violation.
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement take =
+          connection.prepareStatement(
+              "UPDATE workflow_executions SET amc_execution_id = ? WHERE id = ?")) {
+        take.setString(1, made);
+        take.setObject(2, other);
+        take.executeUpdate();
+      }
+      CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
+      await()
+          .atMost(AWAIT)
+          .until(
+              () ->
+                  fixtures.count(
+                          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                              + " AND wait_event_type = 'Lock'")
+                      > 0);
+      connection.commit();
+      loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    Map<String, Object> row = fixtures.execution(ours);
+    assertThat(row.get("status")).isEqualTo("PENDING");
+    assertThat(row.get("amc_execution_id")).isNull();
+    assertThat(row.get("lease_owner")).isNull();
+    assertThat(row.get("submit_attempted_at")).isNotNull();
+    assertThat(row.get("consecutive_poll_errors")).as("not counted as a failure").isEqualTo(1);
+    assertThat(fixtures.instant(ours, "next_poll_at"))
+        .as("due at once, to look again")
+        .isEqualTo(clock.instant());
+    assertThat(fixtures.events(ours)).doesNotContain("SUBMITTED");
+
+    runOnce();
+    String own = (String) fixtures.execution(ours).get("amc_execution_id");
+    assertThat(own).isNotNull().isNotEqualTo(made);
     assertThat(simulator.createCalls()).isEqualTo(2);
   }
 

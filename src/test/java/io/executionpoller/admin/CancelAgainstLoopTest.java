@@ -1,0 +1,241 @@
+package io.executionpoller.admin;
+
+import static io.executionpoller.support.Api.operator;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.executionpoller.poll.CycleReport;
+import io.executionpoller.poll.PollCycle;
+import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.Fault;
+import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An operator's cancel against the loop's submission: whichever way they interleave, no AMC run is
+ * left running without a live row that tracks it, and a create that was never answered does not
+ * block a cancel for ever.
+ */
+@QuarkusTest
+@TestProfile(CancelAgainstLoopTest.PatientRequests.class)
+@WithTestResource(PostgresResource.class)
+class CancelAgainstLoopTest {
+
+  private static final Duration AWAIT = Duration.ofSeconds(60);
+
+  /**
+   * Past the adoption window of an attempt: max(request timeout 30 s, check deadline 90 s) plus the
+   * adopt lookback (2 min), and a minute more.
+   */
+  private static final Duration PAST_THE_WINDOW = Duration.ofMinutes(4).plusSeconds(30);
+
+  /**
+   * Calls held by the simulator are released by the test within moments, but on a busy machine
+   * those moments may pass the test profile's 2 s request deadline, and a create given up by the
+   * client is not what these tests are about.
+   */
+  public static class PatientRequests implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("poller.amc.request-timeout", "30S");
+    }
+  }
+
+  @Inject PollCycle cycle;
+  @Inject AmcSimulator simulator;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+  }
+
+  private CycleReport runOnce() {
+    return cycle.runOnce().await().atMost(AWAIT);
+  }
+
+  @Test
+  void shouldCancelAtAmcTheRunOfACreateAnsweredAfterAnOperatorCancelledTheRow() throws Exception {
+    simulator.scriptFor("wf_race", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_race", List.of(Fault.HELD));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_race"));
+
+    CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
+    // The attempt is marked and the create is on its way to AMC, not arrived yet.
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    assertThat(fixtures.execution(execution).get("submit_attempted_at")).isNotNull();
+    clock.advance(PAST_THE_WINDOW);
+
+    Response cancel = operator().post("/api/v1/executions/{id}/cancel", execution);
+    cancel.then().statusCode(200);
+    assertThat(cancel.jsonPath().getBoolean("remoteCancelled")).isFalse();
+
+    simulator.releaseHeldCalls();
+    loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("status")).isEqualTo("CANCELLED");
+    assertThat(row.get("amc_execution_id")).as("the late answer is not written").isNull();
+    List<AmcSimulator.ExecutionRecord> created = simulator.executionRecords();
+    assertThat(created)
+        .singleElement()
+        .extracting(AmcSimulator.ExecutionRecord::status)
+        .isEqualTo("CANCELLED");
+    assertThat(
+            fixtures.query(
+                "SELECT amc_execution_id FROM execution_events WHERE execution_id = ?"
+                    + " AND type = 'REMOTE_ORPHAN_CANCELLED'",
+                execution))
+        .extracting(event -> event.get("amc_execution_id"))
+        .containsExactly(created.get(0).id());
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
+  @Test
+  void shouldCancelPastTheWindowARowWhoseCreateWasNeverAnsweredAndTheRunItMade() {
+    simulator.scriptFor(
+        "wf_stale", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_stale", List.of(Fault.LOST_CREATE));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_stale"));
+    runOnce();
+    assertThat(fixtures.execution(execution).get("amc_execution_id")).isNull();
+    String made = simulator.executionRecords().get(0).id();
+
+    Response early = operator().post("/api/v1/executions/{id}/cancel", execution);
+    early.then().statusCode(409);
+    assertThat(early.jsonPath().getString("detail")).contains("in flight");
+
+    clock.advance(PAST_THE_WINDOW);
+    Response cancel = operator().post("/api/v1/executions/{id}/cancel", execution);
+
+    cancel.then().statusCode(200);
+    assertThat(cancel.jsonPath().getBoolean("remoteCancelled")).isTrue();
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("status")).isEqualTo("CANCELLED");
+    assertThat(row.get("amc_execution_id")).as("found by listing and adopted").isEqualTo(made);
+    assertThat(fixtures.events(execution))
+        .endsWith("SUBMITTED", "REMOTE_CANCELLED", "TRANSITION PENDING->CANCELLED");
+    assertThat(simulator.executionRecords())
+        .singleElement()
+        .extracting(AmcSimulator.ExecutionRecord::status)
+        .isEqualTo("CANCELLED");
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
+  @Test
+  void shouldCancelLocallyPastTheWindowWhenTheUnansweredCreateMadeNothing() {
+    simulator.scriptFaults(Operation.CREATE, "wf_void", List.of(Fault.RESET));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_void"));
+    runOnce();
+    clock.advance(PAST_THE_WINDOW);
+
+    Response cancel = operator().post("/api/v1/executions/{id}/cancel", execution);
+
+    cancel.then().statusCode(200);
+    assertThat(cancel.jsonPath().getBoolean("remoteCancelled")).isFalse();
+    assertThat(fixtures.status(execution)).isEqualTo("CANCELLED");
+    assertThat(simulator.listCalls()).as("it looked before giving up the create").isPositive();
+  }
+
+  @Test
+  void shouldNotLetACancelDecidedBeforeTheLoopSubmittedLandAfterIt() throws Exception {
+    simulator.scriptFor(
+        "wf_overtaken", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    // The first create never reaches AMC; the row keeps an unanswered attempt.
+    simulator.scriptFaults(Operation.CREATE, "wf_overtaken", List.of(Fault.RESET));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_overtaken"));
+    runOnce();
+    clock.advance(PAST_THE_WINDOW);
+    // The cancel's search is held while the loop looks, creates and writes the remote id.
+    simulator.scriptFaults(Operation.LIST, Fixtures.INSTANCE, List.of(Fault.HELD));
+
+    CompletableFuture<Response> cancel =
+        CompletableFuture.supplyAsync(
+            () -> operator().post("/api/v1/executions/{id}/cancel", execution));
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    runOnce();
+    String submitted = (String) fixtures.execution(execution).get("amc_execution_id");
+    assertThat(submitted).as("the loop created and wrote its run").isNotNull();
+    simulator.releaseHeldCalls();
+
+    Response answer = cancel.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+    answer.then().statusCode(200);
+    assertThat(answer.jsonPath().getBoolean("remoteCancelled")).isTrue();
+    assertThat(fixtures.status(execution)).isEqualTo("CANCELLED");
+    assertThat(simulator.executionRecords())
+        .singleElement()
+        .extracting(AmcSimulator.ExecutionRecord::status)
+        .isEqualTo("CANCELLED");
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
+  @Test
+  void shouldAdoptARunAnsweredAfterTheLeaseWasReleasedWhileTheRowStillWaitsForOne()
+      throws Exception {
+    simulator.scriptFor(
+        "wf_released", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_released", List.of(Fault.HELD));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_released"));
+
+    CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    // What a stopping replica does with its leases: handed back, version moved on.
+    fixtures.update(
+        "UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = NULL,"
+            + " version = version + 1 WHERE id = '"
+            + execution
+            + "'");
+    simulator.releaseHeldCalls();
+    loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+
+    String made = simulator.executionRecords().get(0).id();
+    Map<String, Object> row = fixtures.execution(execution);
+    assertThat(row.get("status")).isEqualTo("PENDING");
+    assertThat(row.get("amc_execution_id")).as("adopted by the row").isEqualTo(made);
+    assertThat(fixtures.events(execution))
+        .contains("SUBMITTED")
+        .doesNotContain("REMOTE_ORPHAN_CANCELLED");
+    runOnce();
+    assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
+    assertThat(simulator.createCalls()).isEqualTo(1);
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
+  /** AMC runs still going that no PENDING or RUNNING row tracks: each one is lost to us. */
+  private Set<String> activeRunsNoLiveRowTracks() {
+    Set<String> tracked = new HashSet<>();
+    fixtures
+        .query(
+            "SELECT amc_execution_id FROM workflow_executions"
+                + " WHERE status IN ('PENDING', 'RUNNING') AND amc_execution_id IS NOT NULL")
+        .forEach(row -> tracked.add((String) row.get("amc_execution_id")));
+    Set<String> lost = new HashSet<>();
+    for (AmcSimulator.ExecutionRecord run : simulator.executionRecords()) {
+      if (Set.of("PENDING", "RUNNING", "PUBLISHING").contains(run.status())
+          && !tracked.contains(run.id())) {
+        lost.add(run.id());
+      }
+    }
+    return lost;
+  }
+}
