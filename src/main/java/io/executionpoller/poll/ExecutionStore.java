@@ -529,9 +529,25 @@ public class ExecutionStore {
                                         remoteId,
                                         remoteStatus,
                                         message)
-                                    .map(adopted -> adopted ? LateRun.ADOPTED : LateRun.UNWANTED)))
+                                    .chain(
+                                        adopted ->
+                                            adopted
+                                                ? Uni.createFrom().item(LateRun.ADOPTED)
+                                                : trackedSinceFirstLook(
+                                                    connection, execution.id(), remoteId))))
         .onFailure(ExecutionStore::isTrackedElsewhere)
         .recoverWithItem(LateRun.TRACKED);
+  }
+
+  /**
+   * Asked again after a refused adoption: a statement sees what committed before it started, so a
+   * writer that adopted the run while the adoption waited on the row's lock (an operator's cancel
+   * past the adoption window) is seen here, and its run is not cancelled as nobody's.
+   */
+  private Uni<LateRun> trackedSinceFirstLook(
+      SqlClient connection, UUID executionId, String remoteId) {
+    return tracked(connection, executionId, remoteId)
+        .map(tracked -> tracked ? LateRun.TRACKED : LateRun.UNWANTED);
   }
 
   /**

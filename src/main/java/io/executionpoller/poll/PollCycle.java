@@ -435,6 +435,11 @@ public class PollCycle {
    * operator's cancel, a stop that released the lease, a lease that expired). The row adopts the
    * run if it still waits for one; a row that tracks it needs nothing; else it is cancelled at AMC,
    * so that no run is left going untracked.
+   *
+   * <p>One race is left open, and argued rather than tested: another row with the same query on the
+   * same instance may adopt the run by listing between the decision to cancel and the cancel. That
+   * row then sees the run CANCELLED at its next check and records it, so nothing goes unnoticed;
+   * closing it would take a lock across a remote call.
    */
   private Uni<Void> settleLateRun(Instant now, WritePlan.Update update) {
     ClaimedExecution execution = update.execution();
