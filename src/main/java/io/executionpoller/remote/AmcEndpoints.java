@@ -1,11 +1,13 @@
 package io.executionpoller.remote;
 
 import io.executionpoller.results.parse.HostAllowList;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The AMC API base URLs this daemon may call, and so send its Login with Amazon token to: https
@@ -14,7 +16,10 @@ import java.util.Optional;
  * changes one, and again before every call, for rows written before the list existed.
  */
 @ApplicationScoped
+@Startup
 public class AmcEndpoints {
+
+  private static final Logger LOG = Logger.getLogger(AmcEndpoints.class);
 
   private final HostAllowList hosts;
   private final boolean requireHttps;
@@ -24,6 +29,14 @@ public class AmcEndpoints {
     this.hosts = HostAllowList.of(config.allowedApiHosts());
     this.requireHttps = config.requireHttps();
     this.defaultBaseUrl = normalize(config.apiBaseUrl());
+    // Said once at boot: otherwise only each refused call would tell.
+    refusal(defaultBaseUrl)
+        .ifPresent(
+            reason ->
+                LOG.warnf(
+                    "poller.amc.api-base-url is refused (%s): every call for an instance without"
+                        + " an endpoint of its own will fail as ENDPOINT_REFUSED",
+                    reason));
   }
 
   /** Why {@code baseUrl} may not be called, or empty when it may. */
