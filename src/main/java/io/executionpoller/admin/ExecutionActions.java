@@ -10,10 +10,10 @@ import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorClassifier;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
+import io.executionpoller.poll.CreateSettleWindow;
 import io.executionpoller.poll.LifecycleRecorder;
 import io.executionpoller.poll.PollConfig;
 import io.executionpoller.poll.ReplicaIdentity;
-import io.executionpoller.poll.RetryConfig;
 import io.executionpoller.poll.UnansweredCreates;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.AmcConfig;
@@ -121,7 +121,7 @@ public class ExecutionActions {
   private final LifecycleRecorder lifecycle;
   private final Clock clock;
   private final String replica;
-  private final Duration adoptionWindow;
+  private final Duration settleWindow;
 
   ExecutionActions(
       AgroalDataSource dataSource,
@@ -131,36 +131,22 @@ public class ExecutionActions {
       Clock clock,
       ReplicaIdentity replica,
       AmcConfig amcConfig,
-      PollConfig poll,
-      RetryConfig retry) {
+      PollConfig poll) {
     this.dataSource = dataSource;
     this.amc = amc;
     this.unanswered = unanswered;
     this.lifecycle = lifecycle;
     this.clock = clock;
     this.replica = replica.id();
-    this.adoptionWindow = adoptionWindow(amcConfig, poll, retry);
-  }
-
-  /**
-   * How long after its attempt a create may still be answered, or its run still missing from a
-   * listing: the request deadline (the check's deadline when that is longer: a create retried with
-   * a fresh token is sent again within it), plus the listing margin for clock skew.
-   */
-  static Duration adoptionWindow(AmcConfig amc, PollConfig poll, RetryConfig retry) {
-    Duration sending =
-        amc.requestTimeout().compareTo(poll.checkDeadline()) >= 0
-            ? amc.requestTimeout()
-            : poll.checkDeadline();
-    return sending.plus(retry.adoptLookback());
+    this.settleWindow = CreateSettleWindow.of(amcConfig, poll);
   }
 
   /**
    * Cancels at AMC (when it was submitted), then locally. A refused remote cancel changes nothing
    * here: the execution stays tracked and the answer says why. A create sent but not answered is
-   * waited for until its adoption window has passed; then its run, if AMC made one, is looked for,
-   * adopted and cancelled with the execution. Each round's local write is guarded by the version it
-   * read; a row that changed meanwhile is read and decided again.
+   * waited for until its settle window (CreateSettleWindow) has passed; then its run, if AMC made
+   * one, is looked for, adopted and cancelled with the execution. Each round's local write is
+   * guarded by the version it read; a row that changed meanwhile is read and decided again.
    */
   public ActionOutcome cancel(UUID id, String caller) throws SQLException {
     String cancelledRemote = null;
@@ -173,7 +159,7 @@ public class ExecutionActions {
       }
       Instant attempted = execution.submitAttemptedAt();
       if (execution.remoteId() == null && attempted != null) {
-        Instant answerable = attempted.plus(adoptionWindow);
+        Instant answerable = attempted.plus(settleWindow);
         if (clock.instant().isBefore(answerable)) {
           // Cancelling now could orphan a remote execution whose create answer is on its way.
           throw ApiProblem.conflict(

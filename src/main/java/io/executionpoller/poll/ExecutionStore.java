@@ -89,9 +89,9 @@ public class ExecutionStore {
   /**
    * The next check time {@code next}, but not before a create that may still be on the wire (its
    * attempt written, no remote id {@code remoteId}) has either landed at AMC and shown in a
-   * listing, or died: {@code settle} seconds after the attempt (request-timeout + listing-margin).
-   * Whoever checks the row next then finds that execution by listing and adopts it, instead of
-   * creating a second one.
+   * listing, or died: {@code settle} seconds after the attempt (CreateSettleWindow). Whoever checks
+   * the row next then finds that execution by listing and adopts it, instead of creating a second
+   * one.
    */
   private static String notBeforeCreateSettles(String next, String remoteId, String settle) {
     return "CASE WHEN "
@@ -184,9 +184,9 @@ public class ExecutionStore {
 
   /**
    * Gives a PENDING execution without a remote id a run found for it outside a check (an operator's
-   * cancel past the adoption window, or a create answered after the row moved on), unless another
-   * row of the instance tracks that run; with $6, only at that version. Due at once, lease dropped:
-   * the version moves on, so a check in flight cannot write over it.
+   * cancel past its settle window, or a create answered after the row moved on), unless another row
+   * of the instance tracks that run; with $6, only at that version. Due at once, lease dropped: the
+   * version moves on, so a check in flight cannot write over it.
    */
   private static final String ADOPT =
       """
@@ -286,9 +286,9 @@ public class ExecutionStore {
   /** Seconds after a create attempt before its row may be checked again (see above). */
   private final double createSettleSeconds;
 
-  ExecutionStore(Pool pool, MeterRegistry registry, AmcConfig amc) {
+  ExecutionStore(Pool pool, MeterRegistry registry, AmcConfig amc, PollConfig poll) {
     this.pool = pool;
-    this.createSettleSeconds = seconds(amc.requestTimeout().plus(amc.listingMargin()));
+    this.createSettleSeconds = seconds(CreateSettleWindow.of(amc, poll));
     for (String operation :
         List.of(
             "claim",
@@ -542,7 +542,7 @@ public class ExecutionStore {
   /**
    * Asked again after a refused adoption: a statement sees what committed before it started, so a
    * writer that adopted the run while the adoption waited on the row's lock (an operator's cancel
-   * past the adoption window) is seen here, and its run is not cancelled as nobody's.
+   * past its settle window) is seen here, and its run is not cancelled as nobody's.
    */
   private Uni<LateRun> trackedSinceFirstLook(
       SqlClient connection, UUID executionId, String remoteId) {
@@ -597,7 +597,7 @@ public class ExecutionStore {
             .addUUID(executionId)
             .addString(ExecutionStatus.PENDING.name())
             .addString(remoteId)
-            .addString(remoteStatus)
+            .addString(StoredText.of(remoteStatus))
             .addOffsetDateTime(odt(now))
             .addLong(version);
     return execute(connection, "adopt", ADOPT, params)

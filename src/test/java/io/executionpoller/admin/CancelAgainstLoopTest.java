@@ -43,8 +43,8 @@ class CancelAgainstLoopTest {
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
   /**
-   * Past the adoption window of an attempt: max(request timeout 30 s, check deadline 90 s) plus the
-   * adopt lookback (2 min), and a minute more.
+   * Past the settle window of an attempt (CreateSettleWindow): max(request timeout 30 s, check
+   * deadline 90 s) plus the listing margin (30 s), and more.
    */
   private static final Duration PAST_THE_WINDOW = Duration.ofMinutes(4).plusSeconds(30);
 

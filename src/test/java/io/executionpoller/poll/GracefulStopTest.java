@@ -3,6 +3,7 @@ package io.executionpoller.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +35,8 @@ class GracefulStopTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
+  @Inject AmcConfig amc;
+  @Inject PollConfig poll;
 
   private UUID execution;
   private String remoteId;
@@ -130,19 +132,12 @@ class GracefulStopTest {
   }
 
   /**
-   * Released while its create may still be on the wire, the row is due only once request-timeout
-   * plus listing-margin have passed since the attempt; then the next replica lists before it
+   * Released while its create may still be on the wire, the row is due only once its settle window
+   * (CreateSettleWindow) has passed since the attempt; then the next replica lists before it
    * creates.
    */
   private void assertNotDueBeforeTheCreateSettled(UUID pending) {
-    var config = ConfigProvider.getConfig();
-    Duration settle =
-        config
-            .getValue("poller.amc.request-timeout", Duration.class)
-            .plus(
-                config
-                    .getOptionalValue("poller.amc.listing-margin", Duration.class)
-                    .orElse(Duration.ofSeconds(30)));
+    Duration settle = CreateSettleWindow.of(amc, poll);
     Instant attempted = fixtures.instant(pending, "submit_attempted_at");
     assertThat(fixtures.execution(pending).get("lease_owner")).isNull();
     assertThat(fixtures.execution(pending).get("amc_execution_id")).isNull();
