@@ -91,7 +91,8 @@ public class ExecutionStore {
    * attempt written, no remote id {@code remoteId}) has either landed at AMC and shown in a
    * listing, or died: {@code settle} seconds after the attempt (CreateSettleWindow). Whoever checks
    * the row next then finds that execution by listing and adopts it, instead of creating a second
-   * one.
+   * one. A replica that dies mid-create holds the row until its lease expires, which is later still
+   * as long as lease-duration stays above the settle window.
    */
   private static String notBeforeCreateSettles(String next, String remoteId, String settle) {
     return "CASE WHEN "

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.TestInstance;
  * A create in flight is never handed to someone else. AMC takes longer to answer a create than a
  * stopping replica's shutdown grace; the replica is stopped (SIGTERM) with its create on the wire
  * and hands its lease back. The other replica must not create the execution again: the row is due
- * only once request-timeout plus listing-margin have passed since the attempt, and by then the
- * first create has landed, so the other replica finds it by listing and adopts it. Exactly one AMC
- * execution exists for the row.
+ * only once its settle window (the request timeout or check deadline, plus the listing margin) has
+ * passed since the attempt, and by then the first create has landed, so the other replica finds it
+ * by listing and adopts it. Exactly one AMC execution exists for the row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InFlightCreateIT {
@@ -31,6 +31,9 @@ class InFlightCreateIT {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(1);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration LISTING_MARGIN = Duration.ofSeconds(2);
+
+  /** The check deadline bounds the sending of a create with the request timeout; kept close. */
+  private static final Duration CHECK_DEADLINE = Duration.ofSeconds(12);
 
   private static final Workload.Kind SLOW_CREATE =
       Workload.succeeds("inflight_create", Duration.ofSeconds(1), Duration.ofSeconds(1), 3);
@@ -72,6 +75,7 @@ class InFlightCreateIT {
       env.put("POLLER_POLL_SHUTDOWN_GRACE", SHUTDOWN_GRACE.toString());
       env.put("POLLER_AMC_REQUEST_TIMEOUT", REQUEST_TIMEOUT.toString());
       env.put("POLLER_AMC_LISTING_MARGIN", LISTING_MARGIN.toString());
+      env.put("POLLER_POLL_CHECK_DEADLINE", CHECK_DEADLINE.toString());
       PackagedDaemon daemon = PackagedDaemon.start(replica, env);
       daemons.add(daemon);
       // One at a time: Quartz's lock rows are created by the first start (see RacingReplicasIT).
