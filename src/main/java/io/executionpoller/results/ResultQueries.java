@@ -18,8 +18,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Reads stored results for the API. Only STORED results expose rows and bytes; their rows and
- * segments were committed together with that status, so a reader never meets half a result.
+ * Reads stored results for the API. Only STORED results expose rows and bytes: an attempt stages
+ * its segments before the short transaction that marks the result STORED, and what any other
+ * attempt staged is gone by then, so a reader of a STORED result never meets half a result.
  */
 @ApplicationScoped
 public class ResultQueries {
@@ -115,7 +116,14 @@ public class ResultQueries {
     List<List<String>> rows = new ArrayList<>(limit);
     try {
       // A copy: the sink's list is a view of the whole segment's array; values may be null.
-      rows(executionId, 0, limit, (number, fields) -> rows.add(new ArrayList<>(fields)));
+      rows(
+          executionId,
+          0,
+          limit,
+          (number, fields) -> {
+            rows.add(new ArrayList<>(fields));
+            return true;
+          });
     } catch (IOException e) {
       // Only the sink could throw it, and adding to a list does not.
       throw new IllegalStateException(e);
@@ -123,7 +131,10 @@ public class ResultQueries {
     return rows;
   }
 
-  /** Rows {@code offset+1 .. offset+limit} of a stored result, handed to {@code sink} in order. */
+  /**
+   * Rows {@code offset+1 .. offset+limit} of a stored result, handed to {@code sink} in order until
+   * it wants no more.
+   */
   void rows(UUID executionId, long offset, int limit, RowSink sink)
       throws SQLException, IOException {
     long last = offset + limit;
@@ -136,15 +147,18 @@ public class ResultQueries {
       connection.setAutoCommit(false);
       query.setFetchSize(4);
       try (ResultSet segments = query.executeQuery()) {
-        while (segments.next()) {
+        boolean more = true;
+        while (more && segments.next()) {
           long firstRow = segments.getLong(1);
           int rowCount = segments.getInt(2);
           String[] fields = (String[]) segments.getArray(3).getArray();
           int columns = fields.length / rowCount;
-          for (int r = 0; r < rowCount; r++) {
+          for (int r = 0; more && r < rowCount; r++) {
             long rowNumber = firstRow + r;
             if (rowNumber > offset && rowNumber <= last) {
-              sink.row(rowNumber, Arrays.asList(fields).subList(r * columns, (r + 1) * columns));
+              more =
+                  sink.row(
+                      rowNumber, Arrays.asList(fields).subList(r * columns, (r + 1) * columns));
             }
           }
         }
@@ -211,9 +225,9 @@ public class ResultQueries {
     return Arrays.asList((String[]) array.getArray());
   }
 
-  /** Receives rows in order. */
+  /** Receives rows in order; returns whether it wants the next one. */
   @FunctionalInterface
   interface RowSink {
-    void row(long rowNumber, List<String> fields) throws IOException;
+    boolean row(long rowNumber, List<String> fields) throws IOException;
   }
 }

@@ -56,11 +56,18 @@ public class ResultResource {
     List<Map<String, String>> preview = new ArrayList<>();
     if (ResultStatus.STORED.name().equals(summary.status())) {
       try {
+        PageBudget budget = new PageBudget(config.maxPageBytes().asLongValue(), summary.columns());
         queries.rows(
             executionId,
             0,
             config.previewRows(),
-            (number, fields) -> preview.add(keyed(summary.columns(), fields)));
+            (number, fields) -> {
+              if (!budget.admits(fields)) {
+                return false;
+              }
+              preview.add(keyed(summary.columns(), fields));
+              return true;
+            });
       } catch (java.io.IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -83,14 +90,27 @@ public class ResultResource {
     int limit = (int) QueryParams.wholeNumber("limit", limitParam, 100, 1, config.maxPageSize());
     ResultSummary summary = stored(find(executionId));
     List<String> columns = summary.columns();
-    // The page (at most max-page-size rows) is read first, so no pooled connection waits on a
-    // slow client; it is then written out row by row.
-    List<List<String>> page = new ArrayList<>(limit);
+    // The page (at most max-page-size rows and max-page-bytes) is read first, so no pooled
+    // connection waits on a slow client; it is then written out row by row.
+    List<List<String>> page = new ArrayList<>(Math.min(limit, 128));
+    PageBudget budget = new PageBudget(config.maxPageBytes().asLongValue(), columns);
     try {
-      queries.rows(executionId, offset, limit, (number, fields) -> page.add(fields));
+      queries.rows(
+          executionId,
+          offset,
+          limit,
+          (number, fields) -> {
+            if (!budget.admits(fields)) {
+              return false;
+            }
+            page.add(fields);
+            return true;
+          });
     } catch (java.io.IOException e) {
       throw new UncheckedIOException(e);
     }
+    long next = offset + page.size();
+    Long nextOffset = summary.rowCount() != null && next < summary.rowCount() ? next : null;
     StreamingOutput body =
         out -> {
           try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
@@ -98,6 +118,12 @@ public class ResultResource {
             json.writeNumberField("offset", offset);
             json.writeNumberField("limit", limit);
             json.writeNumberField("total", summary.rowCount());
+            // Where the next page starts; a page ends early when max-page-bytes is reached.
+            if (nextOffset == null) {
+              json.writeNullField("nextOffset");
+            } else {
+              json.writeNumberField("nextOffset", nextOffset);
+            }
             json.writeArrayFieldStart("columns");
             for (String column : columns) {
               json.writeString(column);
@@ -188,6 +214,41 @@ public class ResultResource {
       row.put(columns.get(i), i < fields.size() ? fields.get(i) : null);
     }
     return row;
+  }
+
+  /**
+   * Bounds a page by bytes as well as rows: rows are admitted while the names and values sent so
+   * far (UTF-16 chars, a fair estimate of the JSON) stay within the budget. The first row is always
+   * admitted (a record is bounded when stored), so a page always moves the reader on.
+   */
+  private static final class PageBudget {
+    /** Quotes, colon and comma around each field in the JSON. */
+    private static final int FIELD_OVERHEAD = 6;
+
+    private final long budget;
+    private final long namesLength;
+    private final int fieldCount;
+    private long used;
+    private boolean first = true;
+
+    PageBudget(long budget, List<String> columns) {
+      this.budget = budget;
+      this.fieldCount = columns.size();
+      this.namesLength = columns.stream().mapToLong(String::length).sum();
+    }
+
+    boolean admits(List<String> fields) {
+      long size = namesLength + (long) FIELD_OVERHEAD * fieldCount + 2;
+      for (String field : fields) {
+        size += field == null ? 4 : field.length();
+      }
+      if (!first && used + size > budget) {
+        return false;
+      }
+      first = false;
+      used += size;
+      return true;
+    }
   }
 
   /** File names come from URLs; keep header-safe characters only. */

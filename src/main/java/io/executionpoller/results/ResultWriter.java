@@ -265,8 +265,8 @@ final class ResultWriter implements AutoCloseable {
 
   /**
    * Marks the result STORED and commits, in one short transaction, if this attempt still holds the
-   * lease; otherwise returns false (another replica owns the result now, and its next attempt
-   * deletes what this one staged).
+   * lease; otherwise returns false (another replica owns the result now, and its attempt deletes
+   * what this one staged before it stages anything).
    */
   boolean commit(StoredResult result, Instant now, String event) throws SQLException {
     Timestamp at = Timestamp.from(now);

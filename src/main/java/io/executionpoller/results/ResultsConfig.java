@@ -79,6 +79,10 @@ public interface ResultsConfig {
   @WithDefault("1000")
   int maxPageSize();
 
+  /** Most bytes of names and values in one page of GET /results/rows (at least one row is sent). */
+  @WithDefault("4M")
+  MemorySize maxPageBytes();
+
   /** CSV dialect of results. */
   interface Csv {
 

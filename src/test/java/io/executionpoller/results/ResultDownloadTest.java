@@ -348,6 +348,44 @@ class ResultDownloadTest {
   }
 
   @Test
+  void shouldBoundAPageOfWideRowsByBytesAndSayWhereTheNextStarts() {
+    StringBuilder csv = new StringBuilder("id,wide\n");
+    String wide = "x".repeat(10_000);
+    for (int i = 1; i <= 1000; i++) {
+      csv.append(i).append(',').append(wide).append('\n');
+    }
+    UUID execution =
+        results.succeeded(
+            "wf_wide_rows",
+            0,
+            List.of(
+                ResultFile.literal(
+                    "part-00000.csv",
+                    csv.toString().getBytes(StandardCharsets.UTF_8),
+                    "text/csv")));
+    results.downloadAll(downloader);
+    assertThat(results.result(execution).get("status")).isEqualTo("STORED");
+
+    // 1000 rows of 10 kB would be a 10 MB page; max-page-bytes (4 MiB) ends it early.
+    Response page = viewer().queryParam("limit", 1000).get(rowsPath(execution));
+    page.then().statusCode(200);
+    List<String> ids = page.jsonPath().getList("rows.id", String.class);
+    assertThat(ids).isNotEmpty().hasSizeLessThan(1000);
+    assertThat(page.asByteArray().length).isLessThanOrEqualTo(4 * 1024 * 1024 + 10_100);
+    assertThat(page.jsonPath().getLong("nextOffset")).isEqualTo(ids.size());
+
+    Response next =
+        viewer()
+            .queryParam("offset", ids.size())
+            .queryParam("limit", 1000)
+            .get(rowsPath(execution));
+    assertThat(next.jsonPath().getString("rows[0].id")).isEqualTo(String.valueOf(ids.size() + 1));
+    Response last = viewer().queryParam("offset", 999).get(rowsPath(execution));
+    assertThat(last.jsonPath().getList("rows")).hasSize(1);
+    assertThat(last.jsonPath().getString("nextOffset")).isNull();
+  }
+
+  @Test
   void shouldAnswerClearErrorsForBadRequests() {
     UUID running = results.running("wf_running");
     UUID missing = UUID.randomUUID();
