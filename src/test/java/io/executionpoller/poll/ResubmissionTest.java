@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -42,18 +43,22 @@ class ResubmissionTest {
 
   private static final Duration AWAIT = Duration.ofSeconds(60);
 
-  /**
-   * An unanswered create is tried again (listing first) only once it could have shown in a listing:
-   * request-timeout (2 s in tests) plus listing-margin (30 s) after the attempt.
-   */
-  private static final Duration CREATE_SETTLED = Duration.ofSeconds(40);
-
   @Inject PollCycle cycle;
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject RemoteGate gate;
   @Inject AgroalDataSource dataSource;
+  @Inject AmcConfig amcConfig;
+  @Inject PollConfig pollConfig;
+
+  /**
+   * An unanswered create is tried again (listing first) only once it could have shown in a listing:
+   * its settle window after the attempt, and a little more.
+   */
+  private Duration createSettled() {
+    return CreateSettleWindow.of(amcConfig, pollConfig).plusSeconds(5);
+  }
 
   @BeforeEach
   void clean() {
@@ -163,7 +168,7 @@ class ResubmissionTest {
     assertThat(afterLostCreate.get("consecutive_poll_errors")).isEqualTo(1);
     assertThat(simulator.createCalls()).isEqualTo(1);
 
-    clock.advance(CREATE_SETTLED);
+    clock.advance(createSettled());
     runOnce();
 
     assertThat(simulator.createCalls()).as("no second create").isEqualTo(1);
@@ -197,7 +202,7 @@ class ResubmissionTest {
     runOnce();
     assertThat(fixtures.execution(execution).get("amc_execution_id")).isNull();
 
-    clock.advance(CREATE_SETTLED);
+    clock.advance(createSettled());
     runOnce();
 
     assertThat(simulator.createCalls()).isEqualTo(2);
@@ -223,7 +228,7 @@ class ResubmissionTest {
     UUID ours = fixtures.submit(workflow);
     runOnce();
 
-    clock.advance(CREATE_SETTLED);
+    clock.advance(createSettled());
     runOnce();
 
     String oursRemote = (String) fixtures.execution(ours).get("amc_execution_id");
@@ -248,7 +253,7 @@ class ResubmissionTest {
     assertThat(fixtures.execution(a).get("amc_execution_id")).isNull();
     assertThat(fixtures.execution(b).get("amc_execution_id")).isNull();
 
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(createSettled());
     runOnce();
 
     assertThat(
@@ -256,7 +261,7 @@ class ResubmissionTest {
                 "SELECT count(*) FROM workflow_executions WHERE amc_execution_id = ?", made))
         .as("rows tracking the one run both could have adopted")
         .isEqualTo(1);
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(createSettled());
     runOnce();
     Object remoteA = fixtures.execution(a).get("amc_execution_id");
     Object remoteB = fixtures.execution(b).get("amc_execution_id");
@@ -278,7 +283,7 @@ class ResubmissionTest {
     runOnce();
     String made = simulator.executionRecords().get(0).id();
     assertThat(fixtures.execution(ours).get("amc_execution_id")).isNull();
-    clock.advance(Duration.ofSeconds(10));
+    clock.advance(createSettled());
 
     // Another writer takes the run for its row and commits only once our adoption write waits on
     // the unique index: our check saw the run untracked, our write meets the violation.
