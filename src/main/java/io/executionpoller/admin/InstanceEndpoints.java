@@ -2,6 +2,7 @@ package io.executionpoller.admin;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.StoredText;
 import io.executionpoller.remote.AmcEndpoints;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -81,7 +82,7 @@ public class InstanceEndpoints {
         update.setString(4, url);
         update.setString(5, caller);
         update.setTimestamp(6, Timestamp.from(now));
-        update.setString(7, request.reason());
+        update.setString(7, StoredText.of(request.reason()));
         changed = update.executeUpdate();
       }
       LOG.infof(

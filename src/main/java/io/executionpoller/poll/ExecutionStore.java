@@ -60,6 +60,7 @@ public class ExecutionStore {
                     AND e.status IN ('PENDING', 'RUNNING')
                     AND e.next_poll_at <= $1
                     AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
+                    AND %1$s
                   ORDER BY e.next_poll_at
                   LIMIT $2) c),
       picked AS (
@@ -69,6 +70,7 @@ public class ExecutionStore {
            WHERE e.status IN ('PENDING', 'RUNNING')
              AND e.next_poll_at <= $1
              AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
+             AND %1$s
            ORDER BY picked.turn, picked.next_poll_at
            LIMIT $2
              FOR UPDATE OF e SKIP LOCKED)
@@ -84,15 +86,33 @@ public class ExecutionStore {
                 w.max_runtime_seconds, w.warning_threshold_seconds,
                 w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
                 a.account_id, a.marketplace_id
-      """;
+      """
+          .formatted(createSettled("$1", "$5"));
+
+  /**
+   * True when a row's create, if it sent one, can no longer be on the wire or missing from a
+   * listing at {@code now}: it has a remote id, no attempt, or its attempt is {@code settle}
+   * seconds old. The release and write paths already make such a row due only then, but a row can
+   * become due by other ways (the lease of a replica that died mid-create expires; an operator asks
+   * for a check now), and claiming it early would list too soon, miss the run and create a second
+   * one.
+   */
+  private static String createSettled(String now, String settle) {
+    return "(e.amc_execution_id IS NOT NULL OR e.submit_attempted_at IS NULL"
+        + " OR e.submit_attempted_at <= "
+        + now
+        + " - make_interval(secs => "
+        + settle
+        + "))";
+  }
 
   /**
    * The next check time {@code next}, but not before a create that may still be on the wire (its
    * attempt written, no remote id {@code remoteId}) has either landed at AMC and shown in a
    * listing, or died: {@code settle} seconds after the attempt (CreateSettleWindow). Whoever checks
    * the row next then finds that execution by listing and adopts it, instead of creating a second
-   * one. A replica that dies mid-create holds the row until its lease expires, which is later still
-   * as long as lease-duration stays above the settle window.
+   * one. A replica that dies mid-create leaves the row to its lease expiry, and the claim itself
+   * waits for the settle window too (createSettled).
    */
   private static String notBeforeCreateSettles(String next, String remoteId, String settle) {
     return "CASE WHEN "
@@ -321,7 +341,11 @@ public class ExecutionStore {
    */
   public Uni<List<ClaimedExecution>> claim(String owner, Instant now, Duration lease, int limit) {
     Instant leaseEnds = now.plus(lease);
-    return execute(pool, "claim", CLAIM, Tuple.of(odt(now), limit, owner, seconds(lease)))
+    return execute(
+            pool,
+            "claim",
+            CLAIM,
+            Tuple.of(odt(now), limit, owner, seconds(lease), createSettleSeconds))
         .map(rows -> toClaims(rows, leaseEnds));
   }
 

@@ -185,7 +185,7 @@ final class ResultWriter implements AutoCloseable {
       insert.setInt(2, fileIndex);
       insert.setString(3, StoredText.of(file.name()));
       insert.setString(4, file.format().name());
-      insert.setString(5, file.contentType());
+      insert.setString(5, StoredText.of(file.contentType()));
       insert.setBoolean(6, file.gzipped());
       insert.setArray(7, textArray(file.columns()));
       insert.setLong(8, fileFirstRow);

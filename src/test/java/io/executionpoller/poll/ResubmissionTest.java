@@ -152,6 +152,39 @@ class ResubmissionTest {
     assertThat(fixtures.events(execution).stream().filter(e -> e.startsWith("RETRY"))).hasSize(3);
   }
 
+  /**
+   * A replica died with its create on the wire: its lease has expired and the row is due (a poll
+   * request makes it due the same way). The create may still land or not yet list, so no replica
+   * may claim the row before its settle window has passed; a claim now would list too early, miss
+   * the run and create a second one.
+   */
+  @Test
+  void shouldNotClaimARowWhoseCreateMayStillBeOnTheWireWhenItsHoldersLeaseExpired() {
+    simulator.scriptFor(
+        "wf_dead_creator", ExecutionScript.succeeds(Duration.ZERO, Duration.ofMinutes(5), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_dead_creator", List.of(Fault.LOST_CREATE));
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_dead_creator"));
+    runOnce();
+    Instant attempted = fixtures.instant(execution, "submit_attempted_at");
+    assertThat(fixtures.execution(execution).get("amc_execution_id")).isNull();
+    // What a replica that died mid-create leaves: its attempt, its lease (expired), the row due.
+    clock.set(attempted.plusSeconds(5));
+    fixtures.update(
+        "UPDATE workflow_executions SET lease_owner = 'dead-replica',"
+            + " lease_expires_at = now() - interval '1 hour', next_poll_at = '"
+            + clock.instant()
+            + "' WHERE id = '"
+            + execution
+            + "'");
+
+    assertThat(runOnce().claimed()).as("claimed within the settle window").isZero();
+
+    clock.set(attempted.plus(createSettled()));
+    assertThat(runOnce().claimed()).isEqualTo(1);
+    assertThat(simulator.createCalls()).as("found by listing, not created again").isEqualTo(1);
+    assertThat(fixtures.execution(execution).get("amc_execution_id")).isNotNull();
+  }
+
   @Test
   void shouldAdoptTheRemoteExecutionOfAnUnansweredCreateInsteadOfCreatingASecond() {
     simulator.scriptFor(
