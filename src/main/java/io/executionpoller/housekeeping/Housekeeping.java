@@ -1,11 +1,13 @@
 package io.executionpoller.housekeeping;
 
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.RemoteStatusMapping;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.poll.LifecycleRecorder;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.poll.TimeoutConfig;
+import io.executionpoller.remote.AmcClient;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
 import io.micrometer.core.instrument.Counter;
@@ -33,6 +35,17 @@ public class Housekeeping {
 
   private static final Logger LOG = Logger.getLogger(Housekeeping.class);
 
+  /** Orphaned runs tried per tick: the rest wait for the next tick, so one tick stays short. */
+  private static final int ORPHAN_BATCH = 20;
+
+  /** Bound of one remote call of an orphan's try, beyond the client's own request timeout. */
+  private static final Duration ORPHAN_TRY_DEADLINE = Duration.ofMinutes(2);
+
+  /** First wait after a failed try; doubled per try up to the cap. */
+  private static final Duration ORPHAN_BACKOFF = Duration.ofMinutes(1);
+
+  private static final Duration ORPHAN_BACKOFF_CAP = Duration.ofHours(1);
+
   /** Timeouts per sweep: the rest wait for the next tick, so one tick stays short. */
   private static final int SWEEP_BATCH = 1000;
 
@@ -44,6 +57,7 @@ public class Housekeeping {
   private final MeterRegistry registry;
   private final LifecycleRecorder lifecycle;
   private final ReplicaIdentity replica;
+  private final AmcClient amc;
 
   Housekeeping(
       HousekeepingStore store,
@@ -53,7 +67,9 @@ public class Housekeeping {
       Clock clock,
       MeterRegistry registry,
       LifecycleRecorder lifecycle,
-      ReplicaIdentity replica) {
+      ReplicaIdentity replica,
+      AmcClient amc) {
+    this.amc = amc;
     this.lifecycle = lifecycle;
     this.replica = replica;
     this.timeout = timeout;
@@ -208,6 +224,85 @@ public class Housekeeping {
       LOG.infof("IDEMPOTENCY_KEYS_PURGED keys=%d", purged);
     }
     return purged;
+  }
+
+  @Scheduled(
+      identity = "housekeeping-orphan-cancels",
+      every = "${poller.housekeeping.orphan-cancel-every}",
+      executeWith = Scheduled.QUARTZ,
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      skipExecutionIf = HousekeepingDisabled.class)
+  void cancelOrphans(ScheduledExecution tick) {
+    run("orphan-cancels", tick, this::cancelOrphansNow);
+  }
+
+  /**
+   * Tries again to cancel AMC runs that nothing tracks (a create answered after its execution had
+   * moved on) whose cancel by the loop failed or never happened: each due one is cancelled, or
+   * found ended at AMC, and settled with a REMOTE_ORPHAN_CANCELLED event; a failed try backs off
+   * exponentially up to an hour. Returns how many were settled.
+   */
+  public int cancelOrphansNow() throws SQLException {
+    int settled = 0;
+    for (HousekeepingStore.Orphan orphan : store.dueOrphans(clock.instant(), ORPHAN_BATCH)) {
+      if (settle(orphan)) {
+        settled++;
+      }
+    }
+    return settled;
+  }
+
+  private boolean settle(HousekeepingStore.Orphan orphan) throws SQLException {
+    String how;
+    try {
+      how = cancelOrEnded(orphan);
+    } catch (RuntimeException failure) {
+      long backoff = ORPHAN_BACKOFF.toSeconds() << Math.min(orphan.attempts(), 6);
+      Duration next = Duration.ofSeconds(Math.min(backoff, ORPHAN_BACKOFF_CAP.toSeconds()));
+      store.orphanTryFailed(orphan, clock.instant().plus(next), failure.toString());
+      LOG.errorf(
+          "REMOTE_ORPHAN_LEFT instance=%s remote=%s execution=%s attempts=%d next=%s error=%s",
+          orphan.target().instanceId(),
+          orphan.remoteId(),
+          orphan.executionId(),
+          orphan.attempts() + 1,
+          next,
+          failure.toString());
+      return false;
+    }
+    store.settleOrphan(
+        orphan,
+        clock.instant(),
+        "remote execution " + orphan.remoteId() + " " + how + " by housekeeping: nothing tracks it",
+        replica.id());
+    LOG.warnf(
+        "REMOTE_ORPHAN_CANCELLED instance=%s remote=%s execution=%s %s",
+        orphan.target().instanceId(), orphan.remoteId(), orphan.executionId(), how);
+    return true;
+  }
+
+  /**
+   * Cancels the run; when AMC refuses, asks for its status, since AMC refuses to cancel a run that
+   * has ended (nothing left to do then). Both calls carry the client's own request timeouts; the
+   * await bounds the whole try.
+   */
+  private String cancelOrEnded(HousekeepingStore.Orphan orphan) {
+    try {
+      amc.cancelExecution(orphan.target(), orphan.remoteId()).await().atMost(ORPHAN_TRY_DEADLINE);
+      return "cancelled";
+    } catch (RuntimeException refused) {
+      String status =
+          amc.getExecution(orphan.target(), orphan.remoteId())
+              .await()
+              .atMost(ORPHAN_TRY_DEADLINE)
+              .status();
+      boolean ended =
+          RemoteStatusMapping.toLocal(status).map(ExecutionStatus::isTerminal).orElse(false);
+      if (!ended) {
+        throw refused;
+      }
+      return "found ended (" + status + ")";
+    }
   }
 
   private void run(String job, ScheduledExecution tick, Work work) {

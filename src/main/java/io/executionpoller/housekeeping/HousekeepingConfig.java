@@ -53,4 +53,8 @@ public interface HousekeepingConfig {
    */
   @WithDefault("60S")
   Duration startLockWait();
+
+  /** How often AMC runs that nothing tracks, whose cancel failed, are tried again. */
+  @WithDefault("1M")
+  Duration orphanCancelEvery();
 }

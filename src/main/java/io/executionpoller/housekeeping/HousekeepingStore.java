@@ -1,9 +1,12 @@
 package io.executionpoller.housekeeping;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.db.StoredText;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorType;
+import io.executionpoller.remote.RemoteTarget;
 import io.executionpoller.results.ResultStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -108,6 +111,104 @@ class HousekeepingStore {
   static final String SWEEP_REASON = "runtime limit passed without a check (timeout sweep)";
 
   /** One execution the sweep timed out; {@code ranSeconds} from its start to now. */
+  private static final String DUE_ORPHANS =
+      """
+      SELECT o.amc_instance_id, o.amc_execution_id, o.execution_id, o.attempts, i.instance_id,
+             i.api_base_url, a.account_id, a.marketplace_id
+        FROM remote_orphans o
+        JOIN amc_instances i ON i.id = o.amc_instance_id
+        JOIN amc_accounts a ON a.id = i.amc_account_id
+       WHERE o.settled_at IS NULL AND o.next_attempt_at <= ?
+       ORDER BY o.next_attempt_at
+       LIMIT ?
+      """;
+
+  private static final String SETTLE_ORPHAN =
+      """
+      UPDATE remote_orphans SET settled_at = ?, attempts = attempts + 1
+       WHERE amc_instance_id = ? AND amc_execution_id = ? AND settled_at IS NULL
+      """;
+
+  private static final String ORPHAN_TRY_FAILED =
+      """
+      UPDATE remote_orphans SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+       WHERE amc_instance_id = ? AND amc_execution_id = ? AND settled_at IS NULL
+      """;
+
+  /** A run nobody tracks that still has to be cancelled at AMC (see V13). */
+  record Orphan(
+      long instanceRow, String remoteId, UUID executionId, int attempts, RemoteTarget target) {}
+
+  /** Up to {@code limit} orphaned runs whose next cancel is due at {@code now}. */
+  List<Orphan> dueOrphans(Instant now, int limit) throws SQLException {
+    List<Orphan> due = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(DUE_ORPHANS)) {
+      select.setTimestamp(1, Timestamp.from(now));
+      select.setInt(2, limit);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          due.add(
+              new Orphan(
+                  rows.getLong("amc_instance_id"),
+                  rows.getString("amc_execution_id"),
+                  rows.getObject("execution_id", UUID.class),
+                  rows.getInt("attempts"),
+                  new RemoteTarget(
+                      rows.getString("instance_id"),
+                      rows.getString("account_id"),
+                      rows.getString("marketplace_id"),
+                      rows.getString("api_base_url"))));
+        }
+      }
+    }
+    return due;
+  }
+
+  /** The run was cancelled (or ended) at AMC: recorded with its event, once. */
+  void settleOrphan(Orphan orphan, Instant now, String message, String replica)
+      throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        int settled;
+        try (PreparedStatement settle = connection.prepareStatement(SETTLE_ORPHAN)) {
+          settle.setTimestamp(1, Timestamp.from(now));
+          settle.setLong(2, orphan.instanceRow());
+          settle.setString(3, orphan.remoteId());
+          settled = settle.executeUpdate();
+        }
+        if (settled == 1) {
+          EventRows.insert(
+              connection,
+              orphan.executionId(),
+              now,
+              EventType.REMOTE_ORPHAN_CANCELLED,
+              message,
+              replica);
+        }
+        connection.commit();
+      } finally {
+        if (!connection.getAutoCommit()) {
+          connection.rollback();
+          connection.setAutoCommit(true);
+        }
+      }
+    }
+  }
+
+  /** This try failed: the next one is due at {@code next}. */
+  void orphanTryFailed(Orphan orphan, Instant next, String error) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement failed = connection.prepareStatement(ORPHAN_TRY_FAILED)) {
+      failed.setTimestamp(1, Timestamp.from(next));
+      failed.setString(2, StoredText.of(error));
+      failed.setLong(3, orphan.instanceRow());
+      failed.setString(4, orphan.remoteId());
+      failed.executeUpdate();
+    }
+  }
+
   record TimedOut(
       UUID id, String amcExecutionId, UUID workflowId, String instanceId, int ranSeconds) {}
 

@@ -204,6 +204,30 @@ public class ExecutionStore {
       """;
 
   /**
+   * Remembers a run nobody tracks before it is cancelled (see V13): housekeeping tries the cancel
+   * again from {@code $4} until AMC has cancelled it.
+   */
+  private static final String RECORD_ORPHAN =
+      """
+      INSERT INTO remote_orphans (amc_instance_id, amc_execution_id, execution_id, found_at,
+                                  next_attempt_at)
+      SELECT amc_instance_id, $2, id, $3, $4 FROM workflow_executions WHERE id = $1
+      ON CONFLICT DO NOTHING
+      """;
+
+  private static final String ORPHAN_SETTLED =
+      """
+      UPDATE remote_orphans SET settled_at = $3
+       WHERE amc_instance_id = (SELECT amc_instance_id FROM workflow_executions WHERE id = $1)
+         AND amc_execution_id = $2 AND settled_at IS NULL
+      """;
+
+  /**
+   * How long housekeeping leaves an orphan to the loop's own cancel, sent at once, before it tries.
+   */
+  private static final Duration ORPHAN_RETRY_AFTER = Duration.ofMinutes(1);
+
+  /**
    * Gives a PENDING execution without a remote id a run found for it outside a check (an operator's
    * cancel past its settle window, or a create answered after the row moved on), unless another row
    * of the instance tracks that run; with $6, only at that version. Due at once, lease dropped: the
@@ -323,6 +347,8 @@ public class ExecutionStore {
             "tracked",
             "adopt",
             "load",
+            "record_orphan",
+            "orphan_settled",
             "insert_events",
             "open_result")) {
       statementCounters.put(
@@ -559,7 +585,7 @@ public class ExecutionStore {
                                             adopted
                                                 ? Uni.createFrom().item(LateRun.ADOPTED)
                                                 : trackedSinceFirstLook(
-                                                    connection, execution.id(), remoteId))))
+                                                    connection, execution.id(), remoteId, now))))
         .onFailure(ExecutionStore::isTrackedElsewhere)
         .recoverWithItem(LateRun.TRACKED);
   }
@@ -570,9 +596,26 @@ public class ExecutionStore {
    * past its settle window) is seen here, and its run is not cancelled as nobody's.
    */
   private Uni<LateRun> trackedSinceFirstLook(
-      SqlClient connection, UUID executionId, String remoteId) {
+      SqlClient connection, UUID executionId, String remoteId, Instant now) {
     return tracked(connection, executionId, remoteId)
-        .map(tracked -> tracked ? LateRun.TRACKED : LateRun.UNWANTED);
+        .chain(
+            tracked ->
+                tracked
+                    ? Uni.createFrom().item(LateRun.TRACKED)
+                    : execute(
+                            connection,
+                            "record_orphan",
+                            RECORD_ORPHAN,
+                            Tuple.of(
+                                executionId, remoteId, odt(now), odt(now.plus(ORPHAN_RETRY_AFTER))))
+                        .replaceWith(LateRun.UNWANTED));
+  }
+
+  /** The orphaned run {@code remoteId} was cancelled at AMC: housekeeping leaves it alone. */
+  Uni<Void> orphanSettled(Instant now, UUID executionId, String remoteId) {
+    return execute(
+            pool, "orphan_settled", ORPHAN_SETTLED, Tuple.of(executionId, remoteId, odt(now)))
+        .replaceWithVoid();
   }
 
   /**

@@ -489,14 +489,20 @@ public class PollCycle {
                     null,
                     null,
                     null,
-                    "remote execution created after the execution had moved on is left running:"
-                        + " cancelling it failed: "
+                    "remote execution created after the execution had moved on is still running:"
+                        + " cancelling it failed, housekeeping tries again: "
                         + failure.getMessage()))
         .invoke(
             event ->
                 lifecycle.lateRun(
                     LifecycleRecorder.ids(execution, remote), event.type(), event.message()))
-        .chain(event -> store.appendEvent(owner, now, execution, remote, event));
+        .chain(
+            event ->
+                event.type() == EventType.REMOTE_ORPHAN_CANCELLED
+                    ? store
+                        .orphanSettled(now, execution.id(), remote)
+                        .chain(() -> store.appendEvent(owner, now, execution, remote, event))
+                    : store.appendEvent(owner, now, execution, remote, event));
   }
 
   private Uni<Void> applyResubmit(Instant now, WritePlan.Resubmit plan, Tally tally) {

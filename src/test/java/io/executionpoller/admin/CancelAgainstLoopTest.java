@@ -4,8 +4,10 @@ import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.executionpoller.housekeeping.Housekeeping;
 import io.executionpoller.poll.CycleReport;
 import io.executionpoller.poll.PollCycle;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
@@ -20,6 +22,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,8 @@ class CancelAgainstLoopTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
+  @Inject AmcConfig amcConfig;
+  @Inject Housekeeping housekeeping;
 
   @BeforeEach
   void clean() {
@@ -109,6 +114,46 @@ class CancelAgainstLoopTest {
         .extracting(event -> event.get("amc_execution_id"))
         .containsExactly(created.get(0).id());
     assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+  }
+
+  /**
+   * The run of a late create answer is an orphan, and AMC refuses to cancel it (every try of the
+   * loop's cancel fails). It is recorded before the cancel is tried, so housekeeping tries again
+   * until AMC cancels it: it is never left running with nothing that remembers it.
+   */
+  @Test
+  void shouldKeepTryingToCancelAnOrphanedRunWhoseFirstCancelFailed() throws Exception {
+    simulator.scriptFor(
+        "wf_stubborn", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
+    simulator.scriptFaults(Operation.CREATE, "wf_stubborn", List.of(Fault.HELD));
+    List<Fault> refusals = new ArrayList<>();
+    for (int i = 0; i <= amcConfig.callRetries(); i++) {
+      refusals.add(Fault.ERROR_500);
+    }
+    // Cancels are keyed by the remote id, unknown until AMC answers the create: refuse any.
+    simulator.scriptFaults(Operation.CANCEL, AmcSimulator.ANY, refusals);
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_stubborn"));
+
+    CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    clock.advance(PAST_THE_WINDOW);
+    operator().post("/api/v1/executions/{id}/cancel", execution).then().statusCode(200);
+    simulator.releaseHeldCalls();
+    loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(fixtures.events(execution)).contains("REMOTE_CANCEL_FAILED");
+    assertThat(activeRunsNoLiveRowTracks()).as("left running after the refused cancel").hasSize(1);
+
+    clock.advance(Duration.ofMinutes(2));
+    housekeeping.cancelOrphansNow();
+
+    assertThat(simulator.executionRecords())
+        .singleElement()
+        .extracting(AmcSimulator.ExecutionRecord::status)
+        .isEqualTo("CANCELLED");
+    assertThat(activeRunsNoLiveRowTracks()).isEmpty();
+    assertThat(fixtures.events(execution)).contains("REMOTE_ORPHAN_CANCELLED");
+    assertThat(housekeeping.cancelOrphansNow()).as("nothing left to cancel").isZero();
   }
 
   @Test

@@ -63,6 +63,8 @@ class HousekeepingTest {
             "housekeeping-retention:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
             "housekeeping-idempotency-keys:"
+                + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT,
+            "housekeeping-orphan-cancels:"
                 + SimpleTrigger.MISFIRE_INSTRUCTION_RESCHEDULE_NEXT_WITH_REMAINING_COUNT);
   }
 
