@@ -56,9 +56,6 @@ public class ExecutionResource {
   /** The request header of the IETF httpapi draft "The Idempotency-Key HTTP Header Field". */
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-  /** The unique index that lets one AMC instance's remote execution be tracked by one row. */
-  private static final String TRACKED_ONCE = "workflow_executions_instance_amc_execution_uq";
-
   private static final String TRACKED_BY =
       """
       SELECT e.id FROM workflow_executions e JOIN workflows w ON w.amc_instance_id = e.amc_instance_id
@@ -260,7 +257,7 @@ public class ExecutionResource {
   private static boolean isTrackedElsewhere(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof ConstraintViolationException violation
-          && TRACKED_ONCE.equals(violation.getConstraintName())) {
+          && WorkflowExecution.ONE_ROW_PER_REMOTE_RUN.equals(violation.getConstraintName())) {
         return true;
       }
     }

@@ -22,6 +22,14 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "workflow_executions")
 public class WorkflowExecution extends PanacheEntityBase {
 
+  /**
+   * The unique index (migration V8) that lets a remote execution of an AMC instance be tracked by
+   * one row: a violation of it means another row tracks that run. Registration and the loop's
+   * adoption both read it by this name.
+   */
+  public static final String ONE_ROW_PER_REMOTE_RUN =
+      "workflow_executions_instance_amc_execution_uq";
+
   @Id public UUID id;
 
   @Column(name = "workflow_id", nullable = false)

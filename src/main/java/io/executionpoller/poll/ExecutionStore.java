@@ -4,6 +4,7 @@ import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
 import io.micrometer.core.instrument.Counter;
@@ -260,14 +261,6 @@ public class ExecutionStore {
         JOIN amc_accounts a ON a.id = i.amc_account_id
        WHERE e.id = $1
       """;
-
-  /**
-   * The unique indexes that keep one remote id to one row: per workflow (V1), and per AMC instance
-   * (the one that replaces it). A violation of either means another row tracks the run.
-   */
-  private static final Set<String> ONE_ROW_PER_REMOTE_ID =
-      Set.of(
-          "workflow_executions_amc_execution_uq", "workflow_executions_instance_amc_execution_uq");
 
   private static final String RESCHEDULE =
       """
@@ -698,7 +691,7 @@ public class ExecutionStore {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof PgException pg
           && "23505".equals(pg.getSqlState())
-          && ONE_ROW_PER_REMOTE_ID.contains(pg.getConstraint())) {
+          && WorkflowExecution.ONE_ROW_PER_REMOTE_RUN.equals(pg.getConstraint())) {
         return true;
       }
     }
