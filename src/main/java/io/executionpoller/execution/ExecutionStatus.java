@@ -1,5 +1,10 @@
 package io.executionpoller.execution;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /** Local status of a tracked execution. Terminal statuses are final. */
 public enum ExecutionStatus {
   /** Registered or submitted to AMC, not started yet (queued, waiting for data or a slot). */
@@ -21,7 +26,35 @@ public enum ExecutionStatus {
     this.terminal = terminal;
   }
 
+  /**
+   * Statuses a check still reaches: the loop claims them, the sweep and stuck detection read them.
+   */
+  public static final Set<ExecutionStatus> ACTIVE = withTerminal(false);
+
+  /** Final statuses: nothing changes an execution in one of them. */
+  public static final Set<ExecutionStatus> TERMINAL = withTerminal(true);
+
   public boolean isTerminal() {
     return terminal;
+  }
+
+  /**
+   * The names of {@code statuses} as one text-array parameter, so SQL says {@code status = ANY(?)}
+   * and the set is written once, here, rather than as literals in each statement.
+   */
+  public static String[] names(Set<ExecutionStatus> statuses) {
+    return statuses.stream().map(Enum::name).sorted().toArray(String[]::new);
+  }
+
+  /** {@link #names(Set)} for a few statuses. */
+  public static String[] names(ExecutionStatus first, ExecutionStatus... rest) {
+    EnumSet<ExecutionStatus> set = EnumSet.of(first, rest);
+    return names(set);
+  }
+
+  private static Set<ExecutionStatus> withTerminal(boolean terminal) {
+    EnumSet<ExecutionStatus> set = EnumSet.noneOf(ExecutionStatus.class);
+    Arrays.stream(values()).filter(s -> s.terminal == terminal).forEach(set::add);
+    return Collections.unmodifiableSet(set);
   }
 }
