@@ -30,7 +30,7 @@ const HEADER = [
 const NOTES = {
   "20-secret.yaml": [
     "# Template only: replace every CHANGE-ME before applying, or remove this file from your copy and create",
-    "# the Secret with `kubectl create secret generic` (see the README); applying it overwrites that Secret.",
+    "# the Secret with `kubectl create secret generic` (see src/docs/deploy.md); applying it overwrites that Secret.",
     "# Never commit real values.",
   ],
   "optional/servicemonitor.yaml": ["# Optional: needs the Prometheus Operator CRDs (monitoring.coreos.com/v1)."],
