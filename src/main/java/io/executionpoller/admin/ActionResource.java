@@ -22,9 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class ActionResource {
 
+  private final ExecutionCancel cancels;
   private final ExecutionActions actions;
 
-  ActionResource(ExecutionActions actions) {
+  ActionResource(ExecutionCancel cancels, ExecutionActions actions) {
+    this.cancels = cancels;
     this.actions = actions;
   }
 
@@ -34,7 +36,7 @@ public class ActionResource {
   @Path("/cancel")
   public Uni<ActionOutcome> cancel(
       @PathParam("id") String id, @Context ContainerRequestContext request) {
-    return actions.cancel(QueryParams.uuid("id", id), caller(request));
+    return cancels.cancel(QueryParams.uuid("id", id), caller(request));
   }
 
   @Operation(
