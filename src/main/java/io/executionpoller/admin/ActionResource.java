@@ -3,6 +3,7 @@ package io.executionpoller.admin;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.security.AccessFilter;
 import io.executionpoller.security.Caller;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,7 +13,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.sql.SQLException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -22,9 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class ActionResource {
 
+  private final ExecutionCancel cancels;
   private final ExecutionActions actions;
 
-  ActionResource(ExecutionActions actions) {
+  ActionResource(ExecutionCancel cancels, ExecutionActions actions) {
+    this.cancels = cancels;
     this.actions = actions;
   }
 
@@ -32,9 +34,9 @@ public class ActionResource {
       summary = "Cancel a PENDING or RUNNING execution: at AMC first, then locally (operator)")
   @POST
   @Path("/cancel")
-  public ActionOutcome cancel(@PathParam("id") String id, @Context ContainerRequestContext request)
-      throws SQLException {
-    return actions.cancel(QueryParams.uuid("id", id), caller(request));
+  public Uni<ActionOutcome> cancel(
+      @PathParam("id") String id, @Context ContainerRequestContext request) {
+    return cancels.cancel(QueryParams.uuid("id", id), caller(request));
   }
 
   @Operation(
@@ -42,20 +44,23 @@ public class ActionResource {
           "Run a FAILED, TIMEOUT or CANCELLED execution again as a new linked execution (operator)")
   @POST
   @Path("/retry")
-  public Response retry(@PathParam("id") String id, @Context ContainerRequestContext request)
-      throws SQLException {
-    ActionOutcome outcome = actions.retry(QueryParams.uuid("id", id), caller(request));
-    return Response.created(URI.create("/api/v1/executions/" + outcome.retryId()))
-        .entity(outcome)
-        .build();
+  public Uni<Response> retry(@PathParam("id") String id, @Context ContainerRequestContext request) {
+    return actions
+        .retry(QueryParams.uuid("id", id), caller(request))
+        .map(
+            outcome ->
+                Response.created(URI.create("/api/v1/executions/" + outcome.retryId()))
+                    .entity(outcome)
+                    .build());
   }
 
   @Operation(summary = "Check a PENDING or RUNNING execution now (operator)")
   @POST
   @Path("/poll")
-  public Response poll(@PathParam("id") String id, @Context ContainerRequestContext request)
-      throws SQLException {
-    return Response.accepted(actions.pollNow(QueryParams.uuid("id", id), caller(request))).build();
+  public Uni<Response> poll(@PathParam("id") String id, @Context ContainerRequestContext request) {
+    return actions
+        .pollNow(QueryParams.uuid("id", id), caller(request))
+        .map(outcome -> Response.accepted(outcome).build());
   }
 
   private static String caller(ContainerRequestContext request) {

@@ -1,29 +1,34 @@
 package io.executionpoller.admin;
 
-import io.agroal.api.AgroalDataSource;
+import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.results.ResultStatus;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.watchdog.Replicas;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.sqlclient.DatabaseException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hibernate.JDBCException;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /** GET /api/v1/debug: database, backlog, remote instances, credentials, replicas, stuck work. */
@@ -34,6 +39,10 @@ public class DebugResource {
   private static final Logger LOG = Logger.getLogger(DebugResource.class);
   private static final int STUCK_LIMIT = 100;
 
+  /**
+   * Due times are on the injected clock; leases expire on the database's. Aggregates with FILTER
+   * and a count of another table: native SQL.
+   */
   private static final String BACKLOG =
       """
       SELECT count(*) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= now()) AS due,
@@ -41,12 +50,16 @@ public class DebugResource {
                AS oldest_due,
              count(*) FILTER (WHERE lease_expires_at > now()) AS leased,
              (SELECT count(*) FROM execution_results
-               WHERE status IN ('PENDING', 'DOWNLOADING')) AS results_waiting
+               WHERE status = ANY(CAST(? AS text[]))) AS results_waiting
         FROM workflow_executions
-       WHERE status IN ('PENDING', 'RUNNING') AND next_poll_at <= ?
+       WHERE status = ANY(CAST(? AS text[])) AND next_poll_at <= ?
       """;
 
-  private final AgroalDataSource dataSource;
+  /** Result steps still to be downloaded. */
+  private static final String[] RESULTS_WAITING = {
+    ResultStatus.PENDING.name(), ResultStatus.DOWNLOADING.name()
+  };
+
   private final StuckDetector stuck;
   private final RemoteGate gate;
   private final AccessTokenProvider credentials;
@@ -55,14 +68,12 @@ public class DebugResource {
   private final Clock clock;
 
   DebugResource(
-      AgroalDataSource dataSource,
       StuckDetector stuck,
       RemoteGate gate,
       AccessTokenProvider credentials,
       Replicas replicas,
       ReplicaIdentity replica,
       Clock clock) {
-    this.dataSource = dataSource;
     this.stuck = stuck;
     this.gate = gate;
     this.credentials = credentials;
@@ -71,56 +82,111 @@ public class DebugResource {
     this.clock = clock;
   }
 
+  /**
+   * Each part is collected on its own and answers its own failure. The database parts come first,
+   * one after another on one session; stuck detection and the replica list read over JDBC (their
+   * features' own reads), off the event loop.
+   */
   @Operation(
       summary = "Debug snapshot: database, backlog, breakers, credentials, replicas, stuck work")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public DebugSnapshot snapshot() {
+  public Uni<DebugSnapshot> snapshot() {
     Instant now = clock.instant();
     AccessTokenProvider.CredentialStatus credential = credentials.status();
-    return new DebugSnapshot(
-        now,
-        replica.id(),
-        database(),
-        backlog(now),
-        remote(),
-        new DebugSnapshot.Credentials(
-            credential.state().name(), credential.error(), credential.pausedUntil()),
-        replicaList(),
-        stuck(now));
+    return Panache.withSession(
+            () ->
+                Panache.getSession()
+                    .chain(
+                        session ->
+                            database(session)
+                                .chain(
+                                    database ->
+                                        backlog(session, now)
+                                            .map(backlog -> new Database(database, backlog)))))
+        .onFailure()
+        .recoverWithItem(Database::unreachable)
+        .chain(
+            database ->
+                VertxContextSupport.executeBlocking(
+                    () ->
+                        new DebugSnapshot(
+                            now,
+                            replica.id(),
+                            database.database(),
+                            database.backlog(),
+                            remote(),
+                            new DebugSnapshot.Credentials(
+                                credential.state().name(),
+                                credential.error(),
+                                credential.pausedUntil()),
+                            replicaList(),
+                            stuck(now))));
   }
 
-  private DebugSnapshot.Database database() {
+  /** The snapshot's database parts, read on one session. */
+  private record Database(DebugSnapshot.Database database, DebugSnapshot.Backlog backlog) {
+
+    /** No session could be had: both parts say why. */
+    static Database unreachable(Throwable failure) {
+      String error = failure(failure);
+      return new Database(
+          new DebugSnapshot.Database(false, null, error),
+          new DebugSnapshot.Backlog(null, null, null, null, null, error));
+    }
+  }
+
+  private static Uni<DebugSnapshot.Database> database(Mutiny.Session session) {
     long start = System.nanoTime();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement("SELECT 1");
-        ResultSet ignored = query.executeQuery()) {
-      return new DebugSnapshot.Database(
-          true, Duration.ofNanos(System.nanoTime() - start).toMillis(), null);
-    } catch (SQLException e) {
-      return new DebugSnapshot.Database(false, null, failure(e));
-    }
+    return session
+        .createNativeQuery("SELECT 1", Integer.class)
+        .getSingleResult()
+        .map(
+            ignored ->
+                new DebugSnapshot.Database(
+                    true, Duration.ofNanos(System.nanoTime() - start).toMillis(), null))
+        .onFailure()
+        .recoverWithItem(failure -> new DebugSnapshot.Database(false, null, failure(failure)));
   }
 
-  private DebugSnapshot.Backlog backlog(Instant now) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(BACKLOG)) {
-      // Due times are on the injected clock; leases expire on the database's.
-      query.setTimestamp(1, Timestamp.from(now));
-      try (ResultSet row = query.executeQuery()) {
-        row.next();
-        Timestamp oldest = row.getTimestamp("oldest_due");
-        return new DebugSnapshot.Backlog(
-            row.getLong("due"),
-            oldest == null ? null : oldest.toInstant(),
-            oldest == null ? null : Duration.between(oldest.toInstant(), now).toSeconds(),
-            row.getLong("leased"),
-            row.getLong("results_waiting"),
-            null);
-      }
-    } catch (SQLException e) {
-      return new DebugSnapshot.Backlog(null, null, null, null, null, failure(e));
+  private static Uni<DebugSnapshot.Backlog> backlog(Mutiny.Session session, Instant now) {
+    return session
+        .createNativeQuery(BACKLOG, Object[].class)
+        .setParameter(1, RESULTS_WAITING)
+        .setParameter(2, ExecutionStatus.names(ExecutionStatus.ACTIVE))
+        .setParameter(3, now)
+        .getSingleResult()
+        .map(
+            row -> {
+              Instant oldest = instant(row[1]);
+              return new DebugSnapshot.Backlog(
+                  ((Number) row[0]).longValue(),
+                  oldest,
+                  oldest == null ? null : Duration.between(oldest, now).toSeconds(),
+                  ((Number) row[2]).longValue(),
+                  ((Number) row[3]).longValue(),
+                  null);
+            })
+        .onFailure()
+        .recoverWithItem(
+            failure -> new DebugSnapshot.Backlog(null, null, null, null, null, failure(failure)));
+  }
+
+  /** A timestamptz as a native query returns it. */
+  private static Instant instant(Object value) {
+    if (value == null) {
+      return null;
     }
+    if (value instanceof Instant instant) {
+      return instant;
+    }
+    if (value instanceof OffsetDateTime time) {
+      return time.toInstant();
+    }
+    if (value instanceof Timestamp time) {
+      return time.toInstant();
+    }
+    throw new IllegalStateException("not a timestamp: " + value.getClass());
   }
 
   private List<DebugSnapshot.RemoteInstance> remote() {
@@ -158,8 +224,18 @@ public class DebugResource {
   }
 
   /** The SQL state and class, not the message: it may quote connection details. */
-  private static String failure(SQLException e) {
-    LOG.debug("debug snapshot: a query failed", e);
-    return e.getClass().getSimpleName() + " (SQL state " + e.getSQLState() + ")";
+  private static String failure(Throwable failure) {
+    LOG.debug("debug snapshot: a query failed", failure);
+    String state = null;
+    for (Throwable cause = failure; cause != null && state == null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        state = sql.getSQLState();
+      } else if (cause instanceof JDBCException jdbc) {
+        state = jdbc.getSQLState();
+      } else if (cause instanceof DatabaseException database) {
+        state = database.getSqlState();
+      }
+    }
+    return failure.getClass().getSimpleName() + " (SQL state " + state + ")";
   }
 }

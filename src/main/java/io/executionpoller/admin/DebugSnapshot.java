@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GET /debug: the seed's debug snapshot. Everything an operator looks at first when work does not
- * move, in one answer; each part is collected separately so one failing part does not hide the rest
- * (its {@code error} says what failed).
+ * GET /debug: the debug snapshot. Everything an operator looks at first when work does not move, in
+ * one answer; each part is collected separately so one failing part does not hide the rest (its
+ * {@code error} says what failed).
  */
 public record DebugSnapshot(
     Instant at,

@@ -3,6 +3,7 @@ package io.executionpoller.admin;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.security.AccessFilter;
 import io.executionpoller.security.Caller;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -11,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.sql.SQLException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -33,11 +33,10 @@ public class EndpointResource {
           "Point an AMC instance at another allowed endpoint (poller.amc.allowed-api-hosts);"
               + " audited with the operator's name (operator)")
   @PUT
-  public EndpointChange change(
+  public Uni<EndpointChange> change(
       @PathParam("instanceId") String instanceId,
       EndpointChange request,
-      @Context ContainerRequestContext context)
-      throws SQLException {
+      @Context ContainerRequestContext context) {
     String caller = ((Caller) context.getProperty(AccessFilter.CALLER)).name();
     return endpoints.change(QueryParams.remoteId("instanceId", instanceId), request, caller);
   }

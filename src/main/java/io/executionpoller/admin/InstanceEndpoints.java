@@ -1,31 +1,28 @@
 package io.executionpoller.admin;
 
-import io.agroal.api.AgroalDataSource;
 import io.executionpoller.api.ApiProblem;
 import io.executionpoller.db.StoredText;
+import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.remote.AmcEndpoints;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
  * Changes where an AMC instance's calls go: an operator action of its own, checked against the same
  * allow-list as registrations, and recorded in amc_instance_endpoint_changes with the operator's
- * name. A registration never changes an endpoint.
+ * name. A registration never changes an endpoint. The change and its audit lines are one native
+ * statement (a row lock, an UPDATE and an INSERT in CTEs), which no entity query can say.
  */
 @ApplicationScoped
 public class InstanceEndpoints {
 
   private static final Logger LOG = Logger.getLogger(InstanceEndpoints.class);
-
-  private static final String EXISTS = "SELECT count(*) FROM amc_instances WHERE instance_id = ?";
 
   /**
    * An AMC instance lives in one region whichever account addresses it, so every row of the
@@ -45,19 +42,16 @@ public class InstanceEndpoints {
       SELECT id, previous_api_base_url, ?, ?, ?, ? FROM changed
       """;
 
-  private final AgroalDataSource dataSource;
   private final AmcEndpoints endpoints;
   private final Clock clock;
 
-  InstanceEndpoints(AgroalDataSource dataSource, AmcEndpoints endpoints, Clock clock) {
-    this.dataSource = dataSource;
+  InstanceEndpoints(AmcEndpoints endpoints, Clock clock) {
     this.endpoints = endpoints;
     this.clock = clock;
   }
 
   /** Points every row of {@code instanceId} at {@code request.apiBaseUrl()}, audited. */
-  public EndpointChange change(String instanceId, EndpointChange request, String caller)
-      throws SQLException {
+  public Uni<EndpointChange> change(String instanceId, EndpointChange request, String caller) {
     if (request == null || request.apiBaseUrl() == null) {
       throw ApiProblem.badRequest("apiBaseUrl is required");
     }
@@ -70,34 +64,42 @@ public class InstanceEndpoints {
     }
     String url = AmcEndpoints.normalize(request.apiBaseUrl());
     Instant now = clock.instant();
-    try (Connection connection = dataSource.getConnection()) {
-      if (!exists(connection, instanceId)) {
-        throw ApiProblem.notFound("instance " + instanceId + " is not registered");
-      }
-      int changed;
-      try (PreparedStatement update = connection.prepareStatement(CHANGE)) {
-        update.setString(1, instanceId);
-        update.setString(2, url);
-        update.setString(3, url);
-        update.setString(4, url);
-        update.setString(5, caller);
-        update.setTimestamp(6, Timestamp.from(now));
-        update.setString(7, StoredText.of(request.reason()));
-        changed = update.executeUpdate();
-      }
-      LOG.infof(
-          "INSTANCE_ENDPOINT_CHANGED instance=%s apiBaseUrl=%s rows=%d by=%s",
-          instanceId, url, changed, caller);
-      return new EndpointChange(url, request.reason(), caller, now, changed);
-    }
+    return Panache.withTransaction(
+            () ->
+                Panache.getSession()
+                    .chain(session -> changeRows(session, instanceId, url, caller, now, request)))
+        .map(
+            changed -> {
+              LOG.infof(
+                  "INSTANCE_ENDPOINT_CHANGED instance=%s apiBaseUrl=%s rows=%d by=%s",
+                  instanceId, url, changed, caller);
+              return new EndpointChange(url, request.reason(), caller, now, changed);
+            });
   }
 
-  private static boolean exists(Connection connection, String instanceId) throws SQLException {
-    try (PreparedStatement query = connection.prepareStatement(EXISTS)) {
-      query.setString(1, instanceId);
-      try (ResultSet row = query.executeQuery()) {
-        return row.next() && row.getLong(1) > 0;
-      }
-    }
+  private static Uni<Integer> changeRows(
+      Mutiny.Session session,
+      String instanceId,
+      String url,
+      String caller,
+      Instant now,
+      EndpointChange request) {
+    return AmcInstance.count("instanceId", instanceId)
+        .chain(
+            rows -> {
+              if (rows == 0) {
+                throw ApiProblem.notFound("instance " + instanceId + " is not registered");
+              }
+              return session
+                  .createNativeQuery(CHANGE)
+                  .setParameter(1, instanceId)
+                  .setParameter(2, url)
+                  .setParameter(3, url)
+                  .setParameter(4, url)
+                  .setParameter(5, caller)
+                  .setParameter(6, now)
+                  .setParameter(7, StoredText.of(request.reason()))
+                  .executeUpdate();
+            });
   }
 }

@@ -1,17 +1,15 @@
 package io.executionpoller.admin;
 
-import io.agroal.api.AgroalDataSource;
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.results.ResultStatus;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,8 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /** GET /api/v1/stats?window=P7D: how executions registered in the window went. */
 @Tag(name = "operations")
@@ -52,15 +52,16 @@ public class StatsResource {
              percentile_cont(0.95) WITHIN GROUP (ORDER BY e.result_size_bytes) AS p95,
              max(e.result_size_bytes) AS max
         FROM workflow_executions e
-        JOIN execution_results r ON r.execution_id = e.id AND r.status = 'STORED'
+        JOIN execution_results r ON r.execution_id = e.id AND r.status = ?
        WHERE e.created_at >= ?
       """;
 
+  /** Failed counts every unsuccessful end: FAILED, TIMEOUT and CANCELLED. */
   private static final String BY_WORKFLOW =
       """
       SELECT e.workflow_id, w.name, count(*) AS executions,
-             count(*) FILTER (WHERE e.status = 'SUCCESS') AS succeeded,
-             count(*) FILTER (WHERE e.status IN ('FAILED', 'TIMEOUT', 'CANCELLED')) AS failed,
+             count(*) FILTER (WHERE e.status = ?) AS succeeded,
+             count(*) FILTER (WHERE e.status = ANY(CAST(? AS text[]))) AS failed,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.started_at))
                AS p50,
              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM e.completed_at - e.started_at))
@@ -73,11 +74,15 @@ public class StatsResource {
        LIMIT ?
       """;
 
-  private final AgroalDataSource dataSource;
+  private static final String[] UNSUCCESSFUL =
+      ExecutionStatus.names(
+          ExecutionStatus.TERMINAL.stream()
+              .filter(status -> status != ExecutionStatus.SUCCESS)
+              .collect(Collectors.toSet()));
+
   private final Clock clock;
 
-  StatsResource(AgroalDataSource dataSource, Clock clock) {
-    this.dataSource = dataSource;
+  StatsResource(Clock clock) {
     this.clock = clock;
   }
 
@@ -85,30 +90,57 @@ public class StatsResource {
       summary = "Counts, success rate, durations, result sizes and error types over a window")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public Stats stats(@QueryParam("window") String windowParam) throws SQLException {
+  public Uni<Stats> stats(@QueryParam("window") String windowParam) {
     Duration window = window(windowParam);
     Instant until = clock.instant();
     Instant since = until.minus(window);
-    Timestamp from = Timestamp.from(since);
-    try (Connection connection = dataSource.getConnection()) {
-      Map<String, Long> byStatus = counts(connection, BY_STATUS, from);
-      long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
-      long finished =
-          byStatus.getOrDefault("SUCCESS", 0L)
-              + byStatus.getOrDefault("FAILED", 0L)
-              + byStatus.getOrDefault("TIMEOUT", 0L)
-              + byStatus.getOrDefault("CANCELLED", 0L);
-      return new Stats(
-          window.toString(),
-          since,
-          until,
-          total,
-          byStatus,
-          rate(byStatus.getOrDefault("SUCCESS", 0L), finished),
-          counts(connection, BY_ERROR, from),
-          results(connection, from),
-          workflows(connection, from));
-    }
+    return Panache.withSession(
+        () -> Panache.getSession().chain(session -> stats(session, window, since, until)));
+  }
+
+  /** The four aggregates one after another on one session (a session runs one at a time). */
+  private static Uni<Stats> stats(
+      Mutiny.Session session, Duration window, Instant since, Instant until) {
+    return counts(session, BY_STATUS, since)
+        .chain(
+            byStatus ->
+                counts(session, BY_ERROR, since)
+                    .chain(
+                        byError ->
+                            results(session, since)
+                                .chain(
+                                    results ->
+                                        workflows(session, since)
+                                            .map(
+                                                workflows ->
+                                                    stats(
+                                                        window, since, until, byStatus, byError,
+                                                        results, workflows)))));
+  }
+
+  private static Stats stats(
+      Duration window,
+      Instant since,
+      Instant until,
+      Map<String, Long> byStatus,
+      Map<String, Long> byError,
+      Stats.ResultSizes results,
+      List<Stats.WorkflowStats> workflows) {
+    long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
+    long finished =
+        ExecutionStatus.TERMINAL.stream()
+            .mapToLong(status -> byStatus.getOrDefault(status.name(), 0L))
+            .sum();
+    return new Stats(
+        window.toString(),
+        since,
+        until,
+        total,
+        byStatus,
+        rate(byStatus.getOrDefault(ExecutionStatus.SUCCESS.name(), 0L), finished),
+        byError,
+        results,
+        workflows);
   }
 
   /** An ISO-8601 duration (P7D, PT12H) from a minute to 366 days; seven days when absent. */
@@ -132,60 +164,66 @@ public class StatsResource {
     return whole == 0 ? null : (double) part / whole;
   }
 
-  private static Map<String, Long> counts(Connection connection, String sql, Timestamp from)
-      throws SQLException {
-    Map<String, Long> counts = new LinkedHashMap<>();
-    try (PreparedStatement query = connection.prepareStatement(sql)) {
-      query.setTimestamp(1, from);
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          counts.put(row.getString(1), row.getLong(2));
-        }
-      }
-    }
-    return counts;
+  private static Uni<Map<String, Long>> counts(Mutiny.Session session, String sql, Instant from) {
+    return session
+        .createNativeQuery(sql, Object[].class)
+        .setParameter(1, from)
+        .getResultList()
+        .map(
+            rows -> {
+              Map<String, Long> counts = new LinkedHashMap<>();
+              rows.forEach(row -> counts.put((String) row[0], ((Number) row[1]).longValue()));
+              return counts;
+            });
   }
 
-  private static Stats.ResultSizes results(Connection connection, Timestamp from)
-      throws SQLException {
-    try (PreparedStatement query = connection.prepareStatement(RESULTS)) {
-      query.setTimestamp(1, from);
-      try (ResultSet row = query.executeQuery()) {
-        row.next();
-        return new Stats.ResultSizes(
-            row.getLong("stored"),
-            row.getLong("rows"),
-            row.getLong("bytes"),
-            (Double) row.getObject("p50"),
-            (Double) row.getObject("p95"),
-            (Long) row.getObject("max"));
-      }
-    }
+  private static Uni<Stats.ResultSizes> results(Mutiny.Session session, Instant from) {
+    return session
+        .createNativeQuery(RESULTS, Object[].class)
+        .setParameter(1, ResultStatus.STORED.name())
+        .setParameter(2, from)
+        .getSingleResult()
+        .map(
+            row ->
+                new Stats.ResultSizes(
+                    ((Number) row[0]).longValue(),
+                    ((Number) row[1]).longValue(),
+                    ((Number) row[2]).longValue(),
+                    decimal(row[3]),
+                    decimal(row[4]),
+                    row[5] == null ? null : ((Number) row[5]).longValue()));
   }
 
-  private static List<Stats.WorkflowStats> workflows(Connection connection, Timestamp from)
-      throws SQLException {
-    List<Stats.WorkflowStats> workflows = new ArrayList<>();
-    try (PreparedStatement query = connection.prepareStatement(BY_WORKFLOW)) {
-      query.setTimestamp(1, from);
-      query.setInt(2, MAX_WORKFLOWS);
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          long succeeded = row.getLong("succeeded");
-          long failed = row.getLong("failed");
-          workflows.add(
-              new Stats.WorkflowStats(
-                  row.getString("workflow_id"),
-                  row.getString("name"),
-                  row.getLong("executions"),
-                  succeeded,
-                  failed,
-                  rate(succeeded, succeeded + failed),
-                  (Double) row.getObject("p50"),
-                  (Double) row.getObject("p95")));
-        }
-      }
-    }
-    return workflows;
+  private static Uni<List<Stats.WorkflowStats>> workflows(Mutiny.Session session, Instant from) {
+    return session
+        .createNativeQuery(BY_WORKFLOW, Object[].class)
+        .setParameter(1, ExecutionStatus.SUCCESS.name())
+        .setParameter(2, UNSUCCESSFUL)
+        .setParameter(3, from)
+        .setParameter(4, MAX_WORKFLOWS)
+        .getResultList()
+        .map(
+            rows -> {
+              List<Stats.WorkflowStats> workflows = new ArrayList<>();
+              for (Object[] row : rows) {
+                long succeeded = ((Number) row[3]).longValue();
+                long failed = ((Number) row[4]).longValue();
+                workflows.add(
+                    new Stats.WorkflowStats(
+                        row[0].toString(),
+                        (String) row[1],
+                        ((Number) row[2]).longValue(),
+                        succeeded,
+                        failed,
+                        rate(succeeded, succeeded + failed),
+                        decimal(row[5]),
+                        decimal(row[6])));
+              }
+              return workflows;
+            });
+  }
+
+  private static Double decimal(Object value) {
+    return value == null ? null : ((Number) value).doubleValue();
   }
 }

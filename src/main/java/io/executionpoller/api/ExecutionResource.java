@@ -1,8 +1,8 @@
 package io.executionpoller.api;
 
 import io.executionpoller.execution.AmcInstance;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
-import io.executionpoller.execution.ExecutionEvent;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.Workflow;
@@ -22,7 +22,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -198,9 +197,9 @@ public class ExecutionResource {
   private Uni<Response> create(
       ExecutionRegistration request, UUID id, Instant now, Workflow workflow) {
     return notTrackedYet(request)
+        // Written (flushed) before the line, so a registration refused by a constraint (409)
+        // logs nothing.
         .chain(() -> persist(request, id, now))
-        // Flushed first, so a registration refused by a constraint (409) logs nothing.
-        .call(Panache::flush)
         .call(execution -> logRegistered(execution, workflow))
         .map(
             execution ->
@@ -266,14 +265,13 @@ public class ExecutionResource {
 
   @Operation(summary = "List executions newest first, with filters and a cursor")
   @GET
-  public Page<ExecutionSummary> list(
+  public Uni<Page<ExecutionSummary>> list(
       @QueryParam("status") List<String> status,
       @QueryParam("workflowId") String workflowId,
       @QueryParam("instanceId") String instanceId,
       @QueryParam("createdAfter") String createdAfter,
       @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor)
-      throws SQLException {
+      @QueryParam("cursor") String cursor) {
     ExecutionFilter filter =
         new ExecutionFilter(
             QueryParams.statuses(status),
@@ -287,28 +285,31 @@ public class ExecutionResource {
   @Operation(summary = "Everything about one execution, with its result step")
   @GET
   @Path("/{id}")
-  public ExecutionView get(@PathParam("id") String id) throws SQLException {
+  public Uni<ExecutionView> get(@PathParam("id") String id) {
     UUID executionId = QueryParams.uuid("id", id);
     return queries
         .detail(executionId)
-        .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
   }
 
   @Operation(summary = "The audit trail of one execution, by sequence")
   @GET
   @Path("/{id}/events")
-  public Page<EventView> events(
+  public Uni<Page<EventView>> events(
       @PathParam("id") String id,
       @QueryParam("after") String after,
-      @QueryParam("limit") String limit)
-      throws SQLException {
+      @QueryParam("limit") String limit) {
     UUID executionId = QueryParams.uuid("id", id);
     return queries
         .events(
             executionId,
             QueryParams.wholeNumber("after", after, 0, 0, Long.MAX_VALUE),
             (int) QueryParams.wholeNumber("limit", limit, 100, 1, 1000))
-        .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
   }
 
   /** EXEC_REGISTERED, the first lifecycle line, with the instance the execution will run on. */
@@ -340,18 +341,29 @@ public class ExecutionResource {
     execution.parameters =
         request.parameterValues() == null ? Map.of() : new HashMap<>(request.parameterValues());
     execution.timeWindow = request.timeWindow();
-    ExecutionEvent registered = new ExecutionEvent();
-    registered.executionId = execution.id;
-    registered.occurredAt = now;
-    registered.type = EventType.REGISTERED;
-    registered.attempt = 0;
-    registered.toStatus = ExecutionStatus.PENDING;
-    registered.amcExecutionId = request.amcExecutionId();
-    registered.message =
+    String message =
         request.amcExecutionId() == null
             ? "to be submitted"
             : "tracking an existing remote execution";
-    return execution.<WorkflowExecution>persist().call(() -> registered.persist());
+    // The event reads its attempt and remote id from the row, so the row is flushed first; a
+    // violation of the one-row-per-remote-run index surfaces here.
+    return execution
+        .<WorkflowExecution>persist()
+        .call(Panache::flush)
+        .call(
+            () ->
+                Panache.getSession()
+                    .chain(
+                        session ->
+                            EventRows.insert(
+                                session,
+                                id,
+                                now,
+                                EventType.REGISTERED,
+                                null,
+                                ExecutionStatus.PENDING,
+                                message,
+                                null)));
   }
 
   private static void validate(ExecutionRegistration request) {

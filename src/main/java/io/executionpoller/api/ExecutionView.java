@@ -49,11 +49,23 @@ public record ExecutionView(
 
   /** A just registered execution: no workflow details, retry or result yet. */
   static ExecutionView of(WorkflowExecution e) {
+    return of(e, null, null, null, null);
+  }
+
+  /**
+   * An execution with its workflow's name, its instance, the run that retried it and its result.
+   */
+  static ExecutionView of(
+      WorkflowExecution e,
+      String workflowName,
+      String instanceId,
+      UUID retriedBy,
+      ResultSummary result) {
     return new ExecutionView(
         e.id,
         e.workflowId,
-        null,
-        null,
+        workflowName,
+        instanceId,
         e.amcExecutionId,
         e.status,
         e.remoteStatus,
@@ -81,7 +93,7 @@ public record ExecutionView(
         e.resultSizeBytes,
         e.executionDurationSeconds,
         e.retryOf,
-        null,
-        null);
+        retriedBy,
+        result);
   }
 }

@@ -1,85 +1,82 @@
 package io.executionpoller.api;
 
-import io.agroal.api.AgroalDataSource;
-import io.executionpoller.db.Jdbc;
+import io.executionpoller.execution.AmcAccount;
+import io.executionpoller.execution.AmcInstance;
+import io.executionpoller.execution.Workflow;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
-/** Registered workflows, newest first, for GET /workflows. */
+/** Registered workflows, newest first, for GET /workflows: entity queries, mapped by the view. */
 @ApplicationScoped
 public class WorkflowQueries {
 
-  private static final String COLUMNS =
+  private static final String WITH_ACCOUNT =
       """
-      SELECT w.id, w.name, i.instance_id, a.account_id, a.marketplace_id, w.amc_workflow_id,
-             w.sql_query, w.max_runtime_seconds, w.warning_threshold_seconds, w.created_at
-        FROM workflows w
-        JOIN amc_instances i ON i.id = w.amc_instance_id
-        JOIN amc_accounts a ON a.id = i.amc_account_id
+      select w, i, a from Workflow w
+        join AmcInstance i on i.id = w.instanceRef
+        join AmcAccount a on a.id = i.accountId
       """;
 
-  private final AgroalDataSource dataSource;
-
-  WorkflowQueries(AgroalDataSource dataSource) {
-    this.dataSource = dataSource;
-  }
-
-  public Page<WorkflowView> list(String instanceId, PageCursor cursor, int limit)
-      throws SQLException {
-    StringBuilder sql = new StringBuilder(COLUMNS).append(" WHERE true");
-    List<Object> params = new ArrayList<>();
+  public Uni<Page<WorkflowView>> list(String instanceId, PageCursor cursor, int limit) {
+    List<String> conditions = new ArrayList<>();
+    Map<String, Object> params = new HashMap<>();
     if (instanceId != null) {
-      sql.append(" AND i.instance_id = ?");
-      params.add(instanceId);
+      conditions.add("i.instanceId = :instance");
+      params.put("instance", instanceId);
     }
     if (cursor != null) {
-      sql.append(" AND (w.created_at, w.id) < (?, ?)");
-      params.add(cursor.createdAt());
-      params.add(cursor.id());
+      conditions.add("(w.createdAt, w.id) < (:cursorAt, :cursorId)");
+      params.put("cursorAt", cursor.createdAt());
+      params.put("cursorId", cursor.id());
     }
-    sql.append(" ORDER BY w.created_at DESC, w.id DESC LIMIT ?");
-    params.add(limit + 1);
-    List<WorkflowView> items = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(sql.toString())) {
-      Jdbc.bind(connection, query, params);
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          items.add(view(row));
-        }
-      }
-    }
-    return Page.of(items, limit, last -> new PageCursor(last.createdAt(), last.id()).encode());
+    String hql =
+        WITH_ACCOUNT
+            + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
+            + " order by w.createdAt desc, w.id desc";
+    return Panache.withSession(
+            () ->
+                Panache.getSession()
+                    .chain(
+                        session -> {
+                          Mutiny.SelectionQuery<Object[]> query =
+                              session.createSelectionQuery(hql, Object[].class);
+                          params.forEach(query::setParameter);
+                          // One more than asked tells whether there is a next page.
+                          return query.setMaxResults(limit + 1).setReadOnly(true).getResultList();
+                        }))
+        .map(rows -> rows.stream().map(WorkflowQueries::view).toList())
+        .map(
+            items ->
+                Page.of(
+                    items, limit, last -> new PageCursor(last.createdAt(), last.id()).encode()));
   }
 
-  public Optional<WorkflowView> find(UUID id) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(COLUMNS + " WHERE w.id = ?")) {
-      query.setObject(1, id);
-      try (ResultSet row = query.executeQuery()) {
-        return row.next() ? Optional.of(view(row)) : Optional.empty();
-      }
-    }
+  /** The workflow; null when it does not exist. */
+  public Uni<WorkflowView> find(UUID id) {
+    return Panache.withSession(
+            () ->
+                Panache.getSession()
+                    .chain(
+                        session ->
+                            session
+                                .createSelectionQuery(
+                                    WITH_ACCOUNT + " where w.id = :id", Object[].class)
+                                .setParameter("id", id)
+                                .setReadOnly(true)
+                                .getSingleResultOrNull()))
+        .onItem()
+        .ifNotNull()
+        .transform(WorkflowQueries::view);
   }
 
-  private static WorkflowView view(ResultSet row) throws SQLException {
-    return new WorkflowView(
-        row.getObject("id", UUID.class),
-        row.getString("name"),
-        row.getString("instance_id"),
-        row.getString("account_id"),
-        row.getString("marketplace_id"),
-        row.getString("amc_workflow_id"),
-        row.getString("sql_query"),
-        (Integer) row.getObject("max_runtime_seconds"),
-        (Integer) row.getObject("warning_threshold_seconds"),
-        Jdbc.instant(row, "created_at"));
+  private static WorkflowView view(Object[] row) {
+    return WorkflowView.of((Workflow) row[0], (AmcInstance) row[1], (AmcAccount) row[2]);
   }
 }

@@ -17,7 +17,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -60,11 +59,10 @@ public class WorkflowResource {
 
   @Operation(summary = "List workflows newest first")
   @GET
-  public Page<WorkflowView> list(
+  public Uni<Page<WorkflowView>> list(
       @QueryParam("instanceId") String instanceId,
       @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor)
-      throws SQLException {
+      @QueryParam("cursor") String cursor) {
     return queries.list(
         QueryParams.optionalRemoteId("instanceId", instanceId),
         PageCursor.decode(cursor),
@@ -74,11 +72,13 @@ public class WorkflowResource {
   @Operation(summary = "One workflow")
   @GET
   @Path("/{id}")
-  public WorkflowView get(@PathParam("id") String id) throws SQLException {
+  public Uni<WorkflowView> get(@PathParam("id") String id) {
     UUID workflowId = QueryParams.uuid("id", id);
     return queries
         .find(workflowId)
-        .orElseThrow(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
   }
 
   @Operation(summary = "Register a workflow (saved AMC workflow or ad hoc query)")

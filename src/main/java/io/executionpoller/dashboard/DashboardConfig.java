@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** The read-only dashboard at {@code /} (issue 6). */
+/** The read-only dashboard at {@code /}: page size, reload interval, events and preview rows. */
 @ConfigMapping(prefix = "poller.dashboard")
 public interface DashboardConfig {
 

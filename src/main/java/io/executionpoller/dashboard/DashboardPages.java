@@ -5,6 +5,7 @@ import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.Page;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.results.ResultStatus;
 import io.executionpoller.results.ResultSummary;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,8 @@ final class DashboardPages {
     }
     ResultSummary result = execution.result();
     return result != null
-        && ("PENDING".equals(result.status()) || "DOWNLOADING".equals(result.status()));
+        && (ResultStatus.PENDING.name().equals(result.status())
+            || ResultStatus.DOWNLOADING.name().equals(result.status()));
   }
 
   private static List<DetailPage.Field> fields(ExecutionView e, Instant now) {
@@ -201,7 +203,7 @@ final class DashboardPages {
       cells.add(shown);
     }
     String summary =
-        "STORED".equals(result.status())
+        ResultStatus.STORED.name().equals(result.status())
             ? Display.number(result.rowCount())
                 + " rows in "
                 + result.files().size()

@@ -1,19 +1,19 @@
 package io.executionpoller.dashboard;
 
 import io.executionpoller.api.ApiProblem;
-import io.executionpoller.api.EventView;
 import io.executionpoller.api.ExecutionFilter;
 import io.executionpoller.api.ExecutionQueries;
-import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
-import io.executionpoller.api.Page;
 import io.executionpoller.api.PageCursor;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;
+import io.executionpoller.results.ResultStatus;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,7 +23,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -79,48 +78,76 @@ public class DashboardResource {
   }
 
   @GET
-  public Response list(
+  public Uni<Response> list(
       @QueryParam("status") List<String> status,
       @QueryParam("cursor") String cursor,
-      @QueryParam("limit") String limit)
-      throws SQLException {
+      @QueryParam("limit") String limit) {
     Set<ExecutionStatus> statuses = QueryParams.statuses(status);
     int explicitLimit = (int) QueryParams.wholeNumber("limit", limit, 0, 1, MAX_PAGE_SIZE);
-    Page<ExecutionSummary> page =
-        executions.list(
+    boolean paged = cursor != null && !cursor.isEmpty();
+    return executions
+        .list(
             new ExecutionFilter(statuses, null, null, null),
             PageCursor.decode(cursor),
-            explicitLimit > 0 ? explicitLimit : config.pageSize());
-    Instant now = clock.instant();
-    boolean paged = cursor != null && !cursor.isEmpty();
-    return html(
-        200,
-        Templates.executions(
-            DashboardPages.list(page, statuses, paged, explicitLimit, refreshSeconds(), now)));
+            explicitLimit > 0 ? explicitLimit : config.pageSize())
+        .map(
+            page ->
+                html(
+                    200,
+                    Templates.executions(
+                        DashboardPages.list(
+                            page,
+                            statuses,
+                            paged,
+                            explicitLimit,
+                            refreshSeconds(),
+                            clock.instant()))));
   }
 
   @GET
   @Path("executions/{id}")
-  public Response detail(@PathParam("id") String id) throws SQLException {
+  public Uni<Response> detail(@PathParam("id") String id) {
     UUID executionId = QueryParams.uuid("id", id);
-    ExecutionView execution =
-        executions
-            .detail(executionId)
-            .orElseThrow(() -> ApiProblem.notFound("execution " + executionId + " does not exist"));
-    // One more than shown tells whether older events exist.
-    List<EventView> events = executions.latestEvents(executionId, config.events() + 1);
+    return executions
+        .detail(executionId)
+        .onItem()
+        .ifNull()
+        .failWith(() -> ApiProblem.notFound("execution " + executionId + " does not exist"))
+        .chain(
+            execution ->
+                // One more than shown tells whether older events exist.
+                executions
+                    .latestEvents(executionId, config.events() + 1)
+                    .chain(
+                        events ->
+                            preview(execution)
+                                .map(
+                                    preview ->
+                                        html(
+                                            200,
+                                            Templates.execution(
+                                                DashboardPages.detail(
+                                                    execution,
+                                                    events,
+                                                    config.events(),
+                                                    preview,
+                                                    refreshSeconds(),
+                                                    clock.instant()))))));
+  }
+
+  /**
+   * The first rows of a stored result; the results feature reads them with its streaming JDBC
+   * reads, so off the event loop.
+   */
+  private Uni<List<List<String>>> preview(ExecutionView execution) {
     int previewRows = Math.min(config.previewRows(), ResultQueries.MAX_PREVIEW_ROWS);
-    List<List<String>> preview =
-        previewRows > 0
-                && execution.result() != null
-                && "STORED".equals(execution.result().status())
-            ? results.firstRows(executionId, previewRows)
-            : List.of();
-    return html(
-        200,
-        Templates.execution(
-            DashboardPages.detail(
-                execution, events, config.events(), preview, refreshSeconds(), clock.instant())));
+    if (previewRows <= 0
+        || execution.result() == null
+        || !ResultStatus.STORED.name().equals(execution.result().status())) {
+      return Uni.createFrom().item(List.of());
+    }
+    return VertxContextSupport.executeBlocking(
+        () -> results.firstRows(execution.id(), previewRows));
   }
 
   /**

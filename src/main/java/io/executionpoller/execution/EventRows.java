@@ -1,32 +1,104 @@
 package io.executionpoller.execution;
 
 import io.executionpoller.db.StoredText;
+import io.smallrye.mutiny.Uni;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Appends one audit event over JDBC, in the caller's transaction. The attempt and the remote id
- * come from the execution's row as it stands in that transaction, so callers cannot get them wrong.
- * (The poll loop writes its events in batches over the reactive client instead.)
+ * Every INSERT into execution_events, in the three forms its writers need: on a Hibernate Reactive
+ * session (registration and operator actions), over JDBC inside the results' COPY transactions and
+ * housekeeping's, and as the reactive client's batch statement of the poll loop. The audit row has
+ * one shape, so it is written here once; {@link ExecutionEvent} maps it for reading.
+ *
+ * <p>A single event takes its attempt and remote id from the execution's row as it stands in the
+ * writer's transaction, so callers cannot get them wrong.
  */
 public final class EventRows {
 
-  private static final String INSERT =
+  /**
+   * The head of an INSERT ... SELECT that takes the execution id, attempt (retry_count) and remote
+   * id from the selected execution rows; {@link #insertSelectedFrom} adds the FROM. Parameters in
+   * order: occurred_at, type, from_status, to_status, message, replica (PostgreSQL takes their
+   * types from the target columns).
+   */
+  private static final String INSERT_SELECTED =
       """
       INSERT INTO execution_events
              (execution_id, occurred_at, type, attempt, from_status, to_status, amc_execution_id,
               message, replica)
       SELECT id, ?, ?, retry_count, ?, ?, amc_execution_id, ?, ?
-        FROM workflow_executions WHERE id = ?
+      """;
+
+  /** One event of the execution whose id is the last parameter. */
+  private static final String INSERT_ONE = insertSelectedFrom("workflow_executions WHERE id = ?");
+
+  /**
+   * The poll loop's events of one execution in one statement (reactive client, {@code $n}): $1
+   * execution id, $2 time, $3 attempt, $4 remote id, $5 replica, then one text array per column
+   * (type, from_status, to_status, remote_status, message), kept in their order.
+   */
+  public static final String INSERT_BATCH =
+      """
+      INSERT INTO execution_events
+             (execution_id, occurred_at, type, attempt, from_status, to_status, remote_status,
+              amc_execution_id, message, replica)
+      SELECT $1, $2, t.type, $3, t.from_status, t.to_status, t.remote_status, $4, t.message, $5
+        FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+             WITH ORDINALITY AS t(type, from_status, to_status, remote_status, message, position)
+       ORDER BY t.position
       """;
 
   private EventRows() {}
 
-  /** An event without a status change. */
+  /**
+   * An INSERT of one event per execution row selected by {@code rows} (the text after FROM, such as
+   * a CTE's name): the timeout sweep records its events in the statement that times them out.
+   */
+  public static String insertSelectedFrom(String rows) {
+    return INSERT_SELECTED + "  FROM " + rows;
+  }
+
+  /** An event without a status change, on the session's transaction. */
+  public static Uni<Void> insert(
+      Mutiny.Session session,
+      UUID executionId,
+      Instant at,
+      EventType type,
+      String message,
+      String replica) {
+    return insert(session, executionId, at, type, null, null, message, replica);
+  }
+
+  /** One event, on the session's transaction (Hibernate Reactive). */
+  public static Uni<Void> insert(
+      Mutiny.Session session,
+      UUID executionId,
+      Instant at,
+      EventType type,
+      ExecutionStatus from,
+      ExecutionStatus to,
+      String message,
+      String replica) {
+    return session
+        .createNativeQuery(INSERT_ONE)
+        .setParameter(1, at)
+        .setParameter(2, type.name())
+        .setParameter(3, from == null ? null : from.name())
+        .setParameter(4, to == null ? null : to.name())
+        .setParameter(5, StoredText.of(message))
+        .setParameter(6, replica)
+        .setParameter(7, executionId)
+        .executeUpdate()
+        .replaceWithVoid();
+  }
+
+  /** An event without a status change, in the connection's transaction (JDBC). */
   public static void insert(
       Connection connection,
       UUID executionId,
@@ -38,6 +110,7 @@ public final class EventRows {
     insert(connection, executionId, at, type, null, null, message, replica);
   }
 
+  /** One event, in the connection's transaction (JDBC). */
   public static void insert(
       Connection connection,
       UUID executionId,
@@ -48,7 +121,7 @@ public final class EventRows {
       String message,
       String replica)
       throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_ONE)) {
       insert.setTimestamp(1, Timestamp.from(at));
       insert.setString(2, type.name());
       insert.setString(3, from == null ? null : from.name());

@@ -12,7 +12,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One entry of the append-only audit of an execution; its id is the global sequence. */
+/**
+ * One entry of the append-only audit of an execution, as it is read; its id is the global sequence.
+ * Every insert goes through {@link EventRows}.
+ */
 @Entity
 @Table(name = "execution_events")
 public class ExecutionEvent extends PanacheEntityBase {

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * <p>Valid transitions: PENDING->RUNNING|FAILED|CANCELLED;
  * RUNNING->SUCCESS|FAILED|TIMEOUT|CANCELLED; terminal statuses have none. RUNNING->CANCELLED goes
- * beyond the seed's table (ADR 0001). Besides these, RETRY takes an active execution (PENDING or
- * RUNNING) back to PENDING for resubmission; see {@link #canRetry}.
+ * beyond the original specification's table (ADR 0001). Besides these, RETRY takes an active
+ * execution (PENDING or RUNNING) back to PENDING for resubmission; see {@link #canRetry}.
  */
 public final class ExecutionStateMachine {
 
@@ -53,7 +53,7 @@ public final class ExecutionStateMachine {
       return new Decision.Advance(List.of(new Transition(current, target)));
     }
     // The remote finished between two checks while we still saw PENDING: the execution did run,
-    // so walk through RUNNING rather than leave it PENDING forever (the seed's bug).
+    // so walk through RUNNING rather than leave it PENDING forever.
     if (current == ExecutionStatus.PENDING
         && isAllowed(ExecutionStatus.RUNNING, target)
         && target != ExecutionStatus.TIMEOUT) {

@@ -15,8 +15,11 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * One tracked execution. The API registers and reads it through Hibernate; the poll loop updates it
- * with guarded SQL (see {@code poll.ExecutionStore}), bumping {@link #version} on every write.
+ * One tracked execution, and the one mapping of its row: registration persists it, and the read API
+ * and the dashboard map their views from it. Writes that race the poll loop are guarded SQL, never
+ * a merge of this entity: the loop's batched writes over the reactive client ({@code
+ * poll.ExecutionStore}) and the operator actions' native statements ({@code
+ * admin.ExecutionActions}) all check and bump {@link #version}.
  */
 @Entity
 @Table(name = "workflow_executions")
@@ -34,6 +37,13 @@ public class WorkflowExecution extends PanacheEntityBase {
 
   @Column(name = "workflow_id", nullable = false)
   public UUID workflowId;
+
+  /**
+   * The workflow's AMC instance row, copied by a database trigger on insert (migration V3) so the
+   * loop can claim fairly per instance without a join; Hibernate never writes it.
+   */
+  @Column(name = "amc_instance_id", insertable = false, updatable = false)
+  public Long instanceRef;
 
   @Column(name = "amc_execution_id")
   public String amcExecutionId;

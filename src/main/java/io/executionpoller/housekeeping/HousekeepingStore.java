@@ -97,15 +97,11 @@ class HousekeepingStore {
              AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => ?))
           RETURNING e.id, e.retry_count, e.amc_execution_id, e.workflow_id, e.amc_instance_id,
                     e.execution_duration),
-      recorded AS (
-          INSERT INTO execution_events
-                 (execution_id, occurred_at, type, attempt, from_status, to_status,
-                  amc_execution_id, message, replica)
-          SELECT id, ?, ?, retry_count, ?, ?, amc_execution_id, ?, ?
-            FROM timed_out)
+      recorded AS (%s)
       SELECT t.id, t.amc_execution_id, t.workflow_id, i.instance_id, t.execution_duration
         FROM timed_out t JOIN amc_instances i ON i.id = t.amc_instance_id
-      """;
+      """
+          .formatted(EventRows.insertSelectedFrom("timed_out"));
 
   /** The status reason, error message and event message of a sweep's timeout. */
   static final String SWEEP_REASON = "runtime limit passed without a check (timeout sweep)";

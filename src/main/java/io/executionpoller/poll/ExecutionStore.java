@@ -1,6 +1,7 @@
 package io.executionpoller.poll;
 
 import io.executionpoller.db.StoredText;
+import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
@@ -307,16 +308,7 @@ public class ExecutionStore {
       ON CONFLICT (execution_id) DO NOTHING
       """;
 
-  private static final String INSERT_EVENTS =
-      """
-      INSERT INTO execution_events
-             (execution_id, occurred_at, type, attempt, from_status, to_status, remote_status,
-              amc_execution_id, message, replica)
-      SELECT $1, $2, t.type, $3, t.from_status, t.to_status, t.remote_status, $4, t.message, $5
-        FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-             WITH ORDINALITY AS t(type, from_status, to_status, remote_status, message, position)
-       ORDER BY t.position
-      """;
+  private static final String INSERT_EVENTS = EventRows.INSERT_BATCH;
 
   private final Pool pool;
   private final Map<String, Counter> statementCounters = new HashMap<>();
