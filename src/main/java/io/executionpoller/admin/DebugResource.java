@@ -1,6 +1,7 @@
 package io.executionpoller.admin;
 
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
@@ -141,8 +142,8 @@ public class DebugResource {
 
   private DebugSnapshot.ReplicaList replicaList() {
     try {
-      return new DebugSnapshot.ReplicaList(replicas.list(), null);
-    } catch (SQLException e) {
+      return new DebugSnapshot.ReplicaList(FromBlockingThread.inSession(replicas::list), null);
+    } catch (RuntimeException e) {
       return new DebugSnapshot.ReplicaList(List.of(), failure(e));
     }
   }
@@ -150,11 +151,19 @@ public class DebugResource {
   private DebugSnapshot.Stuck stuck(Instant now) {
     try {
       Map<String, Long> byReason = new LinkedHashMap<>();
-      stuck.count(now).forEach((reason, count) -> byReason.put(reason.name(), count));
-      return new DebugSnapshot.Stuck(stuck.find(now, STUCK_LIMIT), byReason, null);
-    } catch (SQLException e) {
+      FromBlockingThread.inSession(() -> stuck.count(now))
+          .forEach((reason, count) -> byReason.put(reason.name(), count));
+      return new DebugSnapshot.Stuck(
+          FromBlockingThread.inSession(() -> stuck.find(now, STUCK_LIMIT)), byReason, null);
+    } catch (RuntimeException e) {
       return new DebugSnapshot.Stuck(List.of(), Map.of(), failure(e));
     }
+  }
+
+  /** The class only, not the message: it may quote connection details. */
+  private static String failure(RuntimeException e) {
+    LOG.debug("debug snapshot: a query failed", e);
+    return e.getClass().getSimpleName();
   }
 
   /** The SQL state and class, not the message: it may quote connection details. */

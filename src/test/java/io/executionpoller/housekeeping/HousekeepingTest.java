@@ -30,7 +30,6 @@ import org.quartz.SimpleTrigger;
 class HousekeepingTest {
 
   @Inject Housekeeping housekeeping;
-  @Inject HousekeepingStore store;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject Scheduler quartz;
@@ -105,9 +104,10 @@ class HousekeepingTest {
   }
 
   /**
-   * The loop (RuntimeLimit) and the sweep (its SQL) write the runtime limit twice; the same rows
-   * fed to both keep the two rules from drifting. The sweep acts a lease grace after the limit, so
-   * the loop, which checks every interval, gets there first whenever it reaches the row at all.
+   * The sweep decides with RuntimeLimit, the loop's rule; rows one second either side of each kind
+   * of limit plus the grace, fed through the sweep's whole path (candidate query, decision, guarded
+   * write), end exactly as RuntimeLimit says. The sweep acts a lease grace after the limit, so the
+   * loop, which checks every interval, gets there first whenever it reaches the row at all.
    */
   @Test
   void shouldTimeOutExactlyTheRowsRuntimeLimitSaysArePastTheirLimitByTheGrace() throws Exception {
@@ -195,7 +195,7 @@ class HousekeepingTest {
     UUID failed = execution("status = 'SUCCESS'");
     result(failed, "FAILED", "stored_at = NULL");
 
-    long deleted = store.deleteResultsBefore(clock.instant().minus(Duration.ofDays(30)), 2);
+    long deleted = housekeeping.deleteResultsBefore(clock.instant().minus(Duration.ofDays(30)), 2);
 
     assertThat(deleted).isEqualTo(5);
     assertThat(fixtures.count("SELECT count(*) FROM execution_results")).isEqualTo(2);
