@@ -313,7 +313,8 @@ class HousekeepingStore {
         .chain(expired -> timeOut(expired, now, grace, replica));
   }
 
-  private Uni<List<SweepCandidate>> sweepCandidates(Instant now, Duration grace) {
+  /** The sweep's candidates at {@code now}, not yet decided. */
+  Uni<List<SweepCandidate>> sweepCandidates(Instant now, Duration grace) {
     return session()
         .chain(
             session ->
@@ -337,7 +338,8 @@ class HousekeepingStore {
                     .toList());
   }
 
-  private Uni<List<TimedOut>> timeOut(
+  /** Times out the decided candidates that are still as the sweep read them; returns those. */
+  Uni<List<TimedOut>> timeOut(
       List<SweepCandidate> expired, Instant now, Duration grace, String replica) {
     if (expired.isEmpty()) {
       return Uni.createFrom().item(List.of());
