@@ -14,9 +14,11 @@ import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -367,19 +369,28 @@ public class Housekeeping {
         .increment();
   }
 
-  /** Skips ticks when housekeeping is switched off (tests call the jobs directly). */
+  /**
+   * Skips ticks when housekeeping is switched off (tests call the jobs directly), and once the
+   * replica is stopping: the reactive pool closes before Quartz shuts down, so a tick fired then
+   * would only fail and log it.
+   */
   @Singleton
   static class HousekeepingDisabled implements Scheduled.SkipPredicate {
 
     private final HousekeepingConfig config;
+    private volatile boolean stopping;
 
     HousekeepingDisabled(HousekeepingConfig config) {
       this.config = config;
     }
 
+    void onStop(@Observes ShutdownEvent event) {
+      stopping = true;
+    }
+
     @Override
     public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      return stopping || !config.enabled();
     }
   }
 
