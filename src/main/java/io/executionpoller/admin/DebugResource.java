@@ -8,7 +8,6 @@ import io.executionpoller.results.ResultStatus;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.watchdog.Replicas;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.sqlclient.DatabaseException;
 import jakarta.ws.rs.GET;
@@ -84,8 +83,8 @@ public class DebugResource {
 
   /**
    * Each part is collected on its own and answers its own failure. The database parts come first,
-   * one after another on one session; stuck detection and the replica list read over JDBC (their
-   * features' own reads), off the event loop.
+   * one after another on one session, then the replica list and stuck detection (their features'
+   * own reads), each on a session of its own.
    */
   @Operation(
       summary = "Debug snapshot: database, backlog, breakers, credentials, replicas, stuck work")
@@ -108,20 +107,24 @@ public class DebugResource {
         .recoverWithItem(Database::unreachable)
         .chain(
             database ->
-                VertxContextSupport.executeBlocking(
-                    () ->
-                        new DebugSnapshot(
-                            now,
-                            replica.id(),
-                            database.database(),
-                            database.backlog(),
-                            remote(),
-                            new DebugSnapshot.Credentials(
-                                credential.state().name(),
-                                credential.error(),
-                                credential.pausedUntil()),
-                            replicaList(),
-                            stuck(now))));
+                replicaList()
+                    .chain(
+                        replicas ->
+                            stuck(now)
+                                .map(
+                                    stuckWork ->
+                                        new DebugSnapshot(
+                                            now,
+                                            replica.id(),
+                                            database.database(),
+                                            database.backlog(),
+                                            remote(),
+                                            new DebugSnapshot.Credentials(
+                                                credential.state().name(),
+                                                credential.error(),
+                                                credential.pausedUntil()),
+                                            replicas,
+                                            stuckWork))));
   }
 
   /** The snapshot's database parts, read on one session. */
@@ -205,22 +208,31 @@ public class DebugResource {
     return instances;
   }
 
-  private DebugSnapshot.ReplicaList replicaList() {
-    try {
-      return new DebugSnapshot.ReplicaList(replicas.list(), null);
-    } catch (SQLException e) {
-      return new DebugSnapshot.ReplicaList(List.of(), failure(e));
-    }
+  private Uni<DebugSnapshot.ReplicaList> replicaList() {
+    return Panache.withSession(replicas::list)
+        .map(list -> new DebugSnapshot.ReplicaList(list, null))
+        .onFailure()
+        .recoverWithItem(failure -> new DebugSnapshot.ReplicaList(List.of(), failure(failure)));
   }
 
-  private DebugSnapshot.Stuck stuck(Instant now) {
-    try {
-      Map<String, Long> byReason = new LinkedHashMap<>();
-      stuck.count(now).forEach((reason, count) -> byReason.put(reason.name(), count));
-      return new DebugSnapshot.Stuck(stuck.find(now, STUCK_LIMIT), byReason, null);
-    } catch (SQLException e) {
-      return new DebugSnapshot.Stuck(List.of(), Map.of(), failure(e));
-    }
+  private Uni<DebugSnapshot.Stuck> stuck(Instant now) {
+    return Panache.withSession(
+            () ->
+                stuck
+                    .count(now)
+                    .chain(
+                        counts ->
+                            stuck
+                                .find(now, STUCK_LIMIT)
+                                .map(
+                                    found -> {
+                                      Map<String, Long> byReason = new LinkedHashMap<>();
+                                      counts.forEach(
+                                          (reason, count) -> byReason.put(reason.name(), count));
+                                      return new DebugSnapshot.Stuck(found, byReason, null);
+                                    })))
+        .onFailure()
+        .recoverWithItem(failure -> new DebugSnapshot.Stuck(List.of(), Map.of(), failure(failure)));
   }
 
   /** The SQL state and class, not the message: it may quote connection details. */

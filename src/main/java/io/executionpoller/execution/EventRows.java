@@ -23,20 +23,28 @@ public final class EventRows {
 
   /**
    * The head of an INSERT ... SELECT that takes the execution id, attempt (retry_count) and remote
-   * id from the selected execution rows; {@link #insertSelectedFrom} adds the FROM. Parameters in
-   * order: occurred_at, type, from_status, to_status, message, replica (PostgreSQL takes their
-   * types from the target columns).
+   * id from the selected execution rows; {@link #insertSelectedFrom} adds the FROM. Its named
+   * parameters are bound by {@link #bindSelected} (PostgreSQL takes their types from the target
+   * columns).
    */
   private static final String INSERT_SELECTED =
       """
       INSERT INTO execution_events
              (execution_id, occurred_at, type, attempt, from_status, to_status, amc_execution_id,
               message, replica)
-      SELECT id, ?, ?, retry_count, ?, ?, amc_execution_id, ?, ?
+      SELECT id, :eventAt, :eventType, retry_count, :eventFrom, :eventTo, amc_execution_id,
+             :eventMessage, :eventReplica
       """;
 
-  /** One event of the execution whose id is the last parameter. */
-  private static final String INSERT_ONE = insertSelectedFrom("workflow_executions WHERE id = ?");
+  /** One event of the execution {@code :eventExecution}, named parameters (Hibernate Reactive). */
+  private static final String INSERT_ONE =
+      insertSelectedFrom("workflow_executions WHERE id = :eventExecution");
+
+  /**
+   * The same statement with JDBC's positional parameters, in order: occurred_at, type, from_status,
+   * to_status, message, replica, execution id.
+   */
+  private static final String INSERT_ONE_POSITIONAL = INSERT_ONE.replaceAll(":event[A-Za-z]+", "?");
 
   /**
    * The poll loop's events of one execution in one statement (reactive client, {@code $n}): $1
@@ -64,6 +72,24 @@ public final class EventRows {
     return INSERT_SELECTED + "  FROM " + rows;
   }
 
+  /** Binds the event's values of an {@link #insertSelectedFrom} statement. */
+  public static <R> Mutiny.SelectionQuery<R> bindSelected(
+      Mutiny.SelectionQuery<R> query,
+      Instant at,
+      EventType type,
+      ExecutionStatus from,
+      ExecutionStatus to,
+      String message,
+      String replica) {
+    return query
+        .setParameter("eventAt", at)
+        .setParameter("eventType", type.name())
+        .setParameter("eventFrom", from == null ? null : from.name())
+        .setParameter("eventTo", to == null ? null : to.name())
+        .setParameter("eventMessage", StoredText.of(message))
+        .setParameter("eventReplica", replica);
+  }
+
   /** An event without a status change, on the session's transaction. */
   public static Uni<Void> insert(
       Mutiny.Session session,
@@ -87,13 +113,13 @@ public final class EventRows {
       String replica) {
     return session
         .createNativeQuery(INSERT_ONE)
-        .setParameter(1, at)
-        .setParameter(2, type.name())
-        .setParameter(3, from == null ? null : from.name())
-        .setParameter(4, to == null ? null : to.name())
-        .setParameter(5, StoredText.of(message))
-        .setParameter(6, replica)
-        .setParameter(7, executionId)
+        .setParameter("eventAt", at)
+        .setParameter("eventType", type.name())
+        .setParameter("eventFrom", from == null ? null : from.name())
+        .setParameter("eventTo", to == null ? null : to.name())
+        .setParameter("eventMessage", StoredText.of(message))
+        .setParameter("eventReplica", replica)
+        .setParameter("eventExecution", executionId)
         .executeUpdate()
         .replaceWithVoid();
   }
@@ -121,7 +147,7 @@ public final class EventRows {
       String message,
       String replica)
       throws SQLException {
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_ONE)) {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_ONE_POSITIONAL)) {
       insert.setTimestamp(1, Timestamp.from(at));
       insert.setString(2, type.name());
       insert.setString(3, from == null ? null : from.name());

@@ -1,7 +1,9 @@
 package io.executionpoller.housekeeping;
 
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.RemoteStatusMapping;
+import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.poll.LifecycleRecorder;
@@ -12,15 +14,18 @@ import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.stuck.StuckReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -29,6 +34,10 @@ import org.jboss.logging.Logger;
  * clustered JDBC store (one replica fires each trigger). The misfire policy in
  * application.properties reschedules a missed tick instead of firing the backlog after a pause.
  * Polling itself runs on every replica, on the in-memory scheduler (ADR 0002).
+ *
+ * <p>The jobs run on Quartz's worker threads, which may block; each step enters the reactive entity
+ * world through {@link FromBlockingThread} in a transaction of its own, the way a blocking thread
+ * must (never on an event loop).
  */
 @Singleton
 public class Housekeeping {
@@ -121,9 +130,10 @@ public class Housekeeping {
   }
 
   /** Clears expired leases; a dead replica's downloads go back to PENDING at once. */
-  public int[] reapLeasesNow() throws SQLException {
+  public int[] reapLeasesNow() {
     Instant now = clock.instant();
-    int[] released = store.reapLeases(config.leaseGrace(), now);
+    int[] released =
+        FromBlockingThread.inTransaction(() -> store.reapLeases(config.leaseGrace(), now));
     if (released[0] + released[1] > 0) {
       LOG.infof(
           "LEASES_REAPED executions=%d downloads=%d (their replicas stopped renewing)",
@@ -139,15 +149,15 @@ public class Housekeeping {
    * (an execution AMC finished before its limit ends as AMC says). It does not cancel them
    * remotely: that needs the remote call the loop makes (timeout.cancel-remote).
    */
-  public int sweepTimeoutsNow() throws SQLException {
+  public int sweepTimeoutsNow() {
+    Instant now = clock.instant();
+    RuntimeLimit.Defaults defaults =
+        new RuntimeLimit.Defaults(
+            timeout.defaultMaxRuntime(), timeout.remoteTimeoutMargin(), timeout.warningFraction());
     List<HousekeepingStore.TimedOut> timedOut =
-        store.sweepTimeouts(
-            clock.instant(),
-            timeout.remoteTimeoutMargin(),
-            timeout.defaultMaxRuntime(),
-            config.leaseGrace(),
-            SWEEP_BATCH,
-            replica.id());
+        FromBlockingThread.inTransaction(
+            () ->
+                store.sweepTimeouts(now, defaults, config.leaseGrace(), SWEEP_BATCH, replica.id()));
     timedOut.forEach(this::recordTimeout);
     return timedOut.size();
   }
@@ -168,8 +178,9 @@ public class Housekeeping {
   }
 
   /** Logs one line with the stuck counts when anything is stuck. */
-  public Map<StuckReason, Long> scanStuckNow() throws SQLException {
-    Map<StuckReason, Long> counts = stuck.count(clock.instant());
+  public Map<StuckReason, Long> scanStuckNow() {
+    Instant now = clock.instant();
+    Map<StuckReason, Long> counts = FromBlockingThread.inSession(() -> stuck.count(now));
     long total = counts.values().stream().mapToLong(Long::longValue).sum();
     if (total > 0) {
       LOG.warnf(
@@ -184,19 +195,18 @@ public class Housekeeping {
   }
 
   /** Deletes what is older than its retention; returns events and results deleted. */
-  public long[] retainNow() throws SQLException {
+  public long[] retainNow() {
     Instant now = clock.instant();
     long events = 0;
     long results = 0;
     if (config.eventsRetention().isPresent()) {
-      events =
-          store.deleteEventsBefore(
-              now.minus(config.eventsRetention().get()), config.retentionBatch());
+      Instant before = now.minus(config.eventsRetention().get());
+      int batch = config.retentionBatch();
+      events = inBatches(batch, () -> store.deleteEventsBefore(before, batch));
     }
     if (config.resultsRetention().isPresent()) {
       results =
-          store.deleteResultsBefore(
-              now.minus(config.resultsRetention().get()), config.retentionBatch());
+          deleteResultsBefore(now.minus(config.resultsRetention().get()), config.retentionBatch());
     }
     if (events + results > 0) {
       LOG.infof("RETENTION deleted events=%d results=%d", events, results);
@@ -218,8 +228,10 @@ public class Housekeeping {
    * Deletes Idempotency-Keys past their lifetime (poller.api.idempotency-key-lifetime). Only
    * tidies: a registration already treats an expired key as new.
    */
-  public long purgeIdempotencyKeysNow() throws SQLException {
-    long purged = store.deleteExpiredIdempotencyKeys(clock.instant(), config.retentionBatch());
+  public long purgeIdempotencyKeysNow() {
+    Instant now = clock.instant();
+    int batch = config.retentionBatch();
+    long purged = inBatches(batch, () -> store.deleteExpiredIdempotencyKeys(now, batch));
     if (purged > 0) {
       LOG.infof("IDEMPOTENCY_KEYS_PURGED keys=%d", purged);
     }
@@ -242,9 +254,12 @@ public class Housekeeping {
    * found ended at AMC, and settled with a REMOTE_ORPHAN_CANCELLED event; a failed try backs off
    * exponentially up to an hour. Returns how many were settled.
    */
-  public int cancelOrphansNow() throws SQLException {
+  public int cancelOrphansNow() {
+    Instant now = clock.instant();
+    List<HousekeepingStore.Orphan> due =
+        FromBlockingThread.inSession(() -> store.dueOrphans(now, ORPHAN_BATCH));
     int settled = 0;
-    for (HousekeepingStore.Orphan orphan : store.dueOrphans(clock.instant(), ORPHAN_BATCH)) {
+    for (HousekeepingStore.Orphan orphan : due) {
       if (settle(orphan)) {
         settled++;
       }
@@ -252,14 +267,38 @@ public class Housekeeping {
     return settled;
   }
 
-  private boolean settle(HousekeepingStore.Orphan orphan) throws SQLException {
+  /** Deletes stored results older than {@code before}, {@code batch} rows per transaction. */
+  long deleteResultsBefore(Instant before, int batch) {
+    return inBatches(batch, () -> store.deleteResultsBefore(before, batch));
+  }
+
+  /**
+   * Runs {@code deleteBatch} in a transaction of its own until a batch comes back short, so no
+   * transaction holds many locks; bounded at 1000 batches, whatever is left waits for the next
+   * tick. Returns the rows deleted.
+   */
+  private static long inBatches(int batch, Supplier<Uni<Integer>> deleteBatch) {
+    long deleted = 0;
+    for (int round = 0; round < 1000; round++) {
+      int n = FromBlockingThread.inTransaction(deleteBatch);
+      deleted += n;
+      if (n < batch) {
+        break;
+      }
+    }
+    return deleted;
+  }
+
+  private boolean settle(HousekeepingStore.Orphan orphan) {
     String how;
     try {
       how = cancelOrEnded(orphan);
     } catch (RuntimeException failure) {
       long backoff = ORPHAN_BACKOFF.toSeconds() << Math.min(orphan.attempts(), 6);
       Duration next = Duration.ofSeconds(Math.min(backoff, ORPHAN_BACKOFF_CAP.toSeconds()));
-      store.orphanTryFailed(orphan, clock.instant().plus(next), failure.toString());
+      Instant nextTry = clock.instant().plus(next);
+      FromBlockingThread.inTransaction(
+          () -> store.orphanTryFailed(orphan, nextTry, failure.toString()));
       LOG.errorf(
           "REMOTE_ORPHAN_LEFT instance=%s remote=%s execution=%s attempts=%d next=%s error=%s",
           orphan.target().instanceId(),
@@ -270,11 +309,11 @@ public class Housekeeping {
           failure.toString());
       return false;
     }
-    store.settleOrphan(
-        orphan,
-        clock.instant(),
-        "remote execution " + orphan.remoteId() + " " + how + " by housekeeping: nothing tracks it",
-        replica.id());
+    Instant settledAt = clock.instant();
+    String message =
+        "remote execution " + orphan.remoteId() + " " + how + " by housekeeping: nothing tracks it";
+    FromBlockingThread.inTransaction(
+        () -> store.settleOrphan(orphan, settledAt, message, replica.id()));
     LOG.warnf(
         "REMOTE_ORPHAN_CANCELLED instance=%s remote=%s execution=%s %s",
         orphan.target().instanceId(), orphan.remoteId(), orphan.executionId(), how);
@@ -310,7 +349,7 @@ public class Housekeeping {
     try {
       work.run();
       count(job, "ok");
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       count(job, "failed");
       LOG.warnf("housekeeping %s failed: %s", job, e.toString());
     }
@@ -330,24 +369,33 @@ public class Housekeeping {
         .increment();
   }
 
-  /** Skips ticks when housekeeping is switched off (tests call the jobs directly). */
+  /**
+   * Skips ticks when housekeeping is switched off (tests call the jobs directly), and once the
+   * replica is stopping: the reactive pool closes before Quartz shuts down, so a tick fired then
+   * would only fail and log it.
+   */
   @Singleton
   static class HousekeepingDisabled implements Scheduled.SkipPredicate {
 
     private final HousekeepingConfig config;
+    private volatile boolean stopping;
 
     HousekeepingDisabled(HousekeepingConfig config) {
       this.config = config;
     }
 
+    void onStop(@Observes ShutdownEvent event) {
+      stopping = true;
+    }
+
     @Override
     public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      return stopping || !config.enabled();
     }
   }
 
   @FunctionalInterface
   private interface Work {
-    void run() throws SQLException;
+    void run();
   }
 }

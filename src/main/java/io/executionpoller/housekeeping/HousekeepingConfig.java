@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Jobs that run once cluster-wide on clustered Quartz (issue 5). */
+/** Jobs that run once cluster-wide on clustered Quartz: lease reaper, sweeps, retention. */
 @ConfigMapping(prefix = "poller.housekeeping")
 public interface HousekeepingConfig {
 

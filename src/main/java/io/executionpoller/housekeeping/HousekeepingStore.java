@@ -1,29 +1,32 @@
 package io.executionpoller.housekeeping;
 
-import io.agroal.api.AgroalDataSource;
+import static io.executionpoller.db.NativeColumns.instant;
+import static io.executionpoller.db.NativeColumns.integer;
+
 import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.remote.RemoteTarget;
 import io.executionpoller.results.ResultStatus;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * The housekeeping SQL; every delete is batched so no statement holds locks for long. Lease expiry
- * is compared on the database clock ({@code now()}), where the leases were set: a replica whose
- * clock runs ahead must not take a lease for expired while its holder still works.
+ * The housekeeping SQL, as Hibernate Reactive native statements run in the caller's session or
+ * transaction (Housekeeping opens one per step). Every delete is one batch, so no statement holds
+ * locks for long. Lease expiry is compared on the database clock ({@code now()}), where the leases
+ * were set: a replica whose clock runs ahead must not take a lease for expired while its holder
+ * still works.
  */
 @ApplicationScoped
 class HousekeepingStore {
@@ -31,7 +34,7 @@ class HousekeepingStore {
   private static final String REAP_EXECUTION_LEASES =
       """
       UPDATE workflow_executions SET lease_owner = NULL, lease_expires_at = NULL
-       WHERE lease_owner IS NOT NULL AND lease_expires_at < now() - make_interval(secs => ?)
+       WHERE lease_owner IS NOT NULL AND lease_expires_at < now() - make_interval(secs => :grace)
       """;
 
   /**
@@ -41,60 +44,75 @@ class HousekeepingStore {
   private static final String REAP_RESULT_LEASES =
       """
       UPDATE execution_results
-         SET status = ?, lease_owner = NULL, lease_expires_at = NULL,
-             next_attempt_at = ?, updated_at = ?
-       WHERE status = ? AND lease_expires_at < now() - make_interval(secs => ?)
+         SET status = :pending, lease_owner = NULL, lease_expires_at = NULL,
+             next_attempt_at = :now, updated_at = :now
+       WHERE status = :downloading AND lease_expires_at < now() - make_interval(secs => :grace)
       """;
 
   private static final String DELETE_OLD_EVENTS =
       """
       DELETE FROM execution_events WHERE id IN (
           SELECT v.id FROM execution_events v JOIN workflow_executions e ON e.id = v.execution_id
-           WHERE v.occurred_at < ? AND e.status IN ('SUCCESS', 'FAILED', 'CANCELLED', 'TIMEOUT')
-           LIMIT ?)
+           WHERE v.occurred_at < :before AND e.status = ANY(:terminal)
+           LIMIT :batch)
       """;
 
   private static final String DELETE_OLD_RESULTS =
       """
       DELETE FROM execution_results WHERE execution_id IN (
           SELECT execution_id FROM execution_results
-           WHERE status = 'STORED' AND stored_at < ? LIMIT ?)
+           WHERE status = :stored AND stored_at < :before LIMIT :batch)
+      """;
+
+  /** Idempotency keys past their lifetime (deleted in batches, oldest first). */
+  private static final String DELETE_EXPIRED_IDEMPOTENCY_KEYS =
+      """
+      DELETE FROM execution_idempotency_keys WHERE idempotency_key IN (
+          SELECT idempotency_key FROM execution_idempotency_keys
+           WHERE expires_at <= :before ORDER BY expires_at LIMIT :batch)
       """;
 
   /**
-   * RUNNING past its runtime limit by the lease grace, and held by no lease (none, or one expired
-   * by the grace on the database clock, like the reaper's): TIMEOUT with its transition recorded,
-   * as the loop would at its next check. The limit is RuntimeLimit's rule (the workflow's maximum,
-   * else AMC's timeout plus the margin, else the default), written again here in SQL; a table test
-   * (HousekeepingTest) feeds the same rows to both. The grace after the limit is the loop's turn: a
-   * loop that reaches the row checks it every interval and ends it itself (TIMEOUT, or SUCCESS when
-   * AMC finished in time), so what is still RUNNING after the grace is what no check reaches
-   * (checks deferred past it, failing, or no replica polling). The write is guarded again by
-   * status, version and lease, so it never lands on a row a check holds. Returns what the log line
-   * and the metrics need of each.
+   * What the timeout sweep may time out: RUNNING, started at least the grace ago (every runtime
+   * limit is positive, so nothing later can be past its limit by the grace), and held by no lease
+   * (none, or one expired by the grace on the database clock, like the reaper's). Each row carries
+   * what {@link RuntimeLimit} needs; Java decides which are past their limit.
    */
-  private static final String TIMEOUT_SWEEP =
+  private static final String SWEEP_CANDIDATES =
+      """
+      SELECT e.id, e.version, e.started_at, w.max_runtime_seconds, e.remote_timeout_seconds
+        FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
+       WHERE e.status = :running AND e.started_at IS NOT NULL AND e.started_at <= :startedBy
+         AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => :grace))
+      """;
+
+  /**
+   * Times out the rows the sweep decided on, each only if it is still as it was read (same
+   * version), still RUNNING and still held by no lease; a row a check holds locked is skipped. The
+   * write records the transition (as the loop would at its next check) and returns what the log
+   * line and the metrics need of each.
+   */
+  private static final String SWEEP_TIME_OUT =
       """
       WITH expired AS (
-          SELECT e.id, e.version FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
-           WHERE e.status = ? AND e.started_at IS NOT NULL
-             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => ?))
-             AND e.started_at + make_interval(secs => CASE
-                   WHEN w.max_runtime_seconds > 0 THEN w.max_runtime_seconds
-                   WHEN e.remote_timeout_seconds > 0 THEN e.remote_timeout_seconds + ?
-                   ELSE ? END) + make_interval(secs => ?) <= ?
-           ORDER BY e.started_at
-           LIMIT ?
+          SELECT e.id, e.version
+            FROM workflow_executions e
+            JOIN unnest(CAST(:ids AS uuid[]), CAST(:versions AS bigint[])) AS decided (id, version)
+              ON decided.id = e.id AND decided.version = e.version
+           WHERE e.status = :running
+             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => :grace))
              FOR UPDATE OF e SKIP LOCKED),
       timed_out AS (
           UPDATE workflow_executions e
-             SET status = ?, completed_at = ?, error_type = ?, error_message = ?,
-                 execution_duration = CAST(EXTRACT(EPOCH FROM ? - e.started_at) AS INTEGER),
+             SET status = :timeout, completed_at = :at, error_type = :errorType,
+                 error_message = :reason,
+                 execution_duration =
+                   CAST(EXTRACT(EPOCH FROM CAST(:at AS timestamptz) - e.started_at) AS INTEGER),
                  lease_owner = NULL, lease_expires_at = NULL, version = e.version + 1,
-                 updated_at = ?
+                 updated_at = :at
             FROM expired
-           WHERE e.id = expired.id AND e.version = expired.version AND e.status = ?
-             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => ?))
+           WHERE e.id = expired.id AND e.version = expired.version AND e.status = :running
+             AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => :grace))
           RETURNING e.id, e.retry_count, e.amc_execution_id, e.workflow_id, e.amc_instance_id,
                     e.execution_duration),
       recorded AS (%s)
@@ -106,7 +124,6 @@ class HousekeepingStore {
   /** The status reason, error message and event message of a sweep's timeout. */
   static final String SWEEP_REASON = "runtime limit passed without a check (timeout sweep)";
 
-  /** One execution the sweep timed out; {@code ranSeconds} from its start to now. */
   private static final String DUE_ORPHANS =
       """
       SELECT o.amc_instance_id, o.amc_execution_id, o.execution_id, o.attempts, i.instance_id,
@@ -114,221 +131,273 @@ class HousekeepingStore {
         FROM remote_orphans o
         JOIN amc_instances i ON i.id = o.amc_instance_id
         JOIN amc_accounts a ON a.id = i.amc_account_id
-       WHERE o.settled_at IS NULL AND o.next_attempt_at <= ?
+       WHERE o.settled_at IS NULL AND o.next_attempt_at <= :now
        ORDER BY o.next_attempt_at
-       LIMIT ?
+       LIMIT :limit
       """;
 
   private static final String SETTLE_ORPHAN =
       """
-      UPDATE remote_orphans SET settled_at = ?, attempts = attempts + 1
-       WHERE amc_instance_id = ? AND amc_execution_id = ? AND settled_at IS NULL
+      UPDATE remote_orphans SET settled_at = :now, attempts = attempts + 1
+       WHERE amc_instance_id = :instance AND amc_execution_id = :remote AND settled_at IS NULL
       """;
 
+  /**
+   * The REMOTE_ORPHAN_CANCELLED event of a settled orphan; attempt and remote id come from the
+   * execution's row as it stands in this transaction.
+   */
   private static final String ORPHAN_TRY_FAILED =
       """
-      UPDATE remote_orphans SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-       WHERE amc_instance_id = ? AND amc_execution_id = ? AND settled_at IS NULL
+      UPDATE remote_orphans SET attempts = attempts + 1, next_attempt_at = :next, last_error = :error
+       WHERE amc_instance_id = :instance AND amc_execution_id = :remote AND settled_at IS NULL
       """;
 
   /** A run nobody tracks that still has to be cancelled at AMC (see V13). */
   record Orphan(
       long instanceRow, String remoteId, UUID executionId, int attempts, RemoteTarget target) {}
 
-  /** Up to {@code limit} orphaned runs whose next cancel is due at {@code now}. */
-  List<Orphan> dueOrphans(Instant now, int limit) throws SQLException {
-    List<Orphan> due = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement select = connection.prepareStatement(DUE_ORPHANS)) {
-      select.setTimestamp(1, Timestamp.from(now));
-      select.setInt(2, limit);
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          due.add(
-              new Orphan(
-                  rows.getLong("amc_instance_id"),
-                  rows.getString("amc_execution_id"),
-                  rows.getObject("execution_id", UUID.class),
-                  rows.getInt("attempts"),
-                  new RemoteTarget(
-                      rows.getString("instance_id"),
-                      rows.getString("account_id"),
-                      rows.getString("marketplace_id"),
-                      rows.getString("api_base_url"))));
-        }
-      }
-    }
-    return due;
-  }
-
-  /** The run was cancelled (or ended) at AMC: recorded with its event, once. */
-  void settleOrphan(Orphan orphan, Instant now, String message, String replica)
-      throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try {
-        int settled;
-        try (PreparedStatement settle = connection.prepareStatement(SETTLE_ORPHAN)) {
-          settle.setTimestamp(1, Timestamp.from(now));
-          settle.setLong(2, orphan.instanceRow());
-          settle.setString(3, orphan.remoteId());
-          settled = settle.executeUpdate();
-        }
-        if (settled == 1) {
-          EventRows.insert(
-              connection,
-              orphan.executionId(),
-              now,
-              EventType.REMOTE_ORPHAN_CANCELLED,
-              message,
-              replica);
-        }
-        connection.commit();
-      } finally {
-        if (!connection.getAutoCommit()) {
-          connection.rollback();
-          connection.setAutoCommit(true);
-        }
-      }
-    }
-  }
-
-  /** This try failed: the next one is due at {@code next}. */
-  void orphanTryFailed(Orphan orphan, Instant next, String error) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement failed = connection.prepareStatement(ORPHAN_TRY_FAILED)) {
-      failed.setTimestamp(1, Timestamp.from(next));
-      failed.setString(2, StoredText.of(error));
-      failed.setLong(3, orphan.instanceRow());
-      failed.setString(4, orphan.remoteId());
-      failed.executeUpdate();
-    }
-  }
-
+  /** One execution the sweep timed out; {@code ranSeconds} from its start to now. */
   record TimedOut(
       UUID id, String amcExecutionId, UUID workflowId, String instanceId, int ranSeconds) {}
 
-  private final AgroalDataSource dataSource;
+  /** A RUNNING execution the sweep may time out, with the inputs of its runtime limit. */
+  record SweepCandidate(
+      UUID id,
+      long version,
+      Instant startedAt,
+      Integer workflowMaxSeconds,
+      Integer remoteTimeoutSeconds) {
 
-  HousekeepingStore(AgroalDataSource dataSource) {
-    this.dataSource = dataSource;
+    /**
+     * Past its runtime limit by {@code grace} at {@code now}: the limit is RuntimeLimit's, the one
+     * the loop applies, and the grace is the loop's turn to end it first.
+     */
+    boolean pastLimit(Instant now, RuntimeLimit.Defaults defaults, Duration grace) {
+      RuntimeLimit limit =
+          RuntimeLimit.of(workflowMaxSeconds, null, remoteTimeoutSeconds, defaults);
+      return Duration.between(startedAt, now).compareTo(limit.max().plus(grace)) >= 0;
+    }
+  }
+
+  /** Up to {@code limit} orphaned runs whose next cancel is due at {@code now}. */
+  Uni<List<Orphan>> dueOrphans(Instant now, int limit) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DUE_ORPHANS, Object[].class)
+                    .setParameter("now", now)
+                    .setParameter("limit", limit)
+                    .getResultList())
+        .map(rows -> rows.stream().map(HousekeepingStore::orphan).toList());
+  }
+
+  private static Orphan orphan(Object[] row) {
+    return new Orphan(
+        ((Number) row[0]).longValue(),
+        (String) row[1],
+        (UUID) row[2],
+        integer(row[3]),
+        new RemoteTarget((String) row[4], (String) row[6], (String) row[7], (String) row[5]));
+  }
+
+  /** The run was cancelled (or ended) at AMC: recorded with its event, once. */
+  Uni<Void> settleOrphan(Orphan orphan, Instant now, String message, String replica) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(SETTLE_ORPHAN)
+                    .setParameter("now", now)
+                    .setParameter("instance", orphan.instanceRow())
+                    .setParameter("remote", orphan.remoteId())
+                    .executeUpdate()
+                    .chain(
+                        settled ->
+                            settled == 1
+                                ? recordOrphanCancelled(session, orphan, now, message, replica)
+                                : Uni.createFrom().voidItem()));
+  }
+
+  private static Uni<Void> recordOrphanCancelled(
+      Mutiny.Session session, Orphan orphan, Instant now, String message, String replica) {
+    return EventRows.insert(
+        session, orphan.executionId(), now, EventType.REMOTE_ORPHAN_CANCELLED, message, replica);
+  }
+
+  /** This try failed: the next one is due at {@code next}. */
+  Uni<Integer> orphanTryFailed(Orphan orphan, Instant next, String error) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(ORPHAN_TRY_FAILED)
+                    .setParameter("next", next)
+                    .setParameter("error", StoredText.of(error))
+                    .setParameter("instance", orphan.instanceRow())
+                    .setParameter("remote", orphan.remoteId())
+                    .executeUpdate());
   }
 
   /**
    * Clears leases expired more than {@code grace} ago (database clock); a download comes back due
    * at {@code now}. Returns executions and results released.
    */
-  int[] reapLeases(Duration grace, Instant now) throws SQLException {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement executions = connection.prepareStatement(REAP_EXECUTION_LEASES);
-        PreparedStatement results = connection.prepareStatement(REAP_RESULT_LEASES)) {
-      executions.setDouble(1, seconds(grace));
-      results.setString(1, ResultStatus.PENDING.name());
-      results.setTimestamp(2, Timestamp.from(now));
-      results.setTimestamp(3, Timestamp.from(now));
-      results.setString(4, ResultStatus.DOWNLOADING.name());
-      results.setDouble(5, seconds(grace));
-      return new int[] {executions.executeUpdate(), results.executeUpdate()};
-    }
+  Uni<int[]> reapLeases(Duration grace, Instant now) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(REAP_EXECUTION_LEASES)
+                    .setParameter("grace", seconds(grace))
+                    .executeUpdate()
+                    .chain(
+                        executions ->
+                            session
+                                .createNativeQuery(REAP_RESULT_LEASES)
+                                .setParameter("pending", ResultStatus.PENDING.name())
+                                .setParameter("now", now)
+                                .setParameter("downloading", ResultStatus.DOWNLOADING.name())
+                                .setParameter("grace", seconds(grace))
+                                .executeUpdate()
+                                .map(results -> new int[] {executions, results})));
   }
 
-  /** Times out executions no check reaches, {@code grace} past their limit; returns them. */
-  List<TimedOut> sweepTimeouts(
-      Instant now,
-      Duration remoteMargin,
-      Duration defaultMax,
-      Duration grace,
-      int batch,
-      String replica)
-      throws SQLException {
-    Timestamp at = Timestamp.from(now);
-    String running = ExecutionStatus.RUNNING.name();
-    String timeout = ExecutionStatus.TIMEOUT.name();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement sweep = connection.prepareStatement(TIMEOUT_SWEEP)) {
-      int i = 0;
-      // expired
-      sweep.setString(++i, running);
-      sweep.setDouble(++i, seconds(grace));
-      sweep.setLong(++i, remoteMargin.toSeconds());
-      sweep.setLong(++i, defaultMax.toSeconds());
-      sweep.setDouble(++i, seconds(grace));
-      sweep.setTimestamp(++i, at);
-      sweep.setInt(++i, batch);
-      // timed_out
-      sweep.setString(++i, timeout);
-      sweep.setTimestamp(++i, at);
-      sweep.setString(++i, ErrorType.TIMEOUT_ERROR.name());
-      sweep.setString(++i, SWEEP_REASON);
-      sweep.setTimestamp(++i, at);
-      sweep.setTimestamp(++i, at);
-      sweep.setString(++i, running);
-      sweep.setDouble(++i, seconds(grace));
-      // recorded
-      sweep.setTimestamp(++i, at);
-      sweep.setString(++i, EventType.TRANSITION.name());
-      sweep.setString(++i, running);
-      sweep.setString(++i, timeout);
-      sweep.setString(++i, SWEEP_REASON);
-      sweep.setString(++i, replica);
-      List<TimedOut> timedOut = new ArrayList<>();
-      try (ResultSet rows = sweep.executeQuery()) {
-        while (rows.next()) {
-          timedOut.add(
-              new TimedOut(
-                  rows.getObject("id", UUID.class),
-                  rows.getString("amc_execution_id"),
-                  rows.getObject("workflow_id", UUID.class),
-                  rows.getString("instance_id"),
-                  rows.getInt("execution_duration")));
-        }
-      }
-      return timedOut;
+  /**
+   * Times out executions no check reaches, {@code grace} past their runtime limit, at most {@code
+   * batch} (longest-running first); returns them. Reads the candidates, decides each with {@link
+   * RuntimeLimit}, then writes the decided ones with the guarded statement; run it in one
+   * transaction.
+   */
+  Uni<List<TimedOut>> sweepTimeouts(
+      Instant now, RuntimeLimit.Defaults defaults, Duration grace, int batch, String replica) {
+    return sweepCandidates(now, grace)
+        .map(
+            candidates ->
+                candidates.stream()
+                    .filter(candidate -> candidate.pastLimit(now, defaults, grace))
+                    .sorted(Comparator.comparing(SweepCandidate::startedAt))
+                    .limit(batch)
+                    .toList())
+        .chain(expired -> timeOut(expired, now, grace, replica));
+  }
+
+  /** The sweep's candidates at {@code now}, not yet decided. */
+  Uni<List<SweepCandidate>> sweepCandidates(Instant now, Duration grace) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(SWEEP_CANDIDATES, Object[].class)
+                    .setParameter("running", ExecutionStatus.RUNNING.name())
+                    .setParameter("startedBy", now.minus(grace))
+                    .setParameter("grace", seconds(grace))
+                    .getResultList())
+        .map(
+            rows ->
+                rows.stream()
+                    .map(
+                        row ->
+                            new SweepCandidate(
+                                (UUID) row[0],
+                                ((Number) row[1]).longValue(),
+                                instant(row[2]),
+                                integer(row[3]),
+                                integer(row[4])))
+                    .toList());
+  }
+
+  /** Times out the decided candidates that are still as the sweep read them; returns those. */
+  Uni<List<TimedOut>> timeOut(
+      List<SweepCandidate> expired, Instant now, Duration grace, String replica) {
+    if (expired.isEmpty()) {
+      return Uni.createFrom().item(List.of());
     }
+    String running = ExecutionStatus.RUNNING.name();
+    return session()
+        .chain(
+            session ->
+                EventRows.bindSelected(
+                        session
+                            .createNativeQuery(SWEEP_TIME_OUT, Object[].class)
+                            .setParameter(
+                                "ids",
+                                expired.stream().map(SweepCandidate::id).toArray(UUID[]::new))
+                            .setParameter(
+                                "versions",
+                                expired.stream().map(SweepCandidate::version).toArray(Long[]::new))
+                            .setParameter("running", running)
+                            .setParameter("grace", seconds(grace))
+                            .setParameter("timeout", ExecutionStatus.TIMEOUT.name())
+                            .setParameter("at", now)
+                            .setParameter("errorType", ErrorType.TIMEOUT_ERROR.name())
+                            .setParameter("reason", SWEEP_REASON),
+                        now,
+                        EventType.TRANSITION,
+                        ExecutionStatus.RUNNING,
+                        ExecutionStatus.TIMEOUT,
+                        SWEEP_REASON,
+                        replica)
+                    .getResultList())
+        .map(
+            rows ->
+                rows.stream()
+                    .map(
+                        row ->
+                            new TimedOut(
+                                (UUID) row[0],
+                                (String) row[1],
+                                (UUID) row[2],
+                                (String) row[3],
+                                integer(row[4])))
+                    .toList());
+  }
+
+  /** Deletes one batch of events of finished executions older than {@code before}. */
+  Uni<Integer> deleteEventsBefore(Instant before, int batch) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DELETE_OLD_EVENTS)
+                    .setParameter("before", before)
+                    .setParameter("terminal", ExecutionStatus.names(ExecutionStatus.TERMINAL))
+                    .setParameter("batch", batch)
+                    .executeUpdate());
+  }
+
+  /**
+   * Deletes one batch of stored results (with their files and segments) older than {@code before}.
+   */
+  Uni<Integer> deleteResultsBefore(Instant before, int batch) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DELETE_OLD_RESULTS)
+                    .setParameter("stored", ResultStatus.STORED.name())
+                    .setParameter("before", before)
+                    .setParameter("batch", batch)
+                    .executeUpdate());
+  }
+
+  /** Deletes one batch of Idempotency-Keys expired at {@code now}. */
+  Uni<Integer> deleteExpiredIdempotencyKeys(Instant now, int batch) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DELETE_EXPIRED_IDEMPOTENCY_KEYS)
+                    .setParameter("before", now)
+                    .setParameter("batch", batch)
+                    .executeUpdate());
+  }
+
+  private static Uni<Mutiny.Session> session() {
+    return Panache.getSession();
   }
 
   private static double seconds(Duration duration) {
     return duration.toMillis() / 1000.0;
-  }
-
-  /** Deletes events of finished executions older than {@code before}, batch by batch. */
-  long deleteEventsBefore(Instant before, int batch) throws SQLException {
-    return deleteInBatches(DELETE_OLD_EVENTS, before, batch);
-  }
-
-  /** Deletes stored results (with their files and segments) older than {@code before}. */
-  long deleteResultsBefore(Instant before, int batch) throws SQLException {
-    return deleteInBatches(DELETE_OLD_RESULTS, before, batch);
-  }
-
-  private long deleteInBatches(String sql, Instant before, int batch) throws SQLException {
-    long deleted = 0;
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement delete = connection.prepareStatement(sql)) {
-      delete.setTimestamp(1, Timestamp.from(before));
-      delete.setInt(2, batch);
-      // Bounded: stops at the first short batch, and after 1000 batches whatever is left.
-      for (int round = 0; round < 1000; round++) {
-        int n = delete.executeUpdate();
-        deleted += n;
-        if (n < batch) {
-          break;
-        }
-      }
-    }
-    return deleted;
-  }
-
-  /** Idempotency keys past their lifetime (deleted in batches, oldest first). */
-  private static final String DELETE_EXPIRED_IDEMPOTENCY_KEYS =
-      """
-      DELETE FROM execution_idempotency_keys WHERE idempotency_key IN (
-          SELECT idempotency_key FROM execution_idempotency_keys
-           WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)
-      """;
-
-  /** Deletes Idempotency-Keys expired at {@code now}; returns how many. */
-  long deleteExpiredIdempotencyKeys(Instant now, int batch) throws SQLException {
-    return deleteInBatches(DELETE_EXPIRED_IDEMPOTENCY_KEYS, now, batch);
   }
 }

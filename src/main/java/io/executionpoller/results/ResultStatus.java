@@ -1,5 +1,9 @@
 package io.executionpoller.results;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /** Where the download step of one succeeded execution stands. */
 public enum ResultStatus {
   /** Waiting for its first or next attempt. */
@@ -9,5 +13,17 @@ public enum ResultStatus {
   /** Stored whole; served by every replica. */
   STORED,
   /** Failed for good: not retryable, or attempts used up. The error says why. */
-  FAILED
+  FAILED;
+
+  /**
+   * A download still has to store these: due for an attempt, or in one whose lease may expire. The
+   * claim's partial index (V5) covers exactly these statuses.
+   */
+  public static final Set<ResultStatus> WAITING =
+      Collections.unmodifiableSet(EnumSet.of(PENDING, DOWNLOADING));
+
+  /** The names of {@code statuses} as one text-array parameter ({@code status = ANY(?)}). */
+  public static String[] names(Set<ResultStatus> statuses) {
+    return statuses.stream().map(Enum::name).sorted().toArray(String[]::new);
+  }
 }

@@ -36,14 +36,14 @@ class ResultStore {
       """
       WITH due AS (
           SELECT execution_id FROM execution_results
-           WHERE status IN ('PENDING', 'DOWNLOADING') AND next_attempt_at <= ?
+           WHERE status = ANY(?) AND next_attempt_at <= ?
              AND (lease_owner IS NULL OR lease_expires_at <= now())
              AND attempts - uncounted_attempts < ?
            ORDER BY next_attempt_at
            LIMIT ?
              FOR UPDATE SKIP LOCKED)
       UPDATE execution_results r
-         SET status = 'DOWNLOADING', attempts = r.attempts + 1, lease_owner = ?,
+         SET status = ?, attempts = r.attempts + 1, lease_owner = ?,
              lease_expires_at = now() + make_interval(secs => ?), updated_at = ?
         FROM due, workflow_executions e, workflows w, amc_instances i, amc_accounts a
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
@@ -63,7 +63,7 @@ class ResultStore {
       """
       WITH exhausted AS (
           SELECT execution_id FROM execution_results
-           WHERE status IN (?, ?) AND next_attempt_at <= ?
+           WHERE status = ANY(?) AND next_attempt_at <= ?
              AND (lease_owner IS NULL OR lease_expires_at <= now())
              AND attempts - uncounted_attempts >= ?
            LIMIT ?
@@ -79,7 +79,7 @@ class ResultStore {
   private static final String RENEW =
       """
       UPDATE execution_results SET lease_expires_at = now() + make_interval(secs => ?)
-       WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
+       WHERE execution_id = ? AND status = ? AND lease_owner = ? AND attempts = ?
       """;
 
   private static final String END_ATTEMPT =
@@ -89,11 +89,18 @@ class ResultStore {
              last_error = ?,
              last_error_at = COALESCE(?, last_error_at), error_type = COALESCE(?, error_type),
              lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-       WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
+       WHERE execution_id = ? AND status = ? AND lease_owner = ? AND attempts = ?
       """;
 
   private static final String COUNT_UNSTORED =
-      "SELECT status, count(*) FROM execution_results WHERE status <> 'STORED' GROUP BY status";
+      "SELECT status, count(*) FROM execution_results WHERE status <> ? GROUP BY status";
+
+  /**
+   * The claim's partial index (V5) covers these statuses; bound as a parameter, the planner's
+   * custom plans still use it (a generic plan would not, and costs more on any table big enough to
+   * matter, so PostgreSQL keeps the custom one).
+   */
+  private static final String[] WAITING = ResultStatus.names(ResultStatus.WAITING);
 
   private final AgroalDataSource dataSource;
   private final CrashPoints crashPoints;
@@ -116,12 +123,14 @@ class ResultStore {
         List<Exhausted> exhausted = failExhausted(connection, owner, now, limit, maxAttempts);
         List<ResultClaim> claims = new ArrayList<>();
         try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-          claim.setTimestamp(1, Timestamp.from(now));
-          claim.setInt(2, maxAttempts);
-          claim.setInt(3, limit);
-          claim.setString(4, owner);
-          claim.setDouble(5, lease.toMillis() / 1000.0);
-          claim.setTimestamp(6, Timestamp.from(now));
+          claim.setArray(1, connection.createArrayOf("text", WAITING));
+          claim.setTimestamp(2, Timestamp.from(now));
+          claim.setInt(3, maxAttempts);
+          claim.setInt(4, limit);
+          claim.setString(5, ResultStatus.DOWNLOADING.name());
+          claim.setString(6, owner);
+          claim.setDouble(7, lease.toMillis() / 1000.0);
+          claim.setTimestamp(8, Timestamp.from(now));
           try (ResultSet rows = claim.executeQuery()) {
             while (rows.next()) {
               claims.add(
@@ -164,16 +173,15 @@ class ResultStore {
             true);
     List<Exhausted> exhausted = new ArrayList<>();
     try (PreparedStatement fail = connection.prepareStatement(FAIL_EXHAUSTED)) {
-      fail.setString(1, ResultStatus.PENDING.name());
-      fail.setString(2, ResultStatus.DOWNLOADING.name());
-      fail.setTimestamp(3, Timestamp.from(now));
-      fail.setInt(4, maxAttempts);
-      fail.setInt(5, limit);
-      fail.setString(6, ResultStatus.FAILED.name());
-      fail.setString(7, error);
-      fail.setTimestamp(8, Timestamp.from(now));
-      fail.setString(9, ErrorType.UNKNOWN_ERROR.name());
-      fail.setTimestamp(10, Timestamp.from(now));
+      fail.setArray(1, connection.createArrayOf("text", WAITING));
+      fail.setTimestamp(2, Timestamp.from(now));
+      fail.setInt(3, maxAttempts);
+      fail.setInt(4, limit);
+      fail.setString(5, ResultStatus.FAILED.name());
+      fail.setString(6, error);
+      fail.setTimestamp(7, Timestamp.from(now));
+      fail.setString(8, ErrorType.UNKNOWN_ERROR.name());
+      fail.setTimestamp(9, Timestamp.from(now));
       try (ResultSet rows = fail.executeQuery()) {
         while (rows.next()) {
           exhausted.add(
@@ -197,8 +205,9 @@ class ResultStore {
         PreparedStatement renew = connection.prepareStatement(RENEW)) {
       renew.setDouble(1, lease.toMillis() / 1000.0);
       renew.setObject(2, claim.executionId());
-      renew.setString(3, owner);
-      renew.setInt(4, claim.attempt());
+      renew.setString(3, ResultStatus.DOWNLOADING.name());
+      renew.setString(4, owner);
+      renew.setInt(5, claim.attempt());
       return renew.executeUpdate() == 1;
     }
   }
@@ -212,7 +221,7 @@ class ResultStore {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement update = connection.prepareStatement(END_ATTEMPT)) {
-        update.setString(1, end.failed() ? "FAILED" : "PENDING");
+        update.setString(1, (end.failed() ? ResultStatus.FAILED : ResultStatus.PENDING).name());
         update.setTimestamp(2, Timestamp.from(end.nextAttemptAt()));
         update.setInt(3, end.counted() ? 0 : 1);
         update.setString(4, StoredText.of(end.error()));
@@ -220,8 +229,9 @@ class ResultStore {
         update.setString(6, end.errorType() == null ? null : end.errorType().name());
         update.setTimestamp(7, Timestamp.from(now));
         update.setObject(8, claim.executionId());
-        update.setString(9, owner);
-        update.setInt(10, claim.attempt());
+        update.setString(9, ResultStatus.DOWNLOADING.name());
+        update.setString(10, owner);
+        update.setInt(11, claim.attempt());
         if (update.executeUpdate() != 1) {
           connection.rollback();
           return false;
@@ -260,10 +270,12 @@ class ResultStore {
   Map<ResultStatus, Long> countUnstored() throws SQLException {
     Map<ResultStatus, Long> counts = new EnumMap<>(ResultStatus.class);
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement count = connection.prepareStatement(COUNT_UNSTORED);
-        ResultSet rows = count.executeQuery()) {
-      while (rows.next()) {
-        counts.put(ResultStatus.valueOf(rows.getString(1)), rows.getLong(2));
+        PreparedStatement count = connection.prepareStatement(COUNT_UNSTORED)) {
+      count.setString(1, ResultStatus.STORED.name());
+      try (ResultSet rows = count.executeQuery()) {
+        while (rows.next()) {
+          counts.put(ResultStatus.valueOf(rows.getString(1)), rows.getLong(2));
+        }
       }
     }
     return counts;

@@ -87,10 +87,10 @@ final class ResultWriter implements AutoCloseable {
   private static final String MARK_STORED =
       """
       UPDATE execution_results
-         SET status = 'STORED', file_count = ?, row_count = ?, byte_size = ?, columns = ?,
+         SET status = ?, file_count = ?, row_count = ?, byte_size = ?, columns = ?,
              stored_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL,
              last_error = NULL, last_error_at = NULL, error_type = NULL
-       WHERE execution_id = ? AND status = 'DOWNLOADING' AND lease_owner = ? AND attempts = ?
+       WHERE execution_id = ? AND status = ? AND lease_owner = ? AND attempts = ?
       """;
 
   private static final String FILL_EXECUTION =
@@ -271,15 +271,17 @@ final class ResultWriter implements AutoCloseable {
   boolean commit(StoredResult result, Instant now, String event) throws SQLException {
     Timestamp at = Timestamp.from(now);
     try (PreparedStatement mark = connection.prepareStatement(MARK_STORED)) {
-      mark.setInt(1, result.fileCount());
-      mark.setLong(2, rowNumber);
-      mark.setLong(3, result.byteSize());
-      mark.setArray(4, textArray(result.columns()));
-      mark.setTimestamp(5, at);
+      mark.setString(1, ResultStatus.STORED.name());
+      mark.setInt(2, result.fileCount());
+      mark.setLong(3, rowNumber);
+      mark.setLong(4, result.byteSize());
+      mark.setArray(5, textArray(result.columns()));
       mark.setTimestamp(6, at);
-      mark.setObject(7, executionId);
-      mark.setString(8, owner);
-      mark.setInt(9, attempt);
+      mark.setTimestamp(7, at);
+      mark.setObject(8, executionId);
+      mark.setString(9, ResultStatus.DOWNLOADING.name());
+      mark.setString(10, owner);
+      mark.setInt(11, attempt);
       if (mark.executeUpdate() != 1) {
         connection.rollback();
         return false;

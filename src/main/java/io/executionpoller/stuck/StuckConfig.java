@@ -4,15 +4,18 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** When an execution counts as stuck (the seed's thresholds plus what the seed could not see). */
+/**
+ * When an execution counts as stuck: too long in one status, and the signs of work nobody does
+ * (expired leases, overdue or failing checks, results not stored).
+ */
 @ConfigMapping(prefix = "poller.stuck")
 public interface StuckConfig {
 
-  /** PENDING for longer than this since it was registered (the seed's 1 h). */
+  /** PENDING for longer than this since it was registered. */
   @WithDefault("1H")
   Duration pendingAfter();
 
-  /** RUNNING for longer than this since it started (the seed's 2 h). */
+  /** RUNNING for longer than this since it started. */
   @WithDefault("2H")
   Duration runningAfter();
 

@@ -1,29 +1,35 @@
 package io.executionpoller.stuck;
 
-import io.agroal.api.AgroalDataSource;
+import static io.executionpoller.db.NativeColumns.instant;
+import static io.executionpoller.db.NativeColumns.whole;
+
+import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.poll.PollConfig;
+import io.executionpoller.results.ResultStatus;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Finds stuck executions: one query, one branch per reason, each reading only active executions
  * (through the due index) or unstored results, so a table of millions of finished executions costs
- * nothing. The thresholds come from {@link StuckConfig} and the poll interval.
+ * nothing. The thresholds come from {@link StuckConfig} and the poll interval. A Hibernate Reactive
+ * native query in the caller's session ({@code @WithSession}, or {@code FromBlockingThread} from a
+ * scheduler thread).
  */
 @ApplicationScoped
 public class StuckDetector {
 
-  /** Each branch yields (id, reason, since, detail); parameters in the order of {@link #bind}. */
+  /**
+   * Each branch yields (id, reason, since, detail); {@link #bind} binds every parameter but the
+   * limit.
+   */
   private static final String STUCK =
       """
       SELECT e.id, e.workflow_id, e.amc_execution_id, e.status, s.reason, s.since, s.detail,
@@ -31,117 +37,116 @@ public class StuckDetector {
         FROM (
           SELECT id, 'PENDING_TOO_LONG' AS reason, created_at AS since,
                  'PENDING since it was registered' AS detail
-            FROM workflow_executions WHERE status = 'PENDING' AND created_at < ?
+            FROM workflow_executions WHERE status = :pending AND created_at < :pendingSince
           UNION ALL
           SELECT id, 'RUNNING_TOO_LONG', started_at, 'RUNNING since it started'
-            FROM workflow_executions WHERE status = 'RUNNING' AND started_at < ?
+            FROM workflow_executions WHERE status = :running AND started_at < :runningSince
           UNION ALL
           SELECT id, 'PAST_REMOTE_EXPIRY', remote_expire_time, 'still PENDING after AMC''s expireTime'
-            FROM workflow_executions WHERE status = 'PENDING' AND remote_expire_time < ?
+            FROM workflow_executions WHERE status = :pending AND remote_expire_time < :now
           UNION ALL
           SELECT id, 'LEASE_EXPIRED', lease_expires_at, 'lease of ' || lease_owner || ' expired'
             FROM workflow_executions
-           WHERE status IN ('PENDING', 'RUNNING') AND lease_owner IS NOT NULL
-             AND lease_expires_at < now() - make_interval(secs => ?)
+           WHERE status = ANY(:active) AND lease_owner IS NOT NULL
+             AND lease_expires_at < now() - make_interval(secs => :leaseGrace)
           UNION ALL
           SELECT id, 'CHECK_OVERDUE', next_poll_at, 'due and not checked'
             FROM workflow_executions
-           WHERE status IN ('PENDING', 'RUNNING') AND next_poll_at < ?
+           WHERE status = ANY(:active) AND next_poll_at < :overdueSince
           UNION ALL
           SELECT id, 'FAILING_CHECKS', last_error_at,
                  consecutive_poll_errors || ' failed checks in a row'
             FROM workflow_executions
-           WHERE status IN ('PENDING', 'RUNNING') AND consecutive_poll_errors >= ?
+           WHERE status = ANY(:active) AND consecutive_poll_errors >= :failingChecks
           UNION ALL
           SELECT execution_id, 'RESULT_FAILED', last_error_at,
                  'result download failed for good (' || error_type || ')'
-            FROM execution_results WHERE status = 'FAILED'
+            FROM execution_results WHERE status = :resultFailed
           UNION ALL
           SELECT execution_id, 'RESULT_PENDING_TOO_LONG', created_at,
                  'result ' || status || ' after ' || attempts || ' attempt(s)'
             FROM execution_results
-           WHERE status IN ('PENDING', 'DOWNLOADING') AND created_at < ?
+           WHERE status = ANY(:resultWaiting) AND created_at < :resultSince
         ) s
         JOIN workflow_executions e ON e.id = s.id
         LEFT JOIN execution_results r ON r.execution_id = e.id
        ORDER BY s.since, e.id, s.reason
-       LIMIT ?
+       LIMIT :limit
       """;
 
   /** The same branches, counted per reason instead of listed. */
   private static final String COUNT_BY_REASON =
       "SELECT reason, count(*) FROM ("
-          + STUCK.replace("LIMIT ?", "").replace("ORDER BY s.since, e.id, s.reason", "")
+          + STUCK.replace("LIMIT :limit", "").replace("ORDER BY s.since, e.id, s.reason", "")
           + ") stuck GROUP BY reason";
 
-  private final AgroalDataSource dataSource;
   private final StuckConfig config;
   private final PollConfig poll;
 
-  StuckDetector(AgroalDataSource dataSource, StuckConfig config, PollConfig poll) {
-    this.dataSource = dataSource;
+  StuckDetector(StuckConfig config, PollConfig poll) {
     this.config = config;
     this.poll = poll;
   }
 
   /** Stuck executions at {@code now}, longest-stuck first, at most {@code limit} rows. */
-  public List<StuckExecution> find(Instant now, int limit) throws SQLException {
-    List<StuckExecution> stuck = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(STUCK)) {
-      int next = bind(query, now);
-      query.setInt(next, limit);
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          Timestamp since = row.getTimestamp("since");
-          stuck.add(
-              new StuckExecution(
-                  row.getObject("id", UUID.class),
-                  row.getObject("workflow_id", UUID.class),
-                  row.getString("amc_execution_id"),
-                  row.getString("status"),
-                  StuckReason.valueOf(row.getString("reason")),
-                  since == null ? null : since.toInstant(),
-                  row.getString("detail"),
-                  row.getString("lease_owner"),
-                  row.getString("result_status"),
-                  row.getString("last_error")));
-        }
-      }
-    }
-    return stuck;
+  public Uni<List<StuckExecution>> find(Instant now, int limit) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                bind(session.createNativeQuery(STUCK, Object[].class), now)
+                    .setParameter("limit", limit)
+                    .getResultList())
+        .map(rows -> rows.stream().map(StuckDetector::stuckExecution).toList());
+  }
+
+  private static StuckExecution stuckExecution(Object[] row) {
+    return new StuckExecution(
+        (UUID) row[0],
+        (UUID) row[1],
+        (String) row[2],
+        (String) row[3],
+        StuckReason.valueOf((String) row[4]),
+        instant(row[5]),
+        (String) row[6],
+        (String) row[7],
+        (String) row[8],
+        (String) row[9]);
   }
 
   /** How many executions are stuck for each reason (every reason present, zero or more). */
-  public Map<StuckReason, Long> count(Instant now) throws SQLException {
-    Map<StuckReason, Long> counts = new EnumMap<>(StuckReason.class);
-    for (StuckReason reason : StuckReason.values()) {
-      counts.put(reason, 0L);
-    }
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(COUNT_BY_REASON)) {
-      bind(query, now);
-      try (ResultSet row = query.executeQuery()) {
-        while (row.next()) {
-          counts.put(StuckReason.valueOf(row.getString(1)), row.getLong(2));
-        }
-      }
-    }
-    return counts;
+  public Uni<Map<StuckReason, Long>> count(Instant now) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                bind(session.createNativeQuery(COUNT_BY_REASON, Object[].class), now)
+                    .getResultList())
+        .map(
+            rows -> {
+              Map<StuckReason, Long> counts = new EnumMap<>(StuckReason.class);
+              for (StuckReason reason : StuckReason.values()) {
+                counts.put(reason, 0L);
+              }
+              rows.forEach(row -> counts.put(StuckReason.valueOf((String) row[0]), whole(row[1])));
+              return counts;
+            });
   }
 
-  /** Binds the thresholds; returns the index of the next parameter. */
-  private int bind(PreparedStatement query, Instant now) throws SQLException {
-    int i = 1;
-    query.setTimestamp(i++, Timestamp.from(now.minus(config.pendingAfter())));
-    query.setTimestamp(i++, Timestamp.from(now.minus(config.runningAfter())));
-    query.setTimestamp(i++, Timestamp.from(now));
-    // Leases expire on the database clock, where they were set.
-    query.setDouble(i++, config.leaseGrace().toMillis() / 1000.0);
-    query.setTimestamp(
-        i++, Timestamp.from(now.minus(poll.interval().multipliedBy(config.overdueIntervals()))));
-    query.setInt(i++, config.failingChecks());
-    query.setTimestamp(i++, Timestamp.from(now.minus(config.resultPendingAfter())));
-    return i;
+  /** Binds the thresholds and the status sets. */
+  private <T> Mutiny.SelectionQuery<T> bind(Mutiny.SelectionQuery<T> query, Instant now) {
+    return query
+        .setParameter("pending", ExecutionStatus.PENDING.name())
+        .setParameter("running", ExecutionStatus.RUNNING.name())
+        .setParameter("active", ExecutionStatus.names(ExecutionStatus.ACTIVE))
+        .setParameter("resultFailed", ResultStatus.FAILED.name())
+        .setParameter("resultWaiting", ResultStatus.names(ResultStatus.WAITING))
+        .setParameter("pendingSince", now.minus(config.pendingAfter()))
+        .setParameter("runningSince", now.minus(config.runningAfter()))
+        .setParameter("now", now)
+        // Leases expire on the database clock, where they were set.
+        .setParameter("leaseGrace", config.leaseGrace().toMillis() / 1000.0)
+        .setParameter(
+            "overdueSince", now.minus(poll.interval().multipliedBy(config.overdueIntervals())))
+        .setParameter("failingChecks", config.failingChecks())
+        .setParameter("resultSince", now.minus(config.resultPendingAfter()));
   }
 }

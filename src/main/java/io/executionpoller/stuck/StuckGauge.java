@@ -1,11 +1,12 @@
 package io.executionpoller.stuck;
 
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.metrics.CountGauges;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
-import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumSet;
 import org.jboss.logging.Logger;
 
@@ -40,9 +41,11 @@ public class StuckGauge {
       executeWith = Scheduled.SIMPLE,
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void refresh() {
+    Instant now = clock.instant();
     try {
-      counts.set(detector.count(clock.instant()));
-    } catch (SQLException | RuntimeException e) {
+      // A worker thread of the in-memory scheduler: it may wait for the count.
+      counts.set(FromBlockingThread.inSession(() -> detector.count(now)));
+    } catch (RuntimeException e) {
       LOG.debugf("counting stuck executions failed: %s", e.toString());
     }
   }

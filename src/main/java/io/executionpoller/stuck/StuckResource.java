@@ -1,12 +1,13 @@
 package io.executionpoller.stuck;
 
 import io.executionpoller.api.QueryParams;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -30,10 +31,10 @@ public class StuckResource {
   @Operation(summary = "Stuck executions with the reason for each")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public StuckList list(@QueryParam("limit") String limitParam) throws SQLException {
+  @WithSession
+  public Uni<StuckList> list(@QueryParam("limit") String limitParam) {
     int limit = (int) QueryParams.wholeNumber("limit", limitParam, 100, 1, MAX_LIMIT);
-    List<StuckExecution> stuck = detector.find(clock.instant(), limit);
-    return new StuckList(stuck.size(), stuck);
+    return detector.find(clock.instant(), limit).map(stuck -> new StuckList(stuck.size(), stuck));
   }
 
   /** The answer: how many rows came back (at most the limit) and the rows. */

@@ -1,26 +1,29 @@
 package io.executionpoller.watchdog;
 
-import io.agroal.api.AgroalDataSource;
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollConfig;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.results.ResultDownloader;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Writes this replica's heartbeat row every poller.watchdog.heartbeat-interval. */
+/**
+ * Writes this replica's heartbeat row every poller.watchdog.heartbeat-interval, as a Hibernate
+ * Reactive native upsert (ON CONFLICT, which HQL cannot say). The beat runs on a worker thread of
+ * the in-memory scheduler or in the shutdown observer, both of which may wait, so it enters the
+ * reactive world through {@link FromBlockingThread}.
+ */
 @Singleton
 public class ReplicaHeartbeat {
 
@@ -31,7 +34,8 @@ public class ReplicaHeartbeat {
       INSERT INTO replicas
              (replica_id, host, version, started_at, heartbeat_at, polling, last_cycle_at,
               last_progress_at, checks_in_flight, downloads_in_flight, stopped_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      VALUES (:replica, :host, :version, :startedAt, :heartbeatAt, :polling, :lastCycleAt,
+              :lastProgressAt, :checksInFlight, :downloadsInFlight, :stoppedAt)
       ON CONFLICT (replica_id) DO UPDATE
          SET host = EXCLUDED.host, version = EXCLUDED.version, heartbeat_at = EXCLUDED.heartbeat_at,
              polling = EXCLUDED.polling, last_cycle_at = EXCLUDED.last_cycle_at,
@@ -40,7 +44,6 @@ public class ReplicaHeartbeat {
              downloads_in_flight = EXCLUDED.downloads_in_flight, stopped_at = EXCLUDED.stopped_at
       """;
 
-  private final AgroalDataSource dataSource;
   private final LoopProgress progress;
   private final ResultDownloader downloads;
   private final PollConfig poll;
@@ -51,7 +54,6 @@ public class ReplicaHeartbeat {
   private final Instant startedAt;
 
   ReplicaHeartbeat(
-      AgroalDataSource dataSource,
       LoopProgress progress,
       ResultDownloader downloads,
       PollConfig poll,
@@ -59,7 +61,6 @@ public class ReplicaHeartbeat {
       ReplicaIdentity replica,
       @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
           String version) {
-    this.dataSource = dataSource;
     this.progress = progress;
     this.downloads = downloads;
     this.poll = poll;
@@ -78,37 +79,46 @@ public class ReplicaHeartbeat {
   void scheduled() {
     try {
       beat(null);
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       // The database may be away; the next beat tries again.
       LOG.debugf("replica heartbeat failed: %s", e.toString());
     }
   }
 
-  /** Writes the heartbeat now; {@code stoppedAt} marks a graceful stop. */
-  public void beat(Instant stoppedAt) throws SQLException {
+  /**
+   * Writes the heartbeat now and waits for it (call it from a thread that may block); {@code
+   * stoppedAt} marks a graceful stop.
+   */
+  public void beat(Instant stoppedAt) {
+    FromBlockingThread.inTransaction(() -> write(stoppedAt));
+  }
+
+  private Uni<Integer> write(Instant stoppedAt) {
     LoopProgress.Snapshot snapshot = progress.snapshot();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement beat = connection.prepareStatement(BEAT)) {
-      beat.setString(1, replicaId);
-      beat.setString(2, host);
-      beat.setString(3, version);
-      beat.setTimestamp(4, Timestamp.from(startedAt));
-      beat.setTimestamp(5, Timestamp.from(clock.instant()));
-      beat.setBoolean(6, poll.enabled());
-      beat.setTimestamp(
-          7, snapshot.lastCycleEnded() == null ? null : Timestamp.from(snapshot.lastCycleEnded()));
-      beat.setTimestamp(8, Timestamp.from(snapshot.lastProgress()));
-      beat.setInt(9, snapshot.checksInFlight());
-      beat.setInt(10, downloads.inFlight());
-      beat.setTimestamp(11, stoppedAt == null ? null : Timestamp.from(stoppedAt));
-      beat.executeUpdate();
-    }
+    Instant heartbeatAt = clock.instant();
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(BEAT)
+                    .setParameter("replica", replicaId)
+                    .setParameter("host", host)
+                    .setParameter("version", version)
+                    .setParameter("startedAt", startedAt)
+                    .setParameter("heartbeatAt", heartbeatAt)
+                    .setParameter("polling", poll.enabled())
+                    .setParameter("lastCycleAt", snapshot.lastCycleEnded())
+                    .setParameter("lastProgressAt", snapshot.lastProgress())
+                    .setParameter("checksInFlight", snapshot.checksInFlight())
+                    .setParameter("downloadsInFlight", downloads.inFlight())
+                    .setParameter("stoppedAt", stoppedAt)
+                    .executeUpdate());
   }
 
   void onStop(@Observes ShutdownEvent event) {
     try {
       beat(clock.instant());
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       LOG.debugf("last heartbeat failed: %s", e.toString());
     }
   }

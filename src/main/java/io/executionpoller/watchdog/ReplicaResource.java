@@ -1,10 +1,11 @@
 package io.executionpoller.watchdog;
 
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.sql.SQLException;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -23,7 +24,8 @@ public class ReplicaResource {
   @Operation(summary = "Replicas from their heartbeats")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public List<Replicas.Replica> list() throws SQLException {
+  @WithSession
+  public Uni<List<Replicas.Replica>> list() {
     return replicas.list();
   }
 }

@@ -1,19 +1,20 @@
 package io.executionpoller.watchdog;
 
-import static io.executionpoller.db.Jdbc.instant;
+import static io.executionpoller.db.NativeColumns.instant;
+import static io.executionpoller.db.NativeColumns.integer;
 
-import io.agroal.api.AgroalDataSource;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
-/** Who is polling, from the heartbeat rows: for GET /api/v1/replicas and the debug snapshot. */
+/**
+ * Who is polling, from the heartbeat rows: for GET /api/v1/replicas and the debug snapshot. A
+ * Hibernate Reactive native query in the caller's session; the rows are written by an upsert
+ * ({@link ReplicaHeartbeat}), so they have no entity of their own.
+ */
 @ApplicationScoped
 public class Replicas {
 
@@ -27,43 +28,38 @@ public class Replicas {
         FROM replicas ORDER BY heartbeat_at DESC LIMIT 1000
       """;
 
-  private final AgroalDataSource dataSource;
   private final WatchdogConfig config;
   private final Clock clock;
 
-  Replicas(AgroalDataSource dataSource, WatchdogConfig config, Clock clock) {
-    this.dataSource = dataSource;
+  Replicas(WatchdogConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
   }
 
-  public List<Replica> list() throws SQLException {
+  public Uni<List<Replica>> list() {
     Instant aliveAfter =
         clock.instant().minus(config.heartbeatInterval().multipliedBy(MISSED_BEATS));
-    List<Replica> replicas = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement query = connection.prepareStatement(REPLICAS);
-        ResultSet row = query.executeQuery()) {
-      while (row.next()) {
-        Instant heartbeat = instant(row, "heartbeat_at");
-        Instant stopped = instant(row, "stopped_at");
-        replicas.add(
-            new Replica(
-                row.getString("replica_id"),
-                row.getString("host"),
-                row.getString("version"),
-                instant(row, "started_at"),
-                heartbeat,
-                stopped == null && heartbeat.isAfter(aliveAfter),
-                row.getBoolean("polling"),
-                instant(row, "last_cycle_at"),
-                instant(row, "last_progress_at"),
-                row.getInt("checks_in_flight"),
-                row.getInt("downloads_in_flight"),
-                stopped));
-      }
-    }
-    return replicas;
+    return Panache.getSession()
+        .chain(session -> session.createNativeQuery(REPLICAS, Object[].class).getResultList())
+        .map(rows -> rows.stream().map(row -> replica(row, aliveAfter)).toList());
+  }
+
+  private static Replica replica(Object[] row, Instant aliveAfter) {
+    Instant heartbeat = instant(row[4]);
+    Instant stopped = instant(row[10]);
+    return new Replica(
+        (String) row[0],
+        (String) row[1],
+        (String) row[2],
+        instant(row[3]),
+        heartbeat,
+        stopped == null && heartbeat.isAfter(aliveAfter),
+        (Boolean) row[5],
+        instant(row[6]),
+        instant(row[7]),
+        integer(row[8]),
+        integer(row[9]),
+        stopped);
   }
 
   /** One replica as its last heartbeat described it. */

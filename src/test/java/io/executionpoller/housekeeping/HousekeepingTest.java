@@ -2,6 +2,7 @@ package io.executionpoller.housekeeping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.poll.TimeoutConfig;
 import io.executionpoller.support.Fixtures;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,9 +107,10 @@ class HousekeepingTest {
   }
 
   /**
-   * The loop (RuntimeLimit) and the sweep (its SQL) write the runtime limit twice; the same rows
-   * fed to both keep the two rules from drifting. The sweep acts a lease grace after the limit, so
-   * the loop, which checks every interval, gets there first whenever it reaches the row at all.
+   * The sweep decides with RuntimeLimit, the loop's rule; rows one second either side of each kind
+   * of limit plus the grace, fed through the sweep's whole path (candidate query, decision, guarded
+   * write), end exactly as RuntimeLimit says. The sweep acts a lease grace after the limit, so the
+   * loop, which checks every interval, gets there first whenever it reaches the row at all.
    */
   @Test
   void shouldTimeOutExactlyTheRowsRuntimeLimitSaysArePastTheirLimitByTheGrace() throws Exception {
@@ -140,6 +143,31 @@ class HousekeepingTest {
     Map<UUID, Boolean> swept = new HashMap<>();
     expected.keySet().forEach(row -> swept.put(row, "TIMEOUT".equals(fixtures.status(row))));
     assertThat(swept).isEqualTo(expected);
+  }
+
+  /**
+   * The sweep decides on what it read; a row that moved on before the write (a check wrote it, so
+   * its version changed) is left alone, however far past its limit it looked.
+   */
+  @Test
+  void shouldLeaveARowThatMovedOnSinceTheSweepReadIt() {
+    UUID moved = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    UUID unchanged = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    Instant now = clock.instant();
+    Duration grace = config.leaseGrace();
+    List<HousekeepingStore.SweepCandidate> read =
+        FromBlockingThread.inSession(() -> store.sweepCandidates(now, grace));
+    assertThat(read).extracting(HousekeepingStore.SweepCandidate::id).contains(moved, unchanged);
+
+    fixtures.update(
+        "UPDATE workflow_executions SET version = version + 1 WHERE id = '" + moved + "'");
+    List<HousekeepingStore.TimedOut> timedOut =
+        FromBlockingThread.inTransaction(() -> store.timeOut(read, now, grace, "replica-test"));
+
+    assertThat(timedOut).extracting(HousekeepingStore.TimedOut::id).containsExactly(unchanged);
+    assertThat(fixtures.status(moved)).isEqualTo("RUNNING");
+    assertThat(fixtures.status(unchanged)).isEqualTo("TIMEOUT");
+    assertThat(fixtures.events(moved)).doesNotContain("TRANSITION RUNNING->TIMEOUT");
   }
 
   @Test
@@ -195,7 +223,7 @@ class HousekeepingTest {
     UUID failed = execution("status = 'SUCCESS'");
     result(failed, "FAILED", "stored_at = NULL");
 
-    long deleted = store.deleteResultsBefore(clock.instant().minus(Duration.ofDays(30)), 2);
+    long deleted = housekeeping.deleteResultsBefore(clock.instant().minus(Duration.ofDays(30)), 2);
 
     assertThat(deleted).isEqualTo(5);
     assertThat(fixtures.count("SELECT count(*) FROM execution_results")).isEqualTo(2);
