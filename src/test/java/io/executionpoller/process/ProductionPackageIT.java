@@ -25,6 +25,12 @@ class ProductionPackageIT {
 
   private static final String SIMULATOR_BEANS = "io/executionpoller/simulator/";
 
+  /**
+   * Any path the application does not route passes the access filter first, which refuses a request
+   * without a token with 401; with this operator token it gets to the routing, and 404.
+   */
+  private static final String OPERATOR_TOKEN = "process-it-operator-token-0001";
+
   @Test
   void shouldLeaveEverySimulatorBeanOutOfTheProductionPackage() throws IOException {
     assertThat(simulatorBeans(PackagedDaemon.simulatorJar()))
@@ -46,6 +52,7 @@ class ProductionPackageIT {
       Map<String, String> env = PackagedDaemon.database(database);
       env.put("POLLER_SIMULATOR_ENABLED", "true");
       env.put("POLLER_SIMULATOR_SEED_DEMO", "true");
+      env.put("POLLER_SECURITY_OPERATOR_TOKENS", OPERATOR_TOKEN);
       PackagedDaemon daemon = daemons.start("production-package", env);
       daemon.awaitReady(Duration.ofSeconds(90));
       String base = "http://127.0.0.1:" + daemon.httpPort() + "/simulator";
@@ -90,7 +97,11 @@ class ProductionPackageIT {
   private static int status(HttpRequest.Builder request) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding())
+            request
+                .header("Authorization", "Bearer " + OPERATOR_TOKEN)
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
         .statusCode();
   }
 }
