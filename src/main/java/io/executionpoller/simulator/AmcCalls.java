@@ -2,7 +2,6 @@ package io.executionpoller.simulator;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.Function;
@@ -14,7 +13,7 @@ import java.util.function.Function;
  */
 final class AmcCalls {
 
-  static final String ADVERTISER_HEADER = "Amazon-Advertising-API-AdvertiserId";
+  private static final String ADVERTISER_HEADER = "Amazon-Advertising-API-AdvertiserId";
 
   private final AmcSimulator simulator;
   private final SimulatorConfig config;
@@ -89,7 +88,6 @@ final class AmcCalls {
   }
 
   private static void amcError(RoutingContext ctx, int status, String details) {
-    Answer.json(
-        ctx, status, new JsonObject().put("code", String.valueOf(status)).put("details", details));
+    Answer.error(status, details).writeTo(ctx);
   }
 }
