@@ -1,5 +1,7 @@
 package io.executionpoller.simulator;
 
+import io.executionpoller.execution.ExecutionStatus;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +25,7 @@ import org.jboss.logging.Logger;
  * to their terminal states without an AMC account.
  */
 @ApplicationScoped
+@IfBuildProperty(name = SimulatorConfig.INCLUDED, stringValue = "true")
 class DemoSeeder {
 
   private static final Logger LOG = Logger.getLogger(DemoSeeder.class);
@@ -99,11 +102,11 @@ class DemoSeeder {
             RETURNING id),
         execution AS (
             INSERT INTO workflow_executions (id, workflow_id, status, created_at, updated_at, next_poll_at, parameters)
-            SELECT $4, id, 'PENDING', $1, $1, $1, $5 FROM workflow
+            SELECT $4, id, $6, $1, $1, $1, $5 FROM workflow
             RETURNING id)
         -- Like an execution registered through the API, a demo one starts its audit trail.
         INSERT INTO execution_events (execution_id, occurred_at, type, attempt, to_status, message)
-        SELECT id, $1, 'REGISTERED', 0, 'PENDING', 'demo execution, to be submitted' FROM execution
+        SELECT id, $1, 'REGISTERED', 0, $6, 'demo execution, to be submitted' FROM execution
         """;
     List<Uni<RowSet<Row>>> inserts =
         demos.stream()
@@ -116,7 +119,8 @@ class DemoSeeder {
                                 UUID.randomUUID(),
                                 demo.workflowId(),
                                 UUID.randomUUID(),
-                                new JsonObject())))
+                                new JsonObject(),
+                                ExecutionStatus.PENDING.name())))
             .toList();
     return Uni.join().all(inserts).andFailFast().replaceWithVoid();
   }

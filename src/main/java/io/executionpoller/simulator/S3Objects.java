@@ -32,7 +32,7 @@ final class S3Objects {
 
   void get(RoutingContext ctx) {
     String executionId = ctx.pathParam("executionId");
-    simulator.recordS3Get(executionId);
+    simulator.calls().recordS3Get(executionId);
     long issuedAt;
     try {
       issuedAt = Long.parseLong(ctx.queryParams().get("X-Amz-Date"));
@@ -51,17 +51,18 @@ final class S3Objects {
       denied(ctx, "Request has expired");
       return;
     }
-    SimulatedExecution execution = simulator.findAnywhere(executionId).orElse(null);
+    SimulatedExecution execution = simulator.executions().findAnywhere(executionId).orElse(null);
     if (execution == null) {
       denied(ctx, "Access Denied");
       return;
     }
-    ResultFile file = simulator.resultFile(execution, ctx.pathParam("file")).orElse(null);
+    ResultFile file =
+        simulator.executions().resultFile(execution, ctx.pathParam("file")).orElse(null);
     if (file == null) {
       error(ctx, 404, "NoSuchKey", "The specified key does not exist.");
       return;
     }
-    S3Fault fault = simulator.nextS3Fault(executionId);
+    S3Fault fault = simulator.faults().nextS3(executionId);
     switch (fault) {
       case EXPIRED -> denied(ctx, "Request has expired");
       case SERVER_ERROR ->
@@ -121,7 +122,7 @@ final class S3Objects {
             compressed ? new GzipEncoder() : null,
             fault,
             length,
-            simulator,
+            simulator.held(),
             config.faults().stallFor())
         .start();
   }

@@ -27,7 +27,7 @@ final class S3Transfer implements HeldResponse {
   private final ChunkSource source;
   private final GzipEncoder gzip;
   private final S3Fault fault;
-  private final AmcSimulator simulator;
+  private final HeldConnections connections;
   private final Duration stallFor;
 
   /** Plain bytes handed on so far. */
@@ -54,7 +54,7 @@ final class S3Transfer implements HeldResponse {
       GzipEncoder gzip,
       S3Fault fault,
       long length,
-      AmcSimulator simulator,
+      HeldConnections connections,
       Duration stallFor) {
     this.ctx = ctx;
     this.response = ctx.response();
@@ -62,7 +62,7 @@ final class S3Transfer implements HeldResponse {
     this.source = source;
     this.gzip = gzip;
     this.fault = fault;
-    this.simulator = simulator;
+    this.connections = connections;
     this.stallFor = stallFor;
     this.faultAt =
         switch (fault) {
@@ -181,11 +181,11 @@ final class S3Transfer implements HeldResponse {
       done = true;
       release();
       // Close only once the half is on the wire, else closing would discard queued bytes.
-      lastWrite.onComplete(v -> SimulatorRoutes.drop(ctx));
+      lastWrite.onComplete(v -> FaultAnswers.drop(ctx));
       return;
     }
     held = true;
-    simulator.stallStarted(this);
+    connections.stallStarted(this);
     // Bounded like a HANG, so a forgotten stall does not hold a connection for good.
     stallTimer = context.owner().setTimer(stallFor.toMillis(), id -> drop());
   }
@@ -202,7 +202,7 @@ final class S3Transfer implements HeldResponse {
   private void drop() {
     done = true;
     release();
-    SimulatorRoutes.drop(ctx);
+    FaultAnswers.drop(ctx);
   }
 
   /** The client closed the connection. */
@@ -225,7 +225,7 @@ final class S3Transfer implements HeldResponse {
 
   private void unhold() {
     held = false;
-    simulator.stallEnded(this);
+    connections.stallEnded(this);
     if (stallTimer >= 0) {
       context.owner().cancelTimer(stallTimer);
       stallTimer = -1;

@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Mutable state of one simulated AMC execution; guarded by the simulator's lock. */
+/**
+ * Mutable state of one simulated AMC execution; guarded by the lock of {@link RemoteExecutions}.
+ */
 final class SimulatedExecution {
 
   /**

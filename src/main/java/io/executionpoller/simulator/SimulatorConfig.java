@@ -6,11 +6,29 @@ import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Set;
 
-/** The built-in AMC simulator (off by default; on in dev mode and tests). */
+/**
+ * The built-in AMC simulator: test scaffolding, carried only by builds with {@link #INCLUDED} true
+ * (dev mode, tests, the process tests' AMC), and serving there only when enabled.
+ */
 @ConfigMapping(prefix = "poller.simulator")
 public interface SimulatorConfig {
 
-  /** Serve the AMC and token endpoints under /simulator on the API port. */
+  /**
+   * Build-time switch: the simulator's beans and routes exist only in builds with it true (dev
+   * mode, tests, the process tests' AMC package); the production package leaves them out.
+   */
+  String INCLUDED = "poller.simulator.included";
+
+  /**
+   * Whether this build carries the simulator ({@value #INCLUDED}); read when the application is
+   * built, so setting it on a packaged daemon changes nothing.
+   */
+  @WithDefault("false")
+  boolean included();
+
+  /**
+   * Serve the AMC and token endpoints under /simulator on the API port (builds that include it).
+   */
   @WithDefault("false")
   boolean enabled();
 

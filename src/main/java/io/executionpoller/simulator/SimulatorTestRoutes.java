@@ -1,22 +1,19 @@
 package io.executionpoller.simulator;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.List;
 
 /**
  * Control routes for tests that run the simulator in a process of its own (the process tests kill
  * the daemon, and AMC must outlive it): script how the executions of a workflow behave, and read
- * what the simulator saw. Served with the simulator under {@code /simulator/test}, so never in
- * production; not part of AMC's API.
+ * what the simulator saw. Served with the simulator under {@code /simulator/test}, so only by
+ * builds that include it, never by the production package; not part of AMC's API. Bodies: {@link
+ * TestRouteBodies}.
  *
  * <ul>
  *   <li>{@code PUT /simulator/test/scripts/{workflowId}} with {@code {"pendingFor":"PT1S",
@@ -28,6 +25,7 @@ import java.util.List;
  * </ul>
  */
 @ApplicationScoped
+@IfBuildProperty(name = SimulatorConfig.INCLUDED, stringValue = "true")
 class SimulatorTestRoutes {
 
   private static final String PREFIX = SimulatorRoutes.PREFIX + "/test";
@@ -52,18 +50,7 @@ class SimulatorTestRoutes {
   private void script(RoutingContext ctx) {
     ExecutionScript script;
     try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body == null) {
-        throw new IllegalArgumentException("a JSON object is required");
-      }
-      script =
-          new ExecutionScript(
-              duration(body, "pendingFor"),
-              duration(body, "runningFor"),
-              duration(body, "publishingFor"),
-              body.getString("finalStatus"),
-              body.getString("statusReason"),
-              body.getInteger("resultRows", config.defaultResultRows()));
+      script = TestRouteBodies.script(ctx.body().asJsonObject(), config.defaultResultRows());
     } catch (IllegalArgumentException | ClassCastException | DateTimeParseException e) {
       ctx.response().setStatusCode(400).end(String.valueOf(e.getMessage()));
       return;
@@ -74,30 +61,7 @@ class SimulatorTestRoutes {
 
   private void executions(RoutingContext ctx) {
     JsonArray all = new JsonArray();
-    for (AmcSimulator.ExecutionRecord record : simulator.executionRecords()) {
-      all.add(
-          new JsonObject()
-              .put("id", record.id())
-              .put("instanceId", record.instanceId())
-              .put("workflowId", record.workflowId())
-              .put("parameterValues", new JsonObject(new LinkedHashMap<>(record.parameterValues())))
-              .put("createdAt", record.createdAt().toString())
-              .put("status", record.status())
-              .put("statusChecks", times(record.statusChecks()))
-              .put("downloadUrlCalls", times(record.downloadUrlCalls()))
-              .put("s3Gets", times(record.s3Gets())));
-    }
+    simulator.executionRecords().forEach(record -> all.add(TestRouteBodies.record(record)));
     ctx.response().putHeader("Content-Type", "application/json").end(all.encode());
-  }
-
-  private static Duration duration(JsonObject body, String field) {
-    String value = body.getString(field);
-    return value == null ? null : Duration.parse(value);
-  }
-
-  private static JsonArray times(List<Instant> instants) {
-    JsonArray array = new JsonArray();
-    instants.forEach(instant -> array.add(instant.toString()));
-    return array;
   }
 }

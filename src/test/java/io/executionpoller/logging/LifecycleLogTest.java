@@ -3,20 +3,18 @@ package io.executionpoller.logging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +33,11 @@ class LifecycleLogTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject ResultDownloader downloader;
+  @Inject Downloads downloads;
 
   @BeforeEach
   void clean() {
-    awaitNoDownloads();
+    downloads.awaitIdle();
     fixtures.reset();
   }
 
@@ -71,7 +69,7 @@ class LifecycleLogTest {
       runOnce(); // t=75: ok SUCCESS, retried RETRY, slow LONG_EXECUTION
       clock.advance(Duration.ofSeconds(60));
       runOnce(); // t=135: slow TIMEOUT (retried is resubmitted)
-      downloadAll();
+      downloads.downloadAll();
       String okRemote = remoteId(ok);
       Lines okLines = new Lines(log.lines(), ok, okWorkflow);
       assertThat(okLines.of("EXEC_REGISTERED"))
@@ -189,23 +187,5 @@ class LifecycleLogTest {
 
   private int runOnce() {
     return cycle.runOnce().await().atMost(AWAIT).claimed();
-  }
-
-  private void downloadAll() throws SQLException {
-    for (int round = 0; round < 10; round++) {
-      int started = downloader.dispatch();
-      awaitNoDownloads();
-      if (started == 0) {
-        return;
-      }
-    }
-    throw new AssertionError("downloads did not settle");
-  }
-
-  private void awaitNoDownloads() {
-    Awaitility.await("downloads to finish")
-        .atMost(AWAIT)
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> downloader.inFlight() == 0);
   }
 }

@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.within;
 import io.executionpoller.poll.LoopGauges;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.remote.guard.RemoteGate;
-import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -23,7 +23,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +52,7 @@ class MetricsTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject ResultDownloader downloader;
+  @Inject Downloads downloads;
   @Inject LoopGauges gauges;
   @Inject RemoteGate gate;
 
@@ -64,7 +62,7 @@ class MetricsTest {
 
   @BeforeEach
   void clean() {
-    awaitNoDownloads();
+    downloads.awaitIdle();
     fixtures.reset();
   }
 
@@ -117,7 +115,7 @@ class MetricsTest {
     gate.reset();
     clock.advance(Duration.ofSeconds(45));
     runOnce(); // t=75: SUCCESS, FAILED (query error), RETRY (internal error)
-    downloadAll();
+    downloads.downloadAll();
     // Nobody polls for 90 s: the oldest due checks (flaky and backwards, due at t=90) wait 75 s.
     clock.advance(Duration.ofSeconds(90));
     gauges.refresh().await().atMost(AWAIT);
@@ -328,23 +326,5 @@ class MetricsTest {
 
   private void runOnce() {
     cycle.runOnce().await().atMost(AWAIT);
-  }
-
-  private void downloadAll() throws SQLException {
-    for (int round = 0; round < 10; round++) {
-      int started = downloader.dispatch();
-      awaitNoDownloads();
-      if (started == 0) {
-        return;
-      }
-    }
-    throw new AssertionError("downloads did not settle");
-  }
-
-  private void awaitNoDownloads() {
-    Awaitility.await("downloads to finish")
-        .atMost(AWAIT)
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> downloader.inFlight() == 0);
   }
 }

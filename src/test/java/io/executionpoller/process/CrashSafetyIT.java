@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.crashpoint.CrashPoint;
 import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.simulator.AmcSimulator.ExecutionRecord;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,7 +29,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * matches AMC's file (see {@link ExecutionAudit}); and what the dead process held is taken over
  * once its lease expires, not before, and not much later.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashSafetyIT {
 
   private static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -54,19 +52,7 @@ class CrashSafetyIT {
   private static final Workload.Kind CANCELLED =
       Workload.cancelled("crash_cancelled", Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-  private SimulatedAmc amc;
-
-  @BeforeAll
-  void startAmc() {
-    amc = SimulatedAmc.start("crash-amc");
-  }
-
-  @AfterAll
-  void stopAmc() {
-    if (amc != null) {
-      amc.close();
-    }
-  }
+  @RegisterExtension static final AmcPerClass AMC = new AmcPerClass("crash-amc");
 
   @ParameterizedTest(name = "killed {0}")
   @EnumSource(CrashPoint.class)
@@ -77,29 +63,20 @@ class CrashSafetyIT {
             .add(BIG, 1, 2)
             .add(FAILS, 2, 1)
             .add(CANCELLED, 2, 1);
-    workload.script(amc);
+    workload.script(AMC.get());
     String dead = "crashing-" + point;
-    List<PackagedDaemon> daemons = new ArrayList<>();
-    try (ScratchDatabase database = ScratchDatabase.create("crash_" + point)) {
-      try {
-        runCrashScenario(point, workload, dead, database, daemons);
-      } finally {
-        // Before the database is dropped (try-with-resources closes it before any finally).
-        PackagedDaemon.stopAll(daemons);
-      }
+    try (ScratchDatabase database = ScratchDatabase.create("crash_" + point);
+        Daemons daemons = new Daemons()) {
+      runCrashScenario(point, workload, dead, database, daemons);
     }
   }
 
   private void runCrashScenario(
-      CrashPoint point,
-      Workload workload,
-      String dead,
-      ScratchDatabase database,
-      List<PackagedDaemon> daemons) {
+      CrashPoint point, Workload workload, String dead, ScratchDatabase database, Daemons daemons) {
+    SimulatedAmc amc = AMC.get();
     Map<String, String> crashing = DaemonSettings.replica(database, amc, dead, INTERVAL, LEASE);
     crashing.put("POLLER_CRASH_POINT", point.name());
-    PackagedDaemon first = PackagedDaemon.start("crash-" + point + "-1", crashing);
-    daemons.add(first);
+    PackagedDaemon first = daemons.start("crash-" + point + "-1", crashing);
     first.awaitReady(Duration.ofSeconds(90));
     workload.register(database);
 
@@ -122,10 +99,9 @@ class CrashSafetyIT {
     assertStateAtTheKill(point, database, crashed, executionLeases, resultLeases);
 
     PackagedDaemon second =
-        PackagedDaemon.start(
+        daemons.start(
             "crash-" + point + "-2",
             DaemonSettings.replica(database, amc, "restarted-" + point, INTERVAL, LEASE));
-    daemons.add(second);
     Instant secondReady = second.awaitReady(Duration.ofSeconds(90));
     Waits.until(
         "every execution of the crash test finished, results stored",
@@ -134,7 +110,7 @@ class CrashSafetyIT {
         () -> workload.unfinished(database) == 0,
         () -> first.tail(30) + second.tail(60));
 
-    List<SimulatedAmc.RemoteRecord> remote = amc.executions();
+    List<ExecutionRecord> remote = amc.executions();
     ExecutionAudit audit = ExecutionAudit.of(database, workload, remote, amc, INTERVAL);
     assertThat(audit.problems())
         .as("after a SIGKILL %s and a restart%s", point, first.tail(30) + second.tail(60))
@@ -264,12 +240,11 @@ class CrashSafetyIT {
     return ids;
   }
 
-  private static List<Instant> downloadUrlCalls(
-      List<SimulatedAmc.RemoteRecord> remote, String remoteId) {
+  private static List<Instant> downloadUrlCalls(List<ExecutionRecord> remote, String remoteId) {
     return remote.stream()
         .filter(record -> record.id().equals(remoteId))
         .findFirst()
-        .map(SimulatedAmc.RemoteRecord::downloadUrlCalls)
+        .map(ExecutionRecord::downloadUrlCalls)
         .orElse(List.of());
   }
 

@@ -1,5 +1,6 @@
 package io.executionpoller.process;
 
+import io.executionpoller.simulator.AmcSimulator.ExecutionRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class ExecutionAudit {
   static ExecutionAudit of(
       ScratchDatabase database,
       Workload workload,
-      List<SimulatedAmc.RemoteRecord> remote,
+      List<ExecutionRecord> remote,
       SimulatedAmc amc,
       Duration interval) {
     ExecutionAudit audit = new ExecutionAudit();
@@ -98,10 +99,10 @@ final class ExecutionAudit {
   private void run(
       ScratchDatabase database,
       Workload workload,
-      List<SimulatedAmc.RemoteRecord> remote,
+      List<ExecutionRecord> remote,
       SimulatedAmc amc,
       Duration interval) {
-    Map<String, List<SimulatedAmc.RemoteRecord>> remoteByRef =
+    Map<String, List<ExecutionRecord>> remoteByRef =
         remote.stream()
             .filter(record -> record.parameterValues().containsKey("ref"))
             .collect(Collectors.groupingBy(record -> record.parameterValues().get("ref")));
@@ -152,7 +153,7 @@ final class ExecutionAudit {
       String where = "execution " + id + " (" + kind.workflowId() + "): ";
       checkStatus(where, execution, kind);
       checkEvents(where, events.getOrDefault(id, List.of()), kind);
-      List<SimulatedAmc.RemoteRecord> remotes = remoteByRef.getOrDefault(id.toString(), List.of());
+      List<ExecutionRecord> remotes = remoteByRef.getOrDefault(id.toString(), List.of());
       checkRemote(where, id, execution, remotes, interval);
       if (kind.succeeds()) {
         SimulatedAmc.FileDigest expected =
@@ -228,13 +229,13 @@ final class ExecutionAudit {
       String where,
       UUID id,
       Map<String, Object> execution,
-      List<SimulatedAmc.RemoteRecord> remotes,
+      List<ExecutionRecord> remotes,
       Duration interval) {
     if (remotes.size() != 1) {
       problems.add(where + remotes.size() + " remote executions at AMC, expected exactly 1");
       return;
     }
-    SimulatedAmc.RemoteRecord remote = remotes.get(0);
+    ExecutionRecord remote = remotes.get(0);
     if (!remote.id().equals(execution.get("amc_execution_id"))) {
       problems.add(
           where + "tracks " + execution.get("amc_execution_id") + ", AMC made " + remote.id());

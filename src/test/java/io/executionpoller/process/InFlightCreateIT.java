@@ -2,14 +2,12 @@ package io.executionpoller.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.simulator.AmcSimulator.ExecutionRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A create in flight is never handed to someone else. AMC takes longer to answer a create than a
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.TestInstance;
  * passed since the attempt, and by then the first create has landed, so the other replica finds it
  * by listing and adopts it. Exactly one AMC execution exists for the row.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InFlightCreateIT {
 
   private static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -38,46 +35,30 @@ class InFlightCreateIT {
   private static final Workload.Kind SLOW_CREATE =
       Workload.succeeds("inflight_create", Duration.ofSeconds(1), Duration.ofSeconds(1), 3);
 
-  private SimulatedAmc amc;
-
-  @BeforeAll
-  void startAmc() {
-    amc =
-        SimulatedAmc.start(
-            "inflight-amc", Map.of("POLLER_SIMULATOR_CREATE_LATENCY", CREATE_LATENCY.toString()));
-  }
-
-  @AfterAll
-  void stopAmc() {
-    if (amc != null) {
-      amc.close();
-    }
-  }
+  @RegisterExtension
+  static final AmcPerClass AMC =
+      new AmcPerClass(
+          "inflight-amc", Map.of("POLLER_SIMULATOR_CREATE_LATENCY", CREATE_LATENCY.toString()));
 
   @Test
   void shouldCreateOnceWhenAReplicaStopsWithItsCreateOnTheWire() {
     Workload workload = new Workload("ENTITYINFLIGHT").add(SLOW_CREATE, 1, 1);
-    workload.script(amc);
-    List<PackagedDaemon> daemons = new ArrayList<>();
-    try (ScratchDatabase database = ScratchDatabase.create("inflight_create")) {
-      try {
-        stopMidCreate(workload, database, daemons);
-      } finally {
-        PackagedDaemon.stopAll(daemons);
-      }
+    workload.script(AMC.get());
+    try (ScratchDatabase database = ScratchDatabase.create("inflight_create");
+        Daemons daemons = new Daemons()) {
+      stopMidCreate(workload, database, daemons);
     }
   }
 
-  private void stopMidCreate(
-      Workload workload, ScratchDatabase database, List<PackagedDaemon> daemons) {
+  private void stopMidCreate(Workload workload, ScratchDatabase database, Daemons daemons) {
     for (String replica : List.of("inflight-1", "inflight-2")) {
-      Map<String, String> env = DaemonSettings.replica(database, amc, replica, INTERVAL, LEASE);
+      Map<String, String> env =
+          DaemonSettings.replica(database, AMC.get(), replica, INTERVAL, LEASE);
       env.put("POLLER_POLL_SHUTDOWN_GRACE", SHUTDOWN_GRACE.toString());
       env.put("POLLER_AMC_REQUEST_TIMEOUT", REQUEST_TIMEOUT.toString());
       env.put("POLLER_AMC_LISTING_MARGIN", LISTING_MARGIN.toString());
       env.put("POLLER_POLL_CHECK_DEADLINE", CHECK_DEADLINE.toString());
-      PackagedDaemon daemon = PackagedDaemon.start(replica, env);
-      daemons.add(daemon);
+      PackagedDaemon daemon = daemons.start(replica, env);
       // One at a time: Quartz's lock rows are created by the first start (see RacingReplicasIT).
       daemon.awaitReady(Duration.ofSeconds(120));
     }
@@ -90,11 +71,9 @@ class InFlightCreateIT {
         Duration.ofSeconds(60),
         Duration.ofMillis(20),
         () -> database.count(ATTEMPTED) == 1,
-        () -> tails(daemons));
+        () -> daemons.tails(25));
     String creator = (String) database.query(ROW).get(0).get("lease_owner");
-    PackagedDaemon stopping =
-        daemons.stream().filter(d -> d.name().equals(creator)).findFirst().orElseThrow();
-    stopping.stop();
+    daemons.named(creator).stop();
     assertThat(database.count(ATTEMPTED))
         .as("the create was still unanswered when %s stopped", creator)
         .isEqualTo(1);
@@ -107,16 +86,16 @@ class InFlightCreateIT {
             database.count(
                     "SELECT count(*) FROM workflow_executions WHERE amc_execution_id IS NOT NULL")
                 == 1,
-        () -> tails(daemons));
+        () -> daemons.tails(25));
     Map<String, Object> row = database.query(ROW).get(0);
-    List<SimulatedAmc.RemoteRecord> created =
-        amc.executions().stream()
+    List<ExecutionRecord> created =
+        AMC.get().executions().stream()
             .filter(remote -> remote.workflowId().equals(SLOW_CREATE.workflowId()))
             .filter(remote -> row.get("id").toString().equals(remote.parameterValues().get("ref")))
             .toList();
     assertThat(created)
-        .as("AMC executions for the row (stopped replica %s)%s", creator, tails(daemons))
-        .extracting(SimulatedAmc.RemoteRecord::id)
+        .as("AMC executions for the row (stopped replica %s)%s", creator, daemons.tails(25))
+        .extracting(ExecutionRecord::id)
         .containsExactly((String) row.get("amc_execution_id"));
   }
 
@@ -126,10 +105,4 @@ class InFlightCreateIT {
 
   private static final String ROW =
       "SELECT id, lease_owner, amc_execution_id FROM workflow_executions";
-
-  private static String tails(List<PackagedDaemon> daemons) {
-    StringBuilder tails = new StringBuilder();
-    daemons.forEach(daemon -> tails.append(daemon.tail(25)));
-    return tails.toString();
-  }
 }

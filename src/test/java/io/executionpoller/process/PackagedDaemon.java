@@ -27,9 +27,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * One child JVM running the packaged daemon ({@code target/quarkus-app/quarkus-run.jar}),
- * configured by environment variables only, on ports of its own, its output in a file under {@code
- * target/process-it/}. Children still running when the test JVM exits are killed.
+ * One child JVM running a packaged build, configured by environment variables only, on ports of its
+ * own, its output in a file under {@code target/process-it/}: the production daemon ({@code
+ * target/quarkus-app/quarkus-run.jar}), or the build with the simulator included ({@code
+ * target/simulator-app/quarkus-run.jar}) that plays AMC. Children still running when the test JVM
+ * exits are killed.
  */
 final class PackagedDaemon implements AutoCloseable {
 
@@ -63,17 +65,36 @@ final class PackagedDaemon implements AutoCloseable {
     this.startedAt = startedAt;
   }
 
+  /** The production package, which the daemons under test run. */
+  static Path productionJar() {
+    return packaged("process-it.jar", "target/quarkus-app/quarkus-run.jar");
+  }
+
+  /** The package with the simulator included, which plays AMC. */
+  static Path simulatorJar() {
+    return packaged("process-it.simulator-jar", "target/simulator-app/quarkus-run.jar");
+  }
+
+  private static Path packaged(String property, String fallback) {
+    Path jar = Path.of(System.getProperty(property, fallback));
+    assertThat(jar).as("the packaged application (run `./mvnw package` first)").exists();
+    return jar;
+  }
+
+  /** Starts the production daemon; see {@link #start(String, Path, Map)}. */
+  static PackagedDaemon start(String name, Map<String, String> settings) {
+    return start(name, productionJar(), settings);
+  }
+
   /**
-   * Starts the jar with {@code settings} on top of free ports; variables of the test JVM's own
+   * Starts {@code jar} with {@code settings} on top of free ports; variables of the test JVM's own
    * environment that would configure the daemon (QUARKUS_*, POLLER_*) are not passed on.
    */
-  static PackagedDaemon start(String name, Map<String, String> settings) {
+  static PackagedDaemon start(String name, Path jar, Map<String, String> settings) {
     int httpPort = freePort();
     int managementPort = freePort();
     Path dir = Path.of(System.getProperty("process-it.dir", "target/process-it"));
     Path log = dir.resolve(name + ".log");
-    Path jar = Path.of(System.getProperty("process-it.jar", "target/quarkus-app/quarkus-run.jar"));
-    assertThat(jar).as("the packaged daemon (run `./mvnw package` first)").exists();
     try {
       Files.createDirectories(dir);
       List<String> command =

@@ -2,6 +2,7 @@ package io.executionpoller.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.simulator.AmcSimulator.ExecutionRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,9 +12,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@link ExecutionAudit}); and each tick of every housekeeping job ran on exactly one replica (but
  * while a replica starts, see {@link #assertHousekeepingRanOncePerTick}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RacingReplicasIT {
 
   private static final Duration INTERVAL = Duration.ofSeconds(2);
@@ -47,19 +45,7 @@ class RacingReplicasIT {
   private static final Workload.Kind CANCELLED =
       Workload.cancelled("race_cancelled", Duration.ofSeconds(1), Duration.ofSeconds(4));
 
-  private SimulatedAmc amc;
-
-  @BeforeAll
-  void startAmc() {
-    amc = SimulatedAmc.start("race-amc");
-  }
-
-  @AfterAll
-  void stopAmc() {
-    if (amc != null) {
-      amc.close();
-    }
-  }
+  @RegisterExtension static final AmcPerClass AMC = new AmcPerClass("race-amc");
 
   @ParameterizedTest(name = "{0} replicas")
   @ValueSource(ints = {2, 3})
@@ -72,19 +58,15 @@ class RacingReplicasIT {
             .add(FAILS, 20, 40)
             .add(CANCELLED, 20, 45);
     assertThat(workload.size()).isEqualTo(2000);
-    workload.script(amc);
-    List<PackagedDaemon> daemons = new ArrayList<>();
-    try (ScratchDatabase database = ScratchDatabase.create("race_" + replicas)) {
-      try {
-        race(replicas, workload, database, daemons);
-      } finally {
-        PackagedDaemon.stopAll(daemons);
-      }
+    workload.script(AMC.get());
+    try (ScratchDatabase database = ScratchDatabase.create("race_" + replicas);
+        Daemons daemons = new Daemons()) {
+      race(replicas, workload, database, daemons);
     }
   }
 
-  private void race(
-      int replicas, Workload workload, ScratchDatabase database, List<PackagedDaemon> daemons) {
+  private void race(int replicas, Workload workload, ScratchDatabase database, Daemons daemons) {
+    SimulatedAmc amc = AMC.get();
     for (int i = 1; i <= replicas; i++) {
       Map<String, String> env =
           DaemonSettings.replica(database, amc, "racer-" + i, INTERVAL, LEASE);
@@ -98,7 +80,7 @@ class RacingReplicasIT {
             HOUSEKEEPING_EVERY.toString());
       }
       env.put("QUARKUS_LOG_CATEGORY__IO_EXECUTIONPOLLER_HOUSEKEEPING__LEVEL", "DEBUG");
-      daemons.add(PackagedDaemon.start("race-" + replicas + "-racer-" + i, env));
+      daemons.start("race-" + replicas + "-racer-" + i, env);
       if (i == 1) {
         // The first start on a fresh database creates Quartz's lock rows; replicas starting at
         // that very moment can collide on them and fail to start (qrtz_locks_pkey, jdbc-cmt),
@@ -116,18 +98,18 @@ class RacingReplicasIT {
         Duration.ofSeconds(240),
         Duration.ofSeconds(1),
         () -> workload.unfinished(database) == 0,
-        () -> tails(daemons));
+        () -> daemons.tails(25));
     Duration drained = Duration.between(registered, Instant.now());
     Map<String, Double> housekeepingMetric = new TreeMap<>();
     for (PackagedDaemon daemon : daemons) {
       housekeepingMetric.put(daemon.name(), daemon.metric("poller_housekeeping_runs_total"));
     }
-    PackagedDaemon.stopAll(daemons);
+    daemons.stopAll();
 
-    List<SimulatedAmc.RemoteRecord> remote = amc.executions();
+    List<ExecutionRecord> remote = amc.executions();
     ExecutionAudit audit = ExecutionAudit.of(database, workload, remote, amc, INTERVAL);
     assertThat(audit.problems())
-        .as("%d replicas racing for 2,000 executions%s", replicas, tails(daemons))
+        .as("%d replicas racing for 2,000 executions%s", replicas, daemons.tails(25))
         .isEmpty();
     for (int i = 1; i <= replicas; i++) {
       assertThat(audit.eventsByReplica())
@@ -135,8 +117,8 @@ class RacingReplicasIT {
           .containsKey("racer-" + i);
     }
 
-    Map<String, List<String>> ticks = housekeepingTicks(daemons);
-    List<String> startupRepeats = assertHousekeepingRanOncePerTick(ticks, daemons);
+    Map<String, List<String>> ticks = housekeepingTicks(daemons.all());
+    List<String> startupRepeats = assertHousekeepingRanOncePerTick(ticks, daemons.all());
     System.out.printf(
         "RACE_IT replicas=%d drained=%ds %s events by replica %s%n"
             + "  housekeeping ticks per job %s, by replica %s, metric poller_housekeeping_runs_total"
@@ -225,9 +207,5 @@ class RacingReplicasIT {
         .collect(
             Collectors.groupingBy(
                 tick -> tick.substring(0, tick.indexOf('@')), TreeMap::new, Collectors.counting()));
-  }
-
-  private static String tails(List<PackagedDaemon> daemons) {
-    return daemons.stream().map(daemon -> daemon.tail(25)).collect(Collectors.joining());
   }
 }

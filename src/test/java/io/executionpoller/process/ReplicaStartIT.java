@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -30,13 +29,10 @@ class ReplicaStartIT {
 
   @Test
   void shouldStartThreeReplicasStartedTogetherOnAnEmptyDatabase() throws Exception {
-    try (ScratchDatabase database = ScratchDatabase.create("start_together")) {
-      List<PackagedDaemon> daemons = startTogether(database, "together");
-      try {
-        assertAllReady(daemons);
-      } finally {
-        PackagedDaemon.stopAll(daemons);
-      }
+    try (ScratchDatabase database = ScratchDatabase.create("start_together");
+        Daemons daemons = new Daemons()) {
+      daemons.addAll(startTogether(database, "together"));
+      assertAllReady(daemons);
     }
   }
 
@@ -51,12 +47,12 @@ class ReplicaStartIT {
    */
   @Test
   void shouldStartEveryReplicaThatWaitedForAnotherReplicasQuartzStart() throws Exception {
-    try (ScratchDatabase database = ScratchDatabase.create("start_waiting")) {
+    try (ScratchDatabase database = ScratchDatabase.create("start_waiting");
+        Daemons daemons = new Daemons()) {
       Flyway.configure()
           .dataSource(database.jdbcUrl(), ScratchDatabase.USER, ScratchDatabase.PASSWORD)
           .load()
           .migrate();
-      List<PackagedDaemon> daemons = new ArrayList<>();
       try (Connection firstReplica = database.connect()) {
         firstReplica.setAutoCommit(false);
         try (Statement statement = firstReplica.createStatement()) {
@@ -78,14 +74,10 @@ class ReplicaStartIT {
               daemons.forEach(daemon -> assertThat(daemon.isAlive()).isTrue());
               return waitingOnLocks(database) >= REPLICAS;
             },
-            () -> tails(daemons));
+            () -> daemons.tails(40));
         firstReplica.commit();
       }
-      try {
-        assertAllReady(daemons);
-      } finally {
-        PackagedDaemon.stopAll(daemons);
-      }
+      assertAllReady(daemons);
     }
   }
 
@@ -118,7 +110,7 @@ class ReplicaStartIT {
     return daemons;
   }
 
-  private static void assertAllReady(List<PackagedDaemon> daemons) {
+  private static void assertAllReady(Daemons daemons) {
     List<String> failed = new ArrayList<>();
     for (PackagedDaemon daemon : daemons) {
       try {
@@ -135,9 +127,5 @@ class ReplicaStartIT {
     return database.count(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
             + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
-  }
-
-  private static String tails(List<PackagedDaemon> daemons) {
-    return daemons.stream().map(daemon -> daemon.tail(40)).collect(Collectors.joining("\n"));
   }
 }

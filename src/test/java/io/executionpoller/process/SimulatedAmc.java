@@ -2,7 +2,9 @@ package io.executionpoller.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.executionpoller.simulator.AmcSimulator.ExecutionRecord;
+import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.TestRouteBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,7 +18,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -24,10 +25,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AMC for the process tests: a child process of the same jar with the simulator on and the poll
- * loop, downloads and housekeeping off, on a scratch database of its own. It outlives the daemons
- * the tests kill, so remote state survives their crashes. Scripts and the record of what it saw go
- * through its test routes ({@code /simulator/test}, see SimulatorTestRoutes).
+ * AMC for the process tests: a child process of the build with the simulator included ({@link
+ * PackagedDaemon#simulatorJar()}), the simulator on and the poll loop, downloads and housekeeping
+ * off, on a scratch database of its own. It outlives the daemons the tests kill, so remote state
+ * survives their crashes. Scripts and the record of what it saw go through its test routes ({@code
+ * /simulator/test}, see SimulatorTestRoutes).
  */
 final class SimulatedAmc implements AutoCloseable {
 
@@ -63,7 +65,7 @@ final class SimulatedAmc implements AutoCloseable {
     // Queueing behind AMC's ten RUNNING per instance is not what these tests are about.
     env.put("POLLER_SIMULATOR_RUNNING_LIMIT_PER_INSTANCE", "100000");
     env.putAll(settings);
-    PackagedDaemon process = PackagedDaemon.start(name, env);
+    PackagedDaemon process = PackagedDaemon.start(name, PackagedDaemon.simulatorJar(), env);
     try {
       process.awaitReady(Duration.ofSeconds(90));
     } catch (AssertionError e) {
@@ -99,50 +101,21 @@ final class SimulatedAmc implements AutoCloseable {
   }
 
   /** Executions later created for {@code workflowId} follow this script. */
-  void script(String workflowId, Script script) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("pendingFor", script.pendingFor().toString());
-    body.put("runningFor", script.runningFor().toString());
-    body.put("finalStatus", script.finalStatus());
-    body.put("statusReason", script.statusReason());
-    body.put("resultRows", script.resultRows());
+  void script(String workflowId, ExecutionScript script) {
     HttpResponse<String> response =
         send(
             HttpRequest.newBuilder(URI.create(baseUrl() + "/test/scripts/" + workflowId))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+                .PUT(HttpRequest.BodyPublishers.ofString(TestRouteBodies.script(script).encode())));
     if (response.statusCode() != 204) {
       throw new IllegalStateException("scripting " + workflowId + ": " + response.body());
     }
   }
 
   /** Every execution this AMC has, with the times its checks and downloads arrived. */
-  List<RemoteRecord> executions() {
-    HttpResponse<String> response =
-        send(HttpRequest.newBuilder(URI.create(baseUrl() + "/test/executions")));
-    try {
-      List<RemoteRecord> records = new ArrayList<>();
-      for (JsonNode node : JSON.readTree(response.body())) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        node.get("parameterValues")
-            .fields()
-            .forEachRemaining(entry -> parameters.put(entry.getKey(), entry.getValue().asText()));
-        records.add(
-            new RemoteRecord(
-                node.get("id").asText(),
-                node.get("instanceId").asText(),
-                node.get("workflowId").asText(),
-                parameters,
-                Instant.parse(node.get("createdAt").asText()),
-                node.get("status").asText(),
-                instants(node.get("statusChecks")),
-                instants(node.get("downloadUrlCalls")),
-                instants(node.get("s3Gets"))));
-      }
-      return records;
-    } catch (IOException e) {
-      throw new IllegalStateException("reading the simulator's executions", e);
-    }
+  List<ExecutionRecord> executions() {
+    return TestRouteBodies.records(
+        send(HttpRequest.newBuilder(URI.create(baseUrl() + "/test/executions"))).body());
   }
 
   /**
@@ -226,12 +199,6 @@ final class SimulatedAmc implements AutoCloseable {
     }
   }
 
-  private static List<Instant> instants(JsonNode array) {
-    List<Instant> instants = new ArrayList<>();
-    array.forEach(node -> instants.add(Instant.parse(node.asText())));
-    return instants;
-  }
-
   @Override
   public void close() {
     try {
@@ -240,26 +207,6 @@ final class SimulatedAmc implements AutoCloseable {
       database.close();
     }
   }
-
-  /** How the executions of one workflow behave at this AMC. */
-  record Script(
-      Duration pendingFor,
-      Duration runningFor,
-      String finalStatus,
-      String statusReason,
-      int resultRows) {}
-
-  /** One remote execution as the simulator saw it. */
-  record RemoteRecord(
-      String id,
-      String instanceId,
-      String workflowId,
-      Map<String, String> parameterValues,
-      Instant createdAt,
-      String status,
-      List<Instant> statusChecks,
-      List<Instant> downloadUrlCalls,
-      List<Instant> s3Gets) {}
 
   /** sha256 (hex) and size in bytes of one result file as AMC serves it. */
   record FileDigest(String sha256, long bytes) {}

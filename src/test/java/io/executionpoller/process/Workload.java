@@ -1,5 +1,6 @@
 package io.executionpoller.process;
 
+import io.executionpoller.simulator.ExecutionScript;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,12 +15,8 @@ import java.util.Map;
  */
 final class Workload {
 
-  /** AMC's wording for a dataset the advertiser may not read: FAILED, never resubmitted. */
-  static final String PERMISSION_DENIED =
-      "Access denied: the advertiser does not have access to dataset sponsored_ads_traffic";
-
   /** A saved workflow, how AMC runs its executions, and where they must end here. */
-  record Kind(String workflowId, SimulatedAmc.Script script, String expectedStatus) {
+  record Kind(String workflowId, ExecutionScript script, String expectedStatus) {
 
     int resultRows() {
       return script.resultRows();
@@ -31,20 +28,17 @@ final class Workload {
   }
 
   static Kind succeeds(String workflowId, Duration pending, Duration running, int rows) {
-    return new Kind(
-        workflowId, new SimulatedAmc.Script(pending, running, "SUCCEEDED", null, rows), "SUCCESS");
+    return new Kind(workflowId, ExecutionScript.succeeds(pending, running, rows), "SUCCESS");
   }
 
   static Kind fails(String workflowId, Duration pending, Duration running) {
-    return new Kind(
-        workflowId,
-        new SimulatedAmc.Script(pending, running, "FAILED", PERMISSION_DENIED, 0),
-        "FAILED");
+    // AMC's wording for a dataset the advertiser may not read: FAILED, never resubmitted.
+    return new Kind(workflowId, ExecutionScript.failsWithPermission(pending, running), "FAILED");
   }
 
   static Kind cancelled(String workflowId, Duration pending, Duration running) {
     return new Kind(
-        workflowId, new SimulatedAmc.Script(pending, running, "CANCELLED", null, 0), "CANCELLED");
+        workflowId, ExecutionScript.ends(pending, running, "CANCELLED", null), "CANCELLED");
   }
 
   private record Group(Kind kind, String instanceId, int executions) {}
