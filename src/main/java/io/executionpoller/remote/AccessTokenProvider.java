@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,6 +61,7 @@ public class AccessTokenProvider {
   private final GuardConfig guard;
   private final RemoteGate gate;
   private final RequestTiming timing;
+  private final CallGuards guards;
   private volatile CredentialStatus status =
       new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
 
@@ -72,8 +72,10 @@ public class AccessTokenProvider {
       GuardConfig guard,
       RemoteGate gate,
       RequestTiming timing,
+      CallGuards guards,
       MeterRegistry registry) {
     this.timing = timing;
+    this.guards = guards;
     this.client = client;
     this.config = config;
     this.clock = clock;
@@ -204,17 +206,15 @@ public class AccessTokenProvider {
             .add("refresh_token", config.refreshToken().get())
             .add("client_id", config.clientId().get())
             .add("client_secret", config.clientSecret().get());
-    Duration deadline = config.requestTimeout();
     return timing
         .time(
             "token refresh",
-            client
-                .postAbs(config.tokenUrl())
-                .timeout(deadline.toMillis())
-                .sendForm(form)
-                .ifNoItem()
-                .after(deadline)
-                .failWith(() -> new TimeoutException("no answer within " + deadline)))
+            guards.withinDeadline(
+                () ->
+                    client
+                        .postAbs(config.tokenUrl())
+                        .timeout(config.requestTimeout().toMillis())
+                        .sendForm(form)))
         .onFailure(failure -> !(failure instanceof RemoteCallException))
         .transform(failure -> RemoteFailures.transport("token refresh", failure))
         .map(this::readToken);
