@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.executionpoller.poll.LoopGauges;
 import io.executionpoller.poll.PollCycle;
+import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.simulator.AmcSimulator;
@@ -70,7 +71,7 @@ class MetricsTest {
 
   @AfterEach
   void restoreGate() {
-    gate.reset();
+    FreshRemoteState.freshGate();
   }
 
   @Test
@@ -114,7 +115,7 @@ class MetricsTest {
     gate.setRateLimit(true, 20, 1);
     clock.advance(Duration.ofSeconds(30));
     runOnce(); // t=30: four PENDING -> RUNNING (the flaky one answers), the backwards one rejected
-    gate.reset();
+    FreshRemoteState.freshGate();
     clock.advance(Duration.ofSeconds(45));
     runOnce(); // t=75: SUCCESS, FAILED (query error), RETRY (internal error)
     downloadAll();
