@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.executionpoller.poll.LoopGauges;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.remote.FreshRemoteState;
-import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -57,7 +56,6 @@ class MetricsTest {
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
   @Inject LoopGauges gauges;
-  @Inject RemoteGate gate;
 
   /** The management port of this test run (19001 unless overridden). */
   @ConfigProperty(name = "quarkus.management.test-port")
@@ -112,7 +110,7 @@ class MetricsTest {
             + backwards
             + "'");
     // A slow rate limit for one cycle: calls queue for their account's tokens.
-    gate.setRateLimit(true, 20, 1);
+    FreshRemoteState.gateLimitingEveryAccount(20, 1);
     clock.advance(Duration.ofSeconds(30));
     runOnce(); // t=30: four PENDING -> RUNNING (the flaky one answers), the backwards one rejected
     FreshRemoteState.freshGate();

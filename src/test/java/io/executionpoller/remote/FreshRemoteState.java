@@ -1,5 +1,6 @@
 package io.executionpoller.remote;
 
+import io.executionpoller.remote.guard.AdjustableGuardConfig;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InjectableBean;
@@ -22,6 +23,16 @@ public final class FreshRemoteState {
 
   /** Closed breakers, full buckets at the configured rate; the credentials stay as they are. */
   public static void freshGate() {
+    Arc.container().instance(AdjustableGuardConfig.class).get().restore();
+    destroy(RemoteGate.class);
+  }
+
+  /**
+   * Closed breakers and every account limited to {@code perSecond} with {@code burst}, until the
+   * next {@link #freshGate()} or {@link #startOver()}.
+   */
+  public static void gateLimitingEveryAccount(double perSecond, int burst) {
+    Arc.container().instance(AdjustableGuardConfig.class).get().limitEveryAccount(perSecond, burst);
     destroy(RemoteGate.class);
   }
 

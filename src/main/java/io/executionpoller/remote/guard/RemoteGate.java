@@ -46,18 +46,12 @@ public class RemoteGate {
   private final Queue<Gauge> breakerGauges = new ConcurrentLinkedQueue<>();
   private final Map<CallDeferred.Reason, Counter> deferrals =
       new EnumMap<>(CallDeferred.Reason.class);
-  private volatile double requestsPerSecond;
-  private volatile int burst;
-  private volatile boolean rateLimited;
 
   RemoteGate(GuardConfig config, Clock clock, MeterRegistry registry, PollerMetrics metrics) {
     this.config = config;
     this.clock = clock;
     this.registry = registry;
     this.metrics = metrics;
-    this.requestsPerSecond = config.rateLimit().requestsPerSecond();
-    this.burst = config.rateLimit().burst();
-    this.rateLimited = config.rateLimit().enabled();
     for (CallDeferred.Reason reason : CallDeferred.Reason.values()) {
       deferrals.put(
           reason,
@@ -91,13 +85,15 @@ public class RemoteGate {
    * the check comes back when a token would be free).
    */
   public Uni<Void> pace(String account, String instance) {
-    if (!rateLimited) {
+    GuardConfig.RateLimit limit = config.rateLimit();
+    if (!limit.enabled()) {
       return Uni.createFrom().voidItem();
     }
     Instant monotonic = monotonicNow();
     TokenBucket bucket =
-        buckets.computeIfAbsent(account, a -> new TokenBucket(requestsPerSecond, burst, monotonic));
-    TokenBucket.Reservation reservation = bucket.reserve(monotonic, config.rateLimit().maxWait());
+        buckets.computeIfAbsent(
+            account, a -> new TokenBucket(limit.requestsPerSecond(), limit.burst(), monotonic));
+    TokenBucket.Reservation reservation = bucket.reserve(monotonic, limit.maxWait());
     if (!reservation.granted()) {
       return Uni.createFrom()
           .failure(
@@ -161,14 +157,6 @@ public class RemoteGate {
             Comparator.comparing(InstanceKey::instance).thenComparing(InstanceKey::apiHost));
     breakers.forEach((key, breaker) -> snapshots.put(key, breaker.snapshot(now)));
     return snapshots;
-  }
-
-  /** Changes the per-account limit at run time; existing buckets start over. */
-  public void setRateLimit(boolean enabled, double perSecond, int burstSize) {
-    this.rateLimited = enabled;
-    this.requestsPerSecond = perSecond;
-    this.burst = burstSize;
-    buckets.clear();
   }
 
   /**
