@@ -13,11 +13,11 @@ import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -62,6 +62,9 @@ public class AccessTokenProvider {
   private final GuardConfig guard;
   private final RemoteGate gate;
   private final RequestTiming timing;
+  private final CallGuards guards;
+  private final MeterRegistry registry;
+  private final Gauge rejectedGauge;
   private volatile CredentialStatus status =
       new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
 
@@ -72,19 +75,32 @@ public class AccessTokenProvider {
       GuardConfig guard,
       RemoteGate gate,
       RequestTiming timing,
+      CallGuards guards,
       MeterRegistry registry) {
     this.timing = timing;
+    this.guards = guards;
+    this.registry = registry;
     this.client = client;
     this.config = config;
     this.clock = clock;
     this.guard = guard;
     this.gate = gate;
-    Gauge.builder(
-            "poller.remote.credentials.rejected",
-            this,
-            p -> p.status.state() == CredentialStatus.State.REJECTED ? 1 : 0)
-        .description("1 while Login with Amazon rejects the configured credentials")
-        .register(registry);
+    this.rejectedGauge =
+        Gauge.builder(
+                "poller.remote.credentials.rejected",
+                this,
+                p -> p.status.state() == CredentialStatus.State.REJECTED ? 1 : 0)
+            .description("1 while Login with Amazon rejects the configured credentials")
+            .register(registry);
+  }
+
+  /**
+   * The gauge reads this instance: it goes with it, so that an instance built afresh (the container
+   * may destroy an application-scoped bean) registers one that reads the new state.
+   */
+  @PreDestroy
+  void unregisterGauge() {
+    registry.remove(rejectedGauge);
   }
 
   /** A valid access token, from the cache or from one shared refresh. */
@@ -108,12 +124,6 @@ public class AccessTokenProvider {
 
   public CredentialStatus status() {
     return status;
-  }
-
-  /** Forgets the cached token and any pause. Tests call it between cases. */
-  public void reset() {
-    current.set(null);
-    status = new CredentialStatus(CredentialStatus.State.UNKNOWN, null, null);
   }
 
   /**
@@ -204,17 +214,15 @@ public class AccessTokenProvider {
             .add("refresh_token", config.refreshToken().get())
             .add("client_id", config.clientId().get())
             .add("client_secret", config.clientSecret().get());
-    Duration deadline = config.requestTimeout();
     return timing
         .time(
             "token refresh",
-            client
-                .postAbs(config.tokenUrl())
-                .timeout(deadline.toMillis())
-                .sendForm(form)
-                .ifNoItem()
-                .after(deadline)
-                .failWith(() -> new TimeoutException("no answer within " + deadline)))
+            guards.withinDeadline(
+                () ->
+                    client
+                        .postAbs(config.tokenUrl())
+                        .timeout(config.requestTimeout().toMillis())
+                        .sendForm(form)))
         .onFailure(failure -> !(failure instanceof RemoteCallException))
         .transform(failure -> RemoteFailures.transport("token refresh", failure))
         .map(this::readToken);

@@ -10,20 +10,19 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * The AMC workflow-execution API. It only reads and returns records: every failure becomes a {@link
- * RemoteCallException} (or a {@link CallDeferred} when the call was never sent), every call has a
- * whole-request deadline, and a 401 or 403 is answered once with a fresh token before it counts as
- * a failure. Every call passes the {@link RemoteGate}: the instance's breaker, the account's rate
- * limit.
+ * RemoteCallException} (or a {@link CallDeferred} when the call was never sent), every request has
+ * a whole-request deadline and a read is repeated after a transient failure ({@link CallGuards},
+ * SmallRye Fault Tolerance), and a 401 or 403 is answered once with a fresh token before it counts
+ * as a failure. Every call passes the {@link RemoteGate}: the instance's breaker, the account's
+ * rate limit.
  */
 @ApplicationScoped
 public class AmcClient {
@@ -40,6 +39,7 @@ public class AmcClient {
   private final RemoteGate gate;
   private final RequestTiming timing;
   private final AmcEndpoints endpoints;
+  private final CallGuards guards;
 
   AmcClient(
       @AmcHttp WebClient client,
@@ -47,13 +47,15 @@ public class AmcClient {
       AmcConfig config,
       RemoteGate gate,
       RequestTiming timing,
-      AmcEndpoints endpoints) {
+      AmcEndpoints endpoints,
+      CallGuards guards) {
     this.client = client;
     this.tokens = tokens;
     this.config = config;
     this.gate = gate;
     this.timing = timing;
     this.endpoints = endpoints;
+    this.guards = guards;
   }
 
   /**
@@ -170,22 +172,11 @@ public class AmcClient {
   }
 
   /**
-   * One logical call: repeated at once after a transient failure when it is safe to repeat, and
-   * reported to the instance's breaker when it ends.
+   * One logical call: repeated after a transient failure when it is safe to repeat (the library's
+   * retry, see {@link CallGuards}), and reported to the instance's breaker when it ends.
    */
   private <T> Uni<T> guarded(RemoteGate.Admission admission, Uni<T> attempt, boolean repeatable) {
-    Uni<T> call = attempt;
-    if (repeatable && config.callRetries() > 0) {
-      Duration backoff = config.callRetryBackoff();
-      call =
-          attempt
-              .onFailure(
-                  failure -> failure instanceof RemoteCallException remote && remote.isTransient())
-              .retry()
-              .withBackOff(backoff, backoff.multipliedBy(8))
-              .withJitter(0.5)
-              .atMost(config.callRetries());
-    }
+    Uni<T> call = repeatable ? guards.repeatedIfTransient(() -> attempt) : attempt;
     return call.invoke(() -> gate.succeeded(admission))
         .onFailure()
         .invoke(failure -> gate.failed(admission, failure))
@@ -209,15 +200,8 @@ public class AmcClient {
       RemoteTarget target,
       Function<String, Uni<HttpResponse<Buffer>>> send,
       Function<String, T> parser) {
-    Duration deadline = config.requestTimeout();
     Function<String, Uni<HttpResponse<Buffer>>> sendWithDeadline =
-        token ->
-            timing.time(
-                operation,
-                send.apply(token)
-                    .ifNoItem()
-                    .after(deadline)
-                    .failWith(() -> new TimeoutException("no answer within " + deadline)));
+        token -> timing.time(operation, guards.withinDeadline(() -> send.apply(token)));
     return Uni.createFrom()
         .deferred(
             () ->

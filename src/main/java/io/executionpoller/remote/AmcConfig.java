@@ -67,14 +67,17 @@ public interface AmcConfig {
   Duration idleTimeout();
 
   /**
-   * Immediate repeats of a read (status, list, download URLs, cancel) after an outage-like failure
-   * (5xx, timeout, reset, unreadable body), with jittered backoff. Never for a create: a repeated
+   * Repeats of a read (status, list, download URLs, cancel) within the same check after an
+   * outage-like failure (5xx, timeout, reset, unreadable body). Never for a create: a repeated
    * create could start a second remote execution.
    */
   @WithDefault("2")
   int callRetries();
 
-  /** First pause between such repeats; doubles each time, with 50% jitter. */
+  /**
+   * First pause before such a repeat; doubles for each further one, up to 8 times this, with a
+   * random jitter of plus or minus half of this.
+   */
   @WithDefault("250MS")
   Duration callRetryBackoff();
 

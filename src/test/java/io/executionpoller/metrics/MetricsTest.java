@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.executionpoller.poll.LoopGauges;
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
@@ -54,7 +54,6 @@ class MetricsTest {
   @Inject TestClock clock;
   @Inject Downloads downloads;
   @Inject LoopGauges gauges;
-  @Inject RemoteGate gate;
 
   /** The management port of this test run (19001 unless overridden). */
   @ConfigProperty(name = "quarkus.management.test-port")
@@ -68,7 +67,7 @@ class MetricsTest {
 
   @AfterEach
   void restoreGate() {
-    gate.reset();
+    FreshRemoteState.freshGate();
   }
 
   @Test
@@ -109,10 +108,10 @@ class MetricsTest {
             + backwards
             + "'");
     // A slow rate limit for one cycle: calls queue for their account's tokens.
-    gate.setRateLimit(true, 20, 1);
+    FreshRemoteState.gateLimitingEveryAccount(20, 1);
     clock.advance(Duration.ofSeconds(30));
     runOnce(); // t=30: four PENDING -> RUNNING (the flaky one answers), the backwards one rejected
-    gate.reset();
+    FreshRemoteState.freshGate();
     clock.advance(Duration.ofSeconds(45));
     runOnce(); // t=75: SUCCESS, FAILED (query error), RETRY (internal error)
     downloads.downloadAll();

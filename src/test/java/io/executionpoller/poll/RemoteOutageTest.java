@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.FaultRates;
@@ -45,7 +45,6 @@ class RemoteOutageTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject RemoteGate gate;
   @Inject ExecutionStore store;
 
   @BeforeEach
@@ -203,7 +202,7 @@ class RemoteOutageTest {
     runningExecutions("wf_busy", 150);
     double perSecond = 40;
     int burst = 10;
-    gate.setRateLimit(true, perSecond, burst);
+    FreshRemoteState.gateLimitingEveryAccount(perSecond, burst);
     long limitSet = System.nanoTime();
 
     CycleReport report = runOnce();

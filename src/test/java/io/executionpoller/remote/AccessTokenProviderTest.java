@@ -43,7 +43,7 @@ class AccessTokenProviderTest {
 
   @BeforeEach
   void noCachedToken() {
-    tokens.reset();
+    FreshRemoteState.forgetCredentials();
   }
 
   @Test

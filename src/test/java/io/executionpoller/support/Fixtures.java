@@ -3,8 +3,7 @@ package io.executionpoller.support;
 import static io.executionpoller.support.Api.operator;
 
 import io.agroal.api.AgroalDataSource;
-import io.executionpoller.remote.AccessTokenProvider;
-import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.restassured.http.ContentType;
@@ -35,20 +34,11 @@ public class Fixtures {
   private final AgroalDataSource dataSource;
   private final AmcSimulator simulator;
   private final Clock clock;
-  private final RemoteGate gate;
-  private final AccessTokenProvider tokens;
 
-  Fixtures(
-      AgroalDataSource dataSource,
-      AmcSimulator simulator,
-      Clock clock,
-      RemoteGate gate,
-      AccessTokenProvider tokens) {
+  Fixtures(AgroalDataSource dataSource, AmcSimulator simulator, Clock clock) {
     this.dataSource = dataSource;
     this.simulator = simulator;
     this.clock = clock;
-    this.gate = gate;
-    this.tokens = tokens;
   }
 
   /**
@@ -57,8 +47,7 @@ public class Fixtures {
    */
   public void reset() {
     simulator.reset();
-    gate.reset();
-    tokens.reset();
+    FreshRemoteState.startOver();
     update(
         "TRUNCATE execution_events, workflow_executions, workflows, amc_instances, amc_accounts"
             + " RESTART IDENTITY CASCADE");
@@ -66,7 +55,7 @@ public class Fixtures {
 
   /** Drops the cached access token, so the next call must go to the token endpoint. */
   public void forgetCachedToken() {
-    tokens.reset();
+    FreshRemoteState.forgetCredentials();
   }
 
   public UUID savedWorkflow(String remoteWorkflowId) {

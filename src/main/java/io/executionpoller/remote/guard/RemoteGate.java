@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,8 +15,10 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Decides, before anything is sent, whether a call to AMC may go now: the instance's circuit
@@ -40,20 +43,15 @@ public class RemoteGate {
   private final PollerMetrics metrics;
   private final Map<InstanceKey, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final Queue<Gauge> breakerGauges = new ConcurrentLinkedQueue<>();
   private final Map<CallDeferred.Reason, Counter> deferrals =
       new EnumMap<>(CallDeferred.Reason.class);
-  private volatile double requestsPerSecond;
-  private volatile int burst;
-  private volatile boolean rateLimited;
 
   RemoteGate(GuardConfig config, Clock clock, MeterRegistry registry, PollerMetrics metrics) {
     this.config = config;
     this.clock = clock;
     this.registry = registry;
     this.metrics = metrics;
-    this.requestsPerSecond = config.rateLimit().requestsPerSecond();
-    this.burst = config.rateLimit().burst();
-    this.rateLimited = config.rateLimit().enabled();
     for (CallDeferred.Reason reason : CallDeferred.Reason.values()) {
       deferrals.put(
           reason,
@@ -87,13 +85,15 @@ public class RemoteGate {
    * the check comes back when a token would be free).
    */
   public Uni<Void> pace(String account, String instance) {
-    if (!rateLimited) {
+    GuardConfig.RateLimit limit = config.rateLimit();
+    if (!limit.enabled()) {
       return Uni.createFrom().voidItem();
     }
     Instant monotonic = monotonicNow();
     TokenBucket bucket =
-        buckets.computeIfAbsent(account, a -> new TokenBucket(requestsPerSecond, burst, monotonic));
-    TokenBucket.Reservation reservation = bucket.reserve(monotonic, config.rateLimit().maxWait());
+        buckets.computeIfAbsent(
+            account, a -> new TokenBucket(limit.requestsPerSecond(), limit.burst(), monotonic));
+    TokenBucket.Reservation reservation = bucket.reserve(monotonic, limit.maxWait());
     if (!reservation.granted()) {
       return Uni.createFrom()
           .failure(
@@ -159,21 +159,13 @@ public class RemoteGate {
     return snapshots;
   }
 
-  /** Changes the per-account limit at run time; existing buckets start over. */
-  public void setRateLimit(boolean enabled, double perSecond, int burstSize) {
-    this.rateLimited = enabled;
-    this.requestsPerSecond = perSecond;
-    this.burst = burstSize;
-    buckets.clear();
-  }
-
-  /** Back to configuration: breakers closed, buckets full. Tests call it between cases. */
-  public void reset() {
-    breakers.clear();
-    setRateLimit(
-        config.rateLimit().enabled(),
-        config.rateLimit().requestsPerSecond(),
-        config.rateLimit().burst());
+  /**
+   * The breaker gauges read this instance: they go with it, so that a gate built afresh (the
+   * container may destroy an application-scoped bean) registers gauges that read the new breakers.
+   */
+  @PreDestroy
+  void unregisterGauges() {
+    breakerGauges.forEach(registry::remove);
   }
 
   private CircuitBreaker newBreaker(InstanceKey key) {
@@ -184,11 +176,12 @@ public class RemoteGate {
                 config.breaker().openFor(),
                 config.breaker().maxOpenFor(),
                 config.breaker().probeTimeout()));
-    Gauge.builder("poller.remote.breaker.state", this, gate -> gate.stateValue(key))
-        .description("The instance's circuit breaker: 0 closed, 1 half-open, 2 open")
-        .tag("instance", key.instance())
-        .tag("host", key.apiHost())
-        .register(registry);
+    breakerGauges.add(
+        Gauge.builder("poller.remote.breaker.state", this, gate -> gate.stateValue(key))
+            .description("The instance's circuit breaker: 0 closed, 1 half-open, 2 open")
+            .tag("instance", key.instance())
+            .tag("host", key.apiHost())
+            .register(registry));
     return breaker;
   }
 
