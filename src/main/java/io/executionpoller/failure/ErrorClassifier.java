@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Classifies a failure into one of the eight error types. It decides from what is certain first
  * (the transport, the HTTP status), then from the text. The text rules are ordered and use phrases,
- * not single words: the seed's substring tests filed "query timeout" as a timeout and anything that
+ * not single words: bare substring tests would file "query timeout" as a timeout and anything that
  * mentioned "token" (pagination tokens included) as an authentication error.
  */
 public final class ErrorClassifier {

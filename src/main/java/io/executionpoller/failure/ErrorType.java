@@ -1,6 +1,8 @@
 package io.executionpoller.failure;
 
-/** The seed's eight error types, stored in workflow_executions.error_type. */
+/**
+ * The eight error types every failure is classified into, stored in workflow_executions.error_type.
+ */
 public enum ErrorType {
   /** AMC answered with a server error or an unreadable body. */
   AMC_API_ERROR(true),

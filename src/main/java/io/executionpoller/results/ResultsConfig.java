@@ -6,7 +6,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 
-/** Downloading, storing and serving results (issue 4). */
+/** Downloading, storing and serving results. */
 @ConfigMapping(prefix = "poller.results")
 public interface ResultsConfig {
 

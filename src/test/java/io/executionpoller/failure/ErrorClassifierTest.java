@@ -270,7 +270,8 @@ class ErrorClassifierTest {
         remote(
             "column not found", "Column 'user_id' not found in table dsp_impressions", QUERY_ERROR),
         remote("undefined function", "undefined function: approx_count_distinctt", QUERY_ERROR),
-        // The seed filed "query timeout" under TIMEOUT_ERROR; it is the query's fault.
+        // A substring match would file "query timeout" under TIMEOUT_ERROR; it is the query's
+        // fault.
         remote("query timeout", "Query timeout", QUERY_ERROR),
         remote(
             "maximum execution time",

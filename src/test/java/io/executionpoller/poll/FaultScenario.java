@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3's scenario: 2,000 executions whose status checks meet 20% 5xx, 5% hangs, 5% 429 and 2%
+ * The fault scenario: 2,000 executions whose status checks meet 20% 5xx, 5% hangs, 5% 429 and 2%
  * malformed answers. Every execution must reach the status its script intends; the figures are AMC
  * calls per execution against a fault-free run of the same scripts, in the same JVM, and the time
  * to drain (simulated and wall clock).

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 4's benchmark: a CSV of {@code bench.result-mb} MB (default 1024) served by the simulator
+ * The results benchmark: a CSV of {@code bench.result-mb} MB (default 1024) served by the simulator
  * from disk, downloaded, parsed and stored by the daemon, against {@code psql \copy} of the same
  * file into an equivalent table (one text column per CSV column) in the same run. The figure is the
  * ratio of the two throughputs; peak heap is sampled while the daemon stores.
