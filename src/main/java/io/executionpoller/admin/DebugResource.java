@@ -1,5 +1,7 @@
 package io.executionpoller.admin;
 
+import static io.executionpoller.db.NativeColumns.instant;
+
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
@@ -15,11 +17,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,23 +173,6 @@ public class DebugResource {
         .onFailure()
         .recoverWithItem(
             failure -> new DebugSnapshot.Backlog(null, null, null, null, null, failure(failure)));
-  }
-
-  /** A timestamptz as a native query returns it. */
-  private static Instant instant(Object value) {
-    if (value == null) {
-      return null;
-    }
-    if (value instanceof Instant instant) {
-      return instant;
-    }
-    if (value instanceof OffsetDateTime time) {
-      return time.toInstant();
-    }
-    if (value instanceof Timestamp time) {
-      return time.toInstant();
-    }
-    throw new IllegalStateException("not a timestamp: " + value.getClass());
   }
 
   private List<DebugSnapshot.RemoteInstance> remote() {
