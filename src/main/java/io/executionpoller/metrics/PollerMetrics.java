@@ -11,10 +11,10 @@ import java.time.Duration;
 
 /**
  * The metrics of an execution's lifecycle and of the calls it makes, in one place so their names,
- * labels and buckets read together (the README's Metrics table lists them all). Micrometer names
- * become Prometheus names: dots turn into underscores, counters get {@code _total}, timers are in
- * seconds. Every label is bounded: an outcome, a status, an error type, an operation or an AMC
- * instance; never a workflow or an execution id.
+ * labels and buckets read together (the metrics table in src/docs/metrics-and-logs.md lists them
+ * all). Micrometer names become Prometheus names: dots turn into underscores, counters get {@code
+ * _total}, timers are in seconds. Every label is bounded: an outcome, a status, an error type, an
+ * operation or an AMC instance; never a workflow or an execution id.
  *
  * <p>Meters are looked up on each use: the registry returns the one already registered, so two
  * instances of this class (the poll cycles tests build for extra replicas) share the same meters.
