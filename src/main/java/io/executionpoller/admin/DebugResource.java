@@ -1,9 +1,9 @@
 package io.executionpoller.admin;
 
 import io.agroal.api.AgroalDataSource;
-import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.watchdog.Replicas;
 import jakarta.ws.rs.GET;

@@ -3,7 +3,7 @@ package io.executionpoller.watchdog;
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollConfig;
-import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.results.ResultDownloader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;

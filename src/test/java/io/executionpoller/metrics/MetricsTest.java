@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.executionpoller.poll.LoopGauges;
+import io.executionpoller.poll.LoopMetrics;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.remote.guard.RemoteGate;
 import io.executionpoller.results.ResultDownloader;
@@ -55,7 +55,7 @@ class MetricsTest {
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
-  @Inject LoopGauges gauges;
+  @Inject LoopMetrics gauges;
   @Inject RemoteGate gate;
 
   /** The management port of this test run (19001 unless overridden). */
