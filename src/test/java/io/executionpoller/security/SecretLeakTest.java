@@ -54,8 +54,9 @@ class SecretLeakTest {
           "quarkus.log.file.level", "DEBUG",
           "quarkus.log.min-level", "DEBUG",
           "quarkus.log.category.\"io.executionpoller\".level", "DEBUG",
-          // Prefixed: the test profile's own WARN for the loop would win over a plain key.
+          // Prefixed: the test profile's own WARN for the loop's lines would win over a plain key.
           "%test.quarkus.log.category.\"io.executionpoller.poll\".level", "DEBUG",
+          "%test.quarkus.log.category.\"io.executionpoller.logging\".level", "DEBUG",
           "quarkus.log.category.\"io.vertx\".level", "DEBUG",
           "quarkus.log.category.\"io.agroal\".level", "DEBUG");
     }
