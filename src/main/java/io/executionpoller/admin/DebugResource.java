@@ -3,9 +3,9 @@ package io.executionpoller.admin;
 import static io.executionpoller.db.NativeColumns.instant;
 
 import io.executionpoller.execution.ExecutionStatus;
-import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.results.ResultStatus;
 import io.executionpoller.stuck.StuckDetector;
 import io.executionpoller.watchdog.Replicas;

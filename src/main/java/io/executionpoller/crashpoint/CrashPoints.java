@@ -1,6 +1,5 @@
 package io.executionpoller.crashpoint;
 
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -21,27 +20,16 @@ public class CrashPoints {
   public static final String MARKER = "CRASH_POINT_REACHED";
 
   private static final Logger LOG = Logger.getLogger(CrashPoints.class);
-  private static final CrashPoints OFF = new CrashPoints((CrashPoint) null);
 
   private final CrashPoint armed;
   private final AtomicBoolean announced = new AtomicBoolean();
 
-  @Inject
   CrashPoints(CrashPointConfig config) {
-    this(config.point().orElse(null));
+    this.armed = config.point().orElse(null);
     if (armed != null) {
       LOG.warnf(
           "poller.crash-point=%s: this process freezes when it gets there (test only)", armed);
     }
-  }
-
-  private CrashPoints(CrashPoint armed) {
-    this.armed = armed;
-  }
-
-  /** No crash point: for code built outside CDI (tests that assemble their own cycles). */
-  public static CrashPoints off() {
-    return OFF;
   }
 
   /** Freezes the calling thread for good when {@code point} is the armed one. */

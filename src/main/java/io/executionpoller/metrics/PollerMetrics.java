@@ -16,10 +16,9 @@ import java.time.Duration;
  * _total}, timers are in seconds. Every label is bounded: an outcome, a status, an error type, an
  * operation or an AMC instance; never a workflow or an execution id.
  *
- * <p>Meters are looked up on each use: the registry returns the one already registered, so two
- * instances of this class (the poll cycles tests build for extra replicas) share the same meters.
- * Durations are measured on the registry's monotonic clock, not the application clock: they are
- * about real time, which a test that moves the application clock must not distort.
+ * <p>Meters are looked up on each use: the registry returns the one already registered. Durations
+ * are measured on the registry's monotonic clock, not the application clock: they are about real
+ * time, which a test that moves the application clock must not distort.
  */
 @Startup
 @Singleton
@@ -43,7 +42,7 @@ public class PollerMetrics {
 
   private final MeterRegistry registry;
 
-  public PollerMetrics(MeterRegistry registry) {
+  PollerMetrics(MeterRegistry registry) {
     this.registry = registry;
     // A meter without labels is shown from the start, at zero, rather than from its first event.
     longExecutions();

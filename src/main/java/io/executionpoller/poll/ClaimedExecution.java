@@ -2,6 +2,7 @@ package io.executionpoller.poll;
 
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.TimeWindow;
+import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.remote.CreateExecutionRequest;
 import io.executionpoller.remote.RemoteTarget;
 import java.time.Instant;
@@ -67,6 +68,11 @@ public record ClaimedExecution(
         timeWindow,
         runtime,
         leaseExpiresAt);
+  }
+
+  /** Who a lifecycle line about this execution and the remote run {@code remote} is about. */
+  ExecutionIds ids(String remote) {
+    return new ExecutionIds(id, remote, workflowId, target.instanceId());
   }
 
   CreateExecutionRequest createRequest() {

@@ -17,7 +17,7 @@ public interface PollConfig {
   @WithDefault("1S")
   Duration tick();
 
-  /** Time between two status checks of one execution (the seed's 15 s). */
+  /** Time between two status checks of one execution. */
   @WithDefault("15S")
   Duration interval();
 
@@ -25,7 +25,7 @@ public interface PollConfig {
   @WithDefault("100")
   int batchSize();
 
-  /** Status checks and submissions in flight at once on this replica (the seed's 10). */
+  /** Status checks and submissions in flight at once on this replica. */
   @WithDefault("10")
   int maxConcurrentPolls();
 
@@ -41,7 +41,7 @@ public interface PollConfig {
   @WithDefault("90S")
   Duration checkDeadline();
 
-  /** Failed checks in a row after which the execution is marked FAILED (the seed's 5). */
+  /** Failed checks in a row after which the execution is marked FAILED. */
   @WithDefault("5")
   int maxConsecutivePollErrors();
 

@@ -1,7 +1,5 @@
 package io.executionpoller.poll;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -23,15 +21,12 @@ class PollScheduler {
 
   private final PollCycle cycle;
   private final PollConfig config;
-  private final Counter failedCycles;
+  private final LoopMetrics metrics;
 
-  PollScheduler(PollCycle cycle, PollConfig config, MeterRegistry registry) {
+  PollScheduler(PollCycle cycle, PollConfig config, LoopMetrics metrics) {
     this.cycle = cycle;
     this.config = config;
-    this.failedCycles =
-        Counter.builder("poller.cycles.failed")
-            .description("Poll cycles that failed as a whole")
-            .register(registry);
+    this.metrics = metrics;
   }
 
   @Scheduled(
@@ -59,7 +54,7 @@ class PollScheduler {
 
   private void recordFailure(Throwable failure) {
     // The next tick starts a fresh cycle; leases of this one expire on their own.
-    failedCycles.increment();
+    metrics.cycleFailed();
     LOG.errorf("poll cycle failed: %s", failure.toString());
   }
 

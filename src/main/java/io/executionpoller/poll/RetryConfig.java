@@ -28,15 +28,15 @@ public interface RetryConfig {
   @WithDefault("15M")
   Duration retryAfterMax();
 
-  /** Resubmissions of a remote execution that failed for a retryable reason (the seed's 3). */
+  /** Resubmissions of a remote execution that failed for a retryable reason. */
   @WithDefault("3")
   int maxRetries();
 
-  /** Wait before the first resubmission; doubles per retry (the seed's 60 s). */
+  /** Wait before the first resubmission; doubles per retry. */
   @WithDefault("60S")
   Duration resubmitBackoffBase();
 
-  /** Longest wait before a resubmission (the seed's 300 s). */
+  /** Longest wait before a resubmission. */
   @WithDefault("300S")
   Duration resubmitBackoffCap();
 

@@ -21,8 +21,8 @@ public interface TimeoutConfig {
   double warningFraction();
 
   /**
-   * Also cancel the remote execution when one times out (off by default, like the seed's
-   * auto-interrupt: a cancelled AMC run cannot be resumed). The outcome is recorded as an event.
+   * Also cancel the remote execution when one times out (off by default: a cancelled AMC run cannot
+   * be resumed). The outcome is recorded as an event.
    */
   @WithDefault("false")
   boolean cancelRemote();

@@ -4,6 +4,7 @@ import io.executionpoller.execution.Decision;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStateMachine;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.NewEvent;
 import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.execution.Transition;
 import io.executionpoller.failure.BackoffPolicy;
@@ -15,17 +16,21 @@ import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteExecution;
 import io.executionpoller.remote.RemoteFailures;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.random.RandomGenerator;
 
 /**
  * Decides what to persist for one check outcome. Pure: no I/O, time passed in. The state machine
  * decides transitions; this class turns its decision into columns and audit events.
  */
+@Singleton
 final class WritePlanner {
 
   /**
@@ -68,6 +73,13 @@ final class WritePlanner {
   private final Settings settings;
   private final RandomGenerator random;
 
+  @Inject
+  WritePlanner(PollConfig poll, RetryConfig retry, TimeoutConfig timeout) {
+    // java.util.Random is thread-safe; jitter needs no better randomness than that.
+    this(Settings.of(poll, retry, timeout), new Random());
+  }
+
+  /** A planner with its own source of jitter (a seeded one makes a test repeatable). */
   WritePlanner(Settings settings, RandomGenerator random) {
     this.settings = settings;
     this.random = random;
@@ -201,26 +213,16 @@ final class WritePlanner {
     Instant startedAt =
         execution.startedAt() != null ? execution.startedAt() : passedRunning ? now : null;
     Instant completedAt = newStatus.isTerminal() ? now : null;
-    Integer duration = durationSeconds(startedAt, completedAt);
-    return new WritePlan.Update(
-        execution,
-        newStatus,
-        remote.workflowExecutionId(),
-        remote.status(),
-        remote.statusReason(),
-        execution.needsSubmission() ? now : null,
-        startedAt,
-        completedAt,
-        remote.expireTime(),
-        remote.timeoutSeconds(),
-        duration,
-        0,
-        null,
-        null,
-        failure == null ? null : failure.type().name(),
-        failure == null ? null : failure.message(),
-        next,
-        events);
+    WritePlan.Times times =
+        new WritePlan.Times(
+            execution.needsSubmission() ? now : null,
+            startedAt,
+            completedAt,
+            WritePlan.Times.ran(startedAt, completedAt));
+    return failure == null
+        ? WritePlan.Update.answered(execution, newStatus, remote, times, next, events)
+        : WritePlan.Update.answeredWithError(
+            execution, newStatus, remote, times, failure.type(), failure.message(), next, events);
   }
 
   /**
@@ -336,23 +338,10 @@ final class WritePlanner {
     events.add(
         new NewEvent(
             EventType.TRANSITION, execution.status(), ExecutionStatus.FAILED, null, errorMessage));
-    return new WritePlan.Update(
+    return WritePlan.Update.failedUnanswered(
         execution,
-        ExecutionStatus.FAILED,
-        null,
-        execution.remoteStatus(),
-        null,
-        null,
-        null,
+        WritePlan.Errors.refusedCreate(type, message, now, errorMessage),
         now,
-        null,
-        null,
-        durationSeconds(execution.startedAt(), now),
-        0,
-        message,
-        now,
-        type.name(),
-        errorMessage,
         now.plus(settings.interval()),
         events);
   }
@@ -441,7 +430,6 @@ final class WritePlanner {
     List<NewEvent> events = new ArrayList<>();
     events.add(new NewEvent(EventType.CHECK_FAILED, null, null, null, type + ": " + message));
     boolean givesUp = errors >= settings.maxConsecutivePollErrors();
-    ExecutionStatus newStatus = givesUp ? ExecutionStatus.FAILED : execution.status();
     String errorMessage = null;
     if (givesUp) {
       errorMessage = "gave up after " + errors + " failed checks in a row; last: " + message;
@@ -453,32 +441,12 @@ final class WritePlanner {
               null,
               errorMessage));
     }
-    return new WritePlan.Update(
-        execution,
-        newStatus,
-        null,
-        execution.remoteStatus(),
-        null,
-        null,
-        null,
-        givesUp ? now : null,
-        null,
-        null,
-        givesUp ? durationSeconds(execution.startedAt(), now) : null,
-        errors,
-        message,
-        now,
-        type.name(),
-        errorMessage,
-        nextCheckAfterFailure(errors, failure, now),
-        events);
-  }
-
-  /** Whole seconds from start to completion; null until both are known. */
-  private static Integer durationSeconds(Instant startedAt, Instant completedAt) {
-    return startedAt == null || completedAt == null
-        ? null
-        : (int) Duration.between(startedAt, completedAt).toSeconds();
+    WritePlan.Errors failed =
+        WritePlan.Errors.failedCheck(errors, type, message, now, errorMessage);
+    Instant next = nextCheckAfterFailure(errors, failure, now);
+    return givesUp
+        ? WritePlan.Update.failedUnanswered(execution, failed, now, next, events)
+        : WritePlan.Update.failedCheck(execution, failed, next, events);
   }
 
   private static String describe(Throwable failure) {

@@ -3,7 +3,7 @@ package io.executionpoller.watchdog;
 import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollConfig;
-import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.results.ResultDownloader;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;

@@ -12,7 +12,8 @@ import org.jboss.logmanager.ExtLogRecord;
 /**
  * Captures what the daemon logs under {@code io.executionpoller} while open: each line's level,
  * message and MDC, copied when it is logged (the MDC is gone a moment later). Opening sets the
- * loop's category to {@code level} (the test profile keeps it at WARN); closing puts it back.
+ * categories of the loop and of the lifecycle lines to {@code level} (the test profile keeps them
+ * at WARN); closing puts them back.
  */
 final class CapturedLog extends Handler implements AutoCloseable {
 
@@ -26,16 +27,16 @@ final class CapturedLog extends Handler implements AutoCloseable {
   }
 
   private static final String ROOT = "io.executionpoller";
-  private static final String LOOP = "io.executionpoller.poll";
+  private static final List<String> LOOP =
+      List.of("io.executionpoller.poll", LifecycleRecorder.class.getName());
 
   private final List<Line> lines = new CopyOnWriteArrayList<>();
   private final Logger root = Logger.getLogger(ROOT);
-  private final Logger loop = Logger.getLogger(LOOP);
-  private final Level loopLevelBefore;
+  private final List<Logger> loop = LOOP.stream().map(Logger::getLogger).toList();
+  private final List<Level> loopLevelsBefore = loop.stream().map(Logger::getLevel).toList();
 
   private CapturedLog(Level loopLevel) {
-    loopLevelBefore = loop.getLevel();
-    loop.setLevel(loopLevel);
+    loop.forEach(logger -> logger.setLevel(loopLevel));
     setLevel(Level.ALL);
     root.addHandler(this);
   }
@@ -68,6 +69,8 @@ final class CapturedLog extends Handler implements AutoCloseable {
   @Override
   public void close() {
     root.removeHandler(this);
-    loop.setLevel(loopLevelBefore);
+    for (int i = 0; i < loop.size(); i++) {
+      loop.get(i).setLevel(loopLevelsBefore.get(i));
+    }
   }
 }

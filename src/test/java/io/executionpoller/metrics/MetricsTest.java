@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.executionpoller.poll.LoopGauges;
+import io.executionpoller.poll.LoopMetrics;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.simulator.AmcSimulator;
@@ -53,7 +53,7 @@ class MetricsTest {
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject Downloads downloads;
-  @Inject LoopGauges gauges;
+  @Inject LoopMetrics gauges;
 
   /** The management port of this test run (19001 unless overridden). */
   @ConfigProperty(name = "quarkus.management.test-port")

@@ -63,7 +63,7 @@ class CoreLoopBenchmark {
     fixtures.trackMany(workflow, remoteIds);
     simulator.setLatency(Duration.ofMillis(latencyMs));
     PollCycle poller =
-        Cycles.build(
+        ReplicaLoops.build(
             TestPollConfig.defaults()
                 .withConcurrency(concurrency)
                 .withBatchSize(

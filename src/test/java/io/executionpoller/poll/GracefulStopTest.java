@@ -17,7 +17,10 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,26 +53,45 @@ class GracefulStopTest {
   }
 
   @Test
-  void shouldFinishTheCycleInFlightWithinTheGraceAndReleaseNothingItWrote() {
-    PollCycle stopping = Cycles.build(TestPollConfig.defaults(), "replica-stopping");
-    stopping.runOnce().await().atMost(AWAIT);
-    assertThat(fixtures.status(execution)).isEqualTo("RUNNING");
+  void shouldLetACheckInFlightFinishAndWriteItsOutcomeWithinTheGraceThenReleaseNothingItWrote() {
+    PollCycle stopping = ReplicaLoops.build(TestPollConfig.defaults(), "replica-stopping");
+    simulator.scriptFaults(Operation.STATUS, remoteId, List.of(Fault.HELD));
+    AtomicReference<CycleReport> report = new AtomicReference<>();
+    stopping.runOnce().subscribe().with(report::set, failure -> {});
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 1);
+    Map<String, Object> inFlight = fixtures.execution(execution);
+    assertThat(inFlight.get("lease_owner")).isEqualTo("replica-stopping");
+    assertThat(inFlight.get("status")).isEqualTo("PENDING");
 
-    int released = stopping.stop(Duration.ofSeconds(5)).await().atMost(AWAIT);
+    // Stopped while AMC holds the check's call; the call is answered only afterwards, well
+    // within the grace. A stop that did not wait for it would release the lease at once.
+    CompletableFuture<Integer> stopped =
+        stopping.stop(AWAIT).subscribe().asCompletionStage().toCompletableFuture();
+    simulator.releaseHeldCalls();
+    int released = stopped.orTimeout(AWAIT.toSeconds(), TimeUnit.SECONDS).join();
 
-    assertThat(released).isZero();
+    assertThat(released).as("the check wrote its outcome, which handed its lease back").isZero();
+    await().atMost(AWAIT).until(() -> report.get() != null);
+    assertThat(report.get().claimed()).isEqualTo(1);
+    assertThat(report.get().transitions()).as("the outcome was written").isEqualTo(1);
+    assertThat(report.get().lostWrites()).isZero();
+    Map<String, Object> written = fixtures.execution(execution);
+    assertThat(written.get("lease_owner")).isNull();
+    assertThat((Integer) written.get("poll_count"))
+        .isEqualTo((Integer) inFlight.get("poll_count") + 1);
+    assertThat(written.get("status")).as("AMC's answer, RUNNING, applied").isEqualTo("RUNNING");
     clock.advance(Duration.ofSeconds(30));
     assertThat(stopping.runOnce().await().atMost(AWAIT).claimed())
         .as("a stopped replica claims nothing")
         .isZero();
-    PollCycle other = Cycles.build(TestPollConfig.defaults(), "replica-other");
+    PollCycle other = ReplicaLoops.build(TestPollConfig.defaults(), "replica-other");
     assertThat(other.runOnce().await().atMost(AWAIT).claimed()).isEqualTo(1);
   }
 
   @Test
   void shouldReleaseTheLeasesOfChecksThatOutliveTheGraceAndRefuseTheirLateWrites()
       throws Exception {
-    PollCycle stopping = Cycles.build(TestPollConfig.defaults(), "replica-stopping");
+    PollCycle stopping = ReplicaLoops.build(TestPollConfig.defaults(), "replica-stopping");
     simulator.scriptFaults(Operation.STATUS, remoteId, List.of(Fault.HANG));
     AtomicReference<CycleReport> report = new AtomicReference<>();
     stopping.runOnce().subscribe().with(report::set, failure -> {});
@@ -93,7 +115,7 @@ class GracefulStopTest {
   @Test
   void shouldKeepACreateStillOnTheWireFromBeingDueUntilItCouldHaveShownInAListing() {
     UUID pending = pendingWithHangingCreate("wf_stopping_mid_create");
-    PollCycle stopping = Cycles.build(TestPollConfig.defaults(), "replica-stopping");
+    PollCycle stopping = ReplicaLoops.build(TestPollConfig.defaults(), "replica-stopping");
     stopping.runOnce().subscribe().with(ignored -> {}, failure -> {});
     await()
         .atMost(AWAIT)
@@ -108,7 +130,7 @@ class GracefulStopTest {
   void shouldKeepACreateCutOffByTheCheckDeadlineFromBeingDueUntilItCouldHaveShownInAListing() {
     UUID pending = pendingWithHangingCreate("wf_deadline_mid_create");
     PollCycle hasty =
-        Cycles.build(
+        ReplicaLoops.build(
             TestPollConfig.defaults().withCheckDeadline(Duration.ofMillis(300)), "replica-hasty");
 
     hasty.runOnce().await().atMost(AWAIT);
@@ -143,7 +165,7 @@ class GracefulStopTest {
     assertThat(fixtures.execution(pending).get("amc_execution_id")).isNull();
     assertThat(fixtures.instant(pending, "next_poll_at")).isEqualTo(attempted.plus(settle));
 
-    PollCycle other = Cycles.build(TestPollConfig.defaults(), "replica-other");
+    PollCycle other = ReplicaLoops.build(TestPollConfig.defaults(), "replica-other");
     clock.set(attempted.plus(settle).minusSeconds(1));
     assertThat(other.runOnce().await().atMost(AWAIT).claimed())
         .as("not due while the create may still land")

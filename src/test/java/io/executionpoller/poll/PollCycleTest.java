@@ -205,7 +205,7 @@ class PollCycleTest {
             .toList();
     fixtures.trackMany(workflow, remoteIds);
     PollCycle limited =
-        Cycles.build(
+        ReplicaLoops.build(
             io.executionpoller.support.TestPollConfig.defaults()
                 .withConcurrency(limit)
                 .withBatchSize(25),

@@ -258,7 +258,7 @@ class RemoteOutageTest {
     int callsBefore = simulator.totalApiCalls();
     // A check deadline beyond the 2 min lease: no check may start under such a lease.
     PollCycle impatient =
-        Cycles.build(
+        ReplicaLoops.build(
             TestPollConfig.defaults().withCheckDeadline(Duration.ofMinutes(3)), "short-lease");
 
     CycleReport report = impatient.runOnce().await().atMost(AWAIT);

@@ -61,8 +61,8 @@ class ReplicasTest {
             .toList();
     fixtures.trackMany(workflow, remoteIds);
     TestPollConfig config = TestPollConfig.defaults().withConcurrency(8).withBatchSize(50);
-    PollCycle replicaA = Cycles.build(config, "replica-a");
-    PollCycle replicaB = Cycles.build(config, "replica-b");
+    PollCycle replicaA = ReplicaLoops.build(config, "replica-a");
+    PollCycle replicaB = ReplicaLoops.build(config, "replica-b");
 
     int claimedByA = 0;
     int claimedByB = 0;
@@ -119,7 +119,7 @@ class ReplicasTest {
                         ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
             .toList();
     fixtures.trackMany(workflow, remoteIds);
-    PollCycle poller = Cycles.build(TestPollConfig.defaults().withConcurrency(20), "steady");
+    PollCycle poller = ReplicaLoops.build(TestPollConfig.defaults().withConcurrency(20), "steady");
     poller.runOnce().await().atMost(AWAIT);
     clock.advance(Duration.ofSeconds(15));
 
@@ -157,7 +157,7 @@ class ReplicasTest {
     // ...61 s into its 2 min lease, while a replica whose clock runs 60 s ahead polls.
     clock.advance(Duration.ofSeconds(61));
     PollCycle fast =
-        Cycles.build(
+        ReplicaLoops.build(
             TestPollConfig.defaults(), "replica-fast", Clock.offset(clock, Duration.ofSeconds(60)));
 
     CycleReport report = fast.runOnce().await().atMost(AWAIT);

@@ -366,7 +366,7 @@ class ResubmissionTest {
     simulator.scriptFaults(Operation.CREATE, "wf_slow_create", List.of(Fault.HANG));
     UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_slow_create"));
     PollCycle impatient =
-        Cycles.build(
+        ReplicaLoops.build(
             TestPollConfig.defaults().withCheckDeadline(Duration.ofMillis(500)), "impatient");
 
     CycleReport report = impatient.runOnce().await().atMost(AWAIT);

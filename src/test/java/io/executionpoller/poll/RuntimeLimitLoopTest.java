@@ -78,7 +78,7 @@ class RuntimeLimitLoopTest {
   @Test
   void shouldCancelTheRemoteExecutionOnTimeoutWhenAskedTo() {
     PollCycle cancelling =
-        Cycles.build(TestPollConfig.defaults(), new CancellingTimeouts(), "cancelling");
+        ReplicaLoops.build(TestPollConfig.defaults(), new CancellingTimeouts(), "cancelling");
     UUID workflow = fixtures.savedWorkflowWithLimits("wf_runaway", 60, 30);
     String remote =
         simulator.preload(

@@ -10,9 +10,11 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.NewEvent;
 import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.failure.BackoffPolicy;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.failure.FailureFacts;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteCallException;
@@ -163,6 +165,11 @@ class WritePlannerTest {
     return new NewEvent(EventType.TRANSITION, from, to, remoteStatus, message);
   }
 
+  /** The error type an update writes, by name as the column holds it; null when it writes none. */
+  private static String errorType(WritePlan.Update update) {
+    return update.errors().type() == null ? null : update.errors().type().name();
+  }
+
   private static WritePlan.Update asUpdate(WritePlan plan) {
     assertThat(plan).isInstanceOf(WritePlan.Update.class);
     return (WritePlan.Update) plan;
@@ -224,20 +231,9 @@ class WritePlannerTest {
             new WritePlan.Update(
                 execution,
                 SUCCESS,
-                AMC_ID,
-                "SUCCEEDED",
-                null,
-                null,
-                NOW,
-                NOW,
-                EXPIRE,
-                REMOTE_TIMEOUT,
-                0,
-                0,
-                null,
-                null,
-                null,
-                null,
+                new WritePlan.Remote(AMC_ID, "SUCCEEDED", null, EXPIRE, REMOTE_TIMEOUT),
+                new WritePlan.Times(null, NOW, NOW, 0),
+                new WritePlan.Errors(0, null, null, null, null),
                 NEXT,
                 List.of(
                     transition(PENDING, RUNNING, "SUCCEEDED", null),
@@ -252,10 +248,10 @@ class WritePlannerTest {
     WritePlan.Update update = asUpdate(observe(execution, remote("RUNNING", null)));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.startedAt()).isEqualTo(NOW);
-    assertThat(update.completedAt()).isNull();
-    assertThat(update.executionDurationSeconds()).isNull();
-    assertThat(update.errorType()).isNull();
+    assertThat(update.times().startedAt()).isEqualTo(NOW);
+    assertThat(update.times().completedAt()).isNull();
+    assertThat(update.times().durationSeconds()).isNull();
+    assertThat(errorType(update)).isNull();
     assertThat(update.events()).containsExactly(transition(PENDING, RUNNING, "RUNNING", null));
     assertThat(update.nextPollAt()).isEqualTo(NEXT);
   }
@@ -266,7 +262,7 @@ class WritePlannerTest {
         asUpdate(observe(tracked(PENDING, "PENDING"), remote("PUBLISHING", null)));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.remoteStatus()).isEqualTo("PUBLISHING");
+    assertThat(update.remote().status()).isEqualTo("PUBLISHING");
     assertThat(update.events()).containsExactly(transition(PENDING, RUNNING, "PUBLISHING", null));
   }
 
@@ -278,10 +274,10 @@ class WritePlannerTest {
     WritePlan.Update update = asUpdate(observe(execution, remote("SUCCEEDED", null)));
 
     assertThat(update.newStatus()).isEqualTo(SUCCESS);
-    assertThat(update.startedAt()).isEqualTo(started);
-    assertThat(update.completedAt()).isEqualTo(NOW);
-    assertThat(update.executionDurationSeconds()).isEqualTo(600);
-    assertThat(update.submittedAt()).isNull();
+    assertThat(update.times().startedAt()).isEqualTo(started);
+    assertThat(update.times().completedAt()).isEqualTo(NOW);
+    assertThat(update.times().durationSeconds()).isEqualTo(600);
+    assertThat(update.times().submittedAt()).isNull();
     assertThat(update.events()).containsExactly(transition(RUNNING, SUCCESS, "SUCCEEDED", null));
   }
 
@@ -291,10 +287,10 @@ class WritePlannerTest {
         asUpdate(observe(tracked(RUNNING, "RUNNING"), remote("CANCELLED", "Cancelled by user")));
 
     assertThat(update.newStatus()).isEqualTo(CANCELLED);
-    assertThat(update.completedAt()).isEqualTo(NOW);
-    assertThat(update.errorType()).isNull();
-    assertThat(update.errorMessage()).isNull();
-    assertThat(update.statusReason()).isEqualTo("Cancelled by user");
+    assertThat(update.times().completedAt()).isEqualTo(NOW);
+    assertThat(errorType(update)).isNull();
+    assertThat(update.errors().message()).isNull();
+    assertThat(update.remote().statusReason()).isEqualTo("Cancelled by user");
     assertThat(update.events())
         .containsExactly(transition(RUNNING, CANCELLED, "CANCELLED", "Cancelled by user"));
   }
@@ -305,9 +301,9 @@ class WritePlannerTest {
 
     WritePlan.Update update = asUpdate(observe(execution, remote("SUCCEEDED", null)));
 
-    assertThat(update.consecutivePollErrors()).isZero();
-    assertThat(update.lastError()).isNull();
-    assertThat(update.lastErrorAt()).isNull();
+    assertThat(update.errors().checksFailedInARow()).isZero();
+    assertThat(update.errors().lastError()).isNull();
+    assertThat(update.errors().lastErrorAt()).isNull();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -342,11 +338,11 @@ class WritePlannerTest {
     WritePlan.Update update = asUpdate(observe(execution, remote(remoteStatus, reason)));
 
     assertThat(update.newStatus()).isEqualTo(FAILED);
-    assertThat(update.errorType()).isEqualTo(errorType);
-    assertThat(update.errorMessage()).isEqualTo(reason);
-    assertThat(update.statusReason()).isEqualTo(reason);
-    assertThat(update.completedAt()).isEqualTo(NOW);
-    assertThat(update.executionDurationSeconds()).isEqualTo(600);
+    assertThat(errorType(update)).isEqualTo(errorType);
+    assertThat(update.errors().message()).isEqualTo(reason);
+    assertThat(update.remote().statusReason()).isEqualTo(reason);
+    assertThat(update.times().completedAt()).isEqualTo(NOW);
+    assertThat(update.times().durationSeconds()).isEqualTo(600);
     assertThat(update.events()).containsExactly(transition(RUNNING, FAILED, remoteStatus, reason));
   }
 
@@ -357,11 +353,11 @@ class WritePlannerTest {
         asUpdate(observe(tracked(PENDING, "PENDING"), remote(remoteStatus, null)));
 
     assertThat(update.newStatus()).isEqualTo(FAILED);
-    assertThat(update.errorType()).isEqualTo("UNKNOWN_ERROR");
-    assertThat(update.errorMessage()).isEqualTo("AMC reported " + remoteStatus);
-    assertThat(update.startedAt()).isNull();
-    assertThat(update.completedAt()).isEqualTo(NOW);
-    assertThat(update.executionDurationSeconds()).isNull();
+    assertThat(errorType(update)).isEqualTo("UNKNOWN_ERROR");
+    assertThat(update.errors().message()).isEqualTo("AMC reported " + remoteStatus);
+    assertThat(update.times().startedAt()).isNull();
+    assertThat(update.times().completedAt()).isEqualTo(NOW);
+    assertThat(update.times().durationSeconds()).isNull();
     assertThat(update.events()).containsExactly(transition(PENDING, FAILED, remoteStatus, null));
   }
 
@@ -380,20 +376,9 @@ class WritePlannerTest {
             new WritePlan.Update(
                 execution,
                 PENDING,
-                AMC_ID,
-                "PENDING",
-                null,
-                NOW,
-                null,
-                null,
-                EXPIRE,
-                REMOTE_TIMEOUT,
-                null,
-                0,
-                null,
-                null,
-                null,
-                null,
+                new WritePlan.Remote(AMC_ID, "PENDING", null, EXPIRE, REMOTE_TIMEOUT),
+                new WritePlan.Times(NOW, null, null, null),
+                new WritePlan.Errors(0, null, null, null, null),
                 NEXT,
                 List.of(
                     new NewEvent(
@@ -410,9 +395,9 @@ class WritePlannerTest {
                 new CheckOutcome.Submitted(execution, remote("RUNNING", null), false), NOW));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.submittedAt()).isEqualTo(NOW);
-    assertThat(update.startedAt()).isEqualTo(NOW);
-    assertThat(update.amcExecutionId()).isEqualTo(AMC_ID);
+    assertThat(update.times().submittedAt()).isEqualTo(NOW);
+    assertThat(update.times().startedAt()).isEqualTo(NOW);
+    assertThat(update.remote().amcExecutionId()).isEqualTo(AMC_ID);
     assertThat(update.events())
         .containsExactly(
             new NewEvent(EventType.SUBMITTED, null, null, "RUNNING", "remote id " + AMC_ID),
@@ -429,7 +414,7 @@ class WritePlannerTest {
                 new CheckOutcome.Submitted(execution, remote("QUEUED", null), false), NOW));
 
     assertThat(update.newStatus()).isEqualTo(PENDING);
-    assertThat(update.submittedAt()).isEqualTo(NOW);
+    assertThat(update.times().submittedAt()).isEqualTo(NOW);
     assertThat(update.events())
         .containsExactly(
             new NewEvent(EventType.SUBMITTED, null, null, "QUEUED", "remote id " + AMC_ID),
@@ -451,9 +436,9 @@ class WritePlannerTest {
     WritePlan.Update update = asUpdate(observe(execution, remote("ARCHIVED", null)));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.remoteStatus()).isEqualTo("ARCHIVED");
-    assertThat(update.completedAt()).isNull();
-    assertThat(update.errorType()).isNull();
+    assertThat(update.remote().status()).isEqualTo("ARCHIVED");
+    assertThat(update.times().completedAt()).isNull();
+    assertThat(errorType(update)).isNull();
     assertThat(update.nextPollAt()).isEqualTo(NEXT);
     assertThat(update.events())
         .containsExactly(
@@ -493,7 +478,7 @@ class WritePlannerTest {
     WritePlan.Update update = asUpdate(observe(execution, remote("PENDING", null)));
 
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.remoteStatus()).isEqualTo("PENDING");
+    assertThat(update.remote().status()).isEqualTo("PENDING");
     assertThat(update.events())
         .containsExactly(
             new NewEvent(
@@ -537,20 +522,9 @@ class WritePlannerTest {
             new WritePlan.Update(
                 execution,
                 RUNNING,
-                null,
-                "RUNNING",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1,
-                message,
-                NOW,
-                "NETWORK_ERROR",
-                null,
+                new WritePlan.Remote(null, "RUNNING", null, null, null),
+                new WritePlan.Times(null, null, null, null),
+                new WritePlan.Errors(1, message, NOW, ErrorType.NETWORK_ERROR, null),
                 NEXT,
                 List.of(
                     new NewEvent(
@@ -571,9 +545,9 @@ class WritePlannerTest {
     WritePlan.Update update =
         asUpdate(fail(execution, httpFailure("get execution", 503, "Service Unavailable")));
 
-    assertThat(update.consecutivePollErrors()).isEqualTo(after);
+    assertThat(update.errors().checksFailedInARow()).isEqualTo(after);
     assertThat(update.newStatus()).isEqualTo(status);
-    assertThat(update.errorType()).isEqualTo("AMC_API_ERROR");
+    assertThat(errorType(update)).isEqualTo("AMC_API_ERROR");
     assertThat(update.events().get(0).type()).isEqualTo(EventType.CHECK_FAILED);
   }
 
@@ -590,20 +564,9 @@ class WritePlannerTest {
             new WritePlan.Update(
                 execution,
                 FAILED,
-                null,
-                "RUNNING",
-                null,
-                null,
-                null,
-                NOW,
-                null,
-                null,
-                60,
-                5,
-                message,
-                NOW,
-                "AMC_API_ERROR",
-                gaveUp,
+                new WritePlan.Remote(null, "RUNNING", null, null, null),
+                new WritePlan.Times(null, null, NOW, 60),
+                new WritePlan.Errors(5, message, NOW, ErrorType.AMC_API_ERROR, gaveUp),
                 NEXT,
                 List.of(
                     new NewEvent(
@@ -626,10 +589,10 @@ class WritePlannerTest {
                     null)));
 
     assertThat(update.newStatus()).isEqualTo(FAILED);
-    assertThat(update.completedAt()).isEqualTo(NOW);
-    assertThat(update.submittedAt()).isNull();
-    assertThat(update.executionDurationSeconds()).as("it never started").isNull();
-    assertThat(update.errorType()).isEqualTo("NETWORK_ERROR");
+    assertThat(update.times().completedAt()).isEqualTo(NOW);
+    assertThat(update.times().submittedAt()).isNull();
+    assertThat(update.times().durationSeconds()).as("it never started").isNull();
+    assertThat(errorType(update)).isEqualTo("NETWORK_ERROR");
     assertThat(update.events())
         .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
         .containsExactly(
@@ -688,16 +651,16 @@ class WritePlannerTest {
   void shouldClassifyAFailedCheckFromWhatTheFailureSays(Throwable failure, String errorType) {
     WritePlan.Update update = asUpdate(fail(tracked(RUNNING, "RUNNING"), failure));
 
-    assertThat(update.errorType()).isEqualTo(errorType);
+    assertThat(errorType(update)).isEqualTo(errorType);
     assertThat(update.newStatus()).isEqualTo(RUNNING);
-    assertThat(update.lastErrorAt()).isEqualTo(NOW);
+    assertThat(update.errors().lastErrorAt()).isEqualTo(NOW);
   }
 
   @Test
   void shouldDescribeAFailureWithoutMessageByItsClassName() {
     WritePlan.Update update = asUpdate(fail(tracked(RUNNING, "RUNNING"), new TimeoutException()));
 
-    assertThat(update.lastError()).isEqualTo("TimeoutException");
+    assertThat(update.errors().lastError()).isEqualTo("TimeoutException");
     assertThat(update.events())
         .containsExactly(
             new NewEvent(
@@ -848,7 +811,7 @@ class WritePlannerTest {
         asUpdate(observe(execution, remote("FAILED", "Internal server error")));
 
     assertThat(update.newStatus()).isEqualTo(FAILED);
-    assertThat(update.errorType()).isEqualTo("AMC_API_ERROR");
+    assertThat(errorType(update)).isEqualTo("AMC_API_ERROR");
   }
 
   @Test
@@ -864,9 +827,9 @@ class WritePlannerTest {
                         + " at position 7\"}")));
 
     assertThat(update.newStatus()).isEqualTo(FAILED);
-    assertThat(update.errorType()).isEqualTo("QUERY_ERROR");
-    assertThat(update.errorMessage()).startsWith("AMC refused the create: ");
-    assertThat(update.consecutivePollErrors()).isZero();
+    assertThat(errorType(update)).isEqualTo("QUERY_ERROR");
+    assertThat(update.errors().message()).startsWith("AMC refused the create: ");
+    assertThat(update.errors().checksFailedInARow()).isZero();
   }
 
   @Test
@@ -895,7 +858,7 @@ class WritePlannerTest {
         asUpdate(fail(unsubmitted(), httpFailure("create execution", status, "{}")));
 
     assertThat(update.newStatus()).isEqualTo(PENDING);
-    assertThat(update.consecutivePollErrors()).isEqualTo(1);
+    assertThat(update.errors().checksFailedInARow()).isEqualTo(1);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1022,9 +985,9 @@ class WritePlannerTest {
       default -> {
         WritePlan.Update update = asUpdate(plan);
         assertThat(update.newStatus()).isEqualTo(ExecutionStatus.TIMEOUT);
-        assertThat(update.errorType()).isEqualTo("TIMEOUT_ERROR");
-        assertThat(update.completedAt()).isEqualTo(NOW);
-        assertThat(update.executionDurationSeconds()).isEqualTo((int) ranSeconds);
+        assertThat(errorType(update)).isEqualTo("TIMEOUT_ERROR");
+        assertThat(update.times().completedAt()).isEqualTo(NOW);
+        assertThat(update.times().durationSeconds()).isEqualTo((int) ranSeconds);
         assertThat(update.events())
             .extracting(NewEvent::type, NewEvent::from, NewEvent::to)
             .containsExactly(tuple(EventType.TRANSITION, RUNNING, ExecutionStatus.TIMEOUT));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.housekeeping.Housekeeping;
 import io.executionpoller.metrics.PollerMetrics;
-import io.executionpoller.poll.ReplicaIdentity;
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;

@@ -2,6 +2,7 @@ package io.executionpoller.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.logging.LifecycleRecorder;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,16 +50,23 @@ class SecretLeakTest {
   public static class DebugLogToFile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of(
-          "quarkus.log.file.enabled", "true",
-          "quarkus.log.file.path", LOG.toString(),
-          "quarkus.log.file.level", "DEBUG",
-          "quarkus.log.min-level", "DEBUG",
-          "quarkus.log.category.\"io.executionpoller\".level", "DEBUG",
-          // Prefixed: the test profile's own WARN for the loop would win over a plain key.
-          "%test.quarkus.log.category.\"io.executionpoller.poll\".level", "DEBUG",
-          "quarkus.log.category.\"io.vertx\".level", "DEBUG",
-          "quarkus.log.category.\"io.agroal\".level", "DEBUG");
+      Map<String, String> overrides = new HashMap<>();
+      // The lifecycle lines' category, kept at WARN by the test profile like the loop's.
+      overrides.put(
+          "%test.quarkus.log.category.\"" + LifecycleRecorder.class.getName() + "\".level",
+          "DEBUG");
+      overrides.putAll(
+          Map.of(
+              "quarkus.log.file.enabled", "true",
+              "quarkus.log.file.path", LOG.toString(),
+              "quarkus.log.file.level", "DEBUG",
+              "quarkus.log.min-level", "DEBUG",
+              "quarkus.log.category.\"io.executionpoller\".level", "DEBUG",
+              // Prefixed: the test profile's own WARN for the loop would win over a plain key.
+              "%test.quarkus.log.category.\"io.executionpoller.poll\".level", "DEBUG",
+              "quarkus.log.category.\"io.vertx\".level", "DEBUG",
+              "quarkus.log.category.\"io.agroal\".level", "DEBUG"));
+      return overrides;
     }
   }
 

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.executionpoller.poll.LoopProgress;
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.poll.ReplicaIdentity;
+import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;

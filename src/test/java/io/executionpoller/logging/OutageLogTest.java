@@ -1,8 +1,8 @@
-package io.executionpoller.poll;
+package io.executionpoller.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.executionpoller.poll.OutageLog.Line;
+import io.executionpoller.logging.OutageLog.Line;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

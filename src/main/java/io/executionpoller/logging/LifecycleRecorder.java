@@ -1,30 +1,28 @@
-package io.executionpoller.poll;
+package io.executionpoller.logging;
 
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.execution.NewEvent;
 import io.executionpoller.failure.ErrorType;
-import io.executionpoller.logging.ExecutionIds;
-import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.metrics.PollerMetrics;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * Records the lifecycle steps the poll loop takes: one log line per step, with the execution's ids
- * in the MDC and in the text, and the step's metrics. A step is recorded once it is written (a
- * write lost to another replica records nothing); the check itself when its outcome is known.
+ * Records the lifecycle steps of executions, whoever takes them (the poll loop, an operator, the
+ * timeout sweep, a registration): one log line per step, with the execution's ids in the MDC and in
+ * the text, and the step's metrics. A step is recorded once it is written (a write lost to another
+ * replica records nothing); a check when its outcome is known.
  *
  * <p>Levels, so that a quiet daemon logs nothing at INFO: {@code EXEC_CHECK} (every check, with
  * outcome and duration) is DEBUG; steps that move an execution on ({@code EXEC_SUBMITTED}, {@code
  * EXEC_TRANSITION}, {@code RETRY_SCHEDULED}) are INFO; trouble ({@code EXEC_CHECK_FAILED}, {@code
  * LONG_EXECUTION}, {@code EXEC_TIMEOUT}, rejected transitions, unknown statuses) is WARN.
- *
- * <p>Transitions written elsewhere (an operator's cancel, the timeout sweep) and registrations are
- * recorded here too, so every transition has the same line and the same metrics.
  */
 @Singleton
 public class LifecycleRecorder {
@@ -35,41 +33,40 @@ public class LifecycleRecorder {
 
   private final PollerMetrics metrics;
 
-  public LifecycleRecorder(PollerMetrics metrics) {
+  LifecycleRecorder(PollerMetrics metrics) {
     this.metrics = metrics;
   }
 
-  Timer.Sample checkStarted() {
+  /** A check starts; its duration is measured on the registry's monotonic clock. */
+  public Timer.Sample checkStarted() {
     return metrics.startTimer();
   }
 
-  /** The check's outcome is decided; counts it and passes the plan on. */
-  WritePlan checkEnded(Timer.Sample started, WritePlan plan) {
-    String outcome = outcome(plan);
+  /**
+   * A check's outcome is decided ({@code outcome}: a label of poller_checks_total); {@code ids} is
+   * only asked for when the EXEC_CHECK line is logged.
+   */
+  public void checkEnded(Timer.Sample started, String outcome, Supplier<ExecutionIds> ids) {
     Duration took = metrics.checkEnded(started, outcome);
     if (LOG.isDebugEnabled()) {
-      LOG.debug(
-          ids(plan.execution(), remoteId(plan)),
-          "EXEC_CHECK",
-          "outcome=%s durationMs=%d",
-          outcome,
-          took.toMillis());
+      LOG.debug(ids.get(), "EXEC_CHECK", "outcome=%s durationMs=%d", outcome, took.toMillis());
     }
-    return plan;
   }
 
-  /** An update and its events were written. */
-  void updateApplied(WritePlan.Update update) {
-    ExecutionIds ids = ids(update.execution(), remoteId(update));
-    update.events().forEach(event -> step(ids, event));
-    boolean failedCheck =
-        update.events().stream().anyMatch(event -> event.type() == EventType.CHECK_FAILED);
-    ended(
-        ids,
-        failedCheck ? "check" : "execution",
-        update.errorType() == null ? null : ErrorType.valueOf(update.errorType()),
-        update.newStatus(),
-        update.executionDurationSeconds());
+  /**
+   * A write and its events were stored: a line and the metrics of each event, then the error and
+   * run-time metrics of the execution ({@code errorType} null when nothing failed, {@code
+   * ranSeconds} null for an execution that never started or has not ended).
+   */
+  public void written(
+      ExecutionIds ids,
+      List<NewEvent> events,
+      ErrorType errorType,
+      ExecutionStatus status,
+      Integer ranSeconds) {
+    events.forEach(event -> step(ids, event));
+    boolean failedCheck = events.stream().anyMatch(e -> e.type() == EventType.CHECK_FAILED);
+    ended(ids, failedCheck ? "check" : "execution", errorType, status, ranSeconds);
   }
 
   /**
@@ -108,21 +105,16 @@ public class LifecycleRecorder {
     }
   }
 
-  /** A RETRY (back to PENDING, to be submitted again) and its events were written. */
-  void resubmitApplied(WritePlan.Resubmit plan) {
-    ExecutionIds ids = ids(plan.execution(), remoteId(plan));
-    plan.events().stream()
-        .filter(event -> event.type() != EventType.RETRY)
-        .forEach(event -> step(ids, event));
-    LOG.info(
-        ids,
-        "RETRY_SCHEDULED",
-        "type=%s at=%s %s",
-        plan.errorType(),
-        plan.nextRetryAt(),
-        plan.lastError());
-    metrics.error("execution", plan.errorType());
-    metrics.retryScheduled(plan.errorType());
+  /**
+   * A RETRY (back to PENDING, to be submitted again at {@code at}) was written with {@code events}:
+   * the steps up to the failure, and the RETRY itself, which RETRY_SCHEDULED reports.
+   */
+  public void retryScheduled(
+      ExecutionIds ids, List<NewEvent> events, ErrorType type, Instant at, String cause) {
+    events.stream().filter(event -> event.type() != EventType.RETRY).forEach(e -> step(ids, e));
+    LOG.info(ids, "RETRY_SCHEDULED", "type=%s at=%s %s", type, at, cause);
+    metrics.error("execution", type);
+    metrics.retryScheduled(type);
   }
 
   /** The outcome of cancelling an execution at AMC (after a timeout, or an operator's cancel). */
@@ -139,7 +131,7 @@ public class LifecycleRecorder {
    * written: adopted (INFO), cancelled at AMC (WARN), or left running because the cancel failed
    * (ERROR: someone must cancel it by hand).
    */
-  void lateRun(ExecutionIds ids, EventType outcome, String message) {
+  public void lateRun(ExecutionIds ids, EventType outcome, String message) {
     switch (outcome) {
       case SUBMITTED -> LOG.info(ids, "EXEC_SUBMITTED", "%s", message);
       case REMOTE_ORPHAN_CANCELLED -> LOG.warn(ids, "EXEC_REMOTE_ORPHAN_CANCELLED", "%s", message);
@@ -183,57 +175,5 @@ public class LifecycleRecorder {
               event.remoteStatus(),
               event.message());
     }
-  }
-
-  /** The label of a check's outcome in poller_checks_total: a few fixed values. */
-  static String outcome(WritePlan plan) {
-    // Java 17: no pattern switch over sealed types yet, so an instanceof chain.
-    if (plan instanceof WritePlan.Reschedule) {
-      return "unchanged";
-    }
-    if (plan instanceof WritePlan.Defer) {
-      return "deferred";
-    }
-    if (plan instanceof WritePlan.Resubmit) {
-      return "retry";
-    }
-    if (plan instanceof WritePlan.Update update) {
-      Set<EventType> types = EnumSet.noneOf(EventType.class);
-      update.events().forEach(event -> types.add(event.type()));
-      if (types.contains(EventType.CHECK_FAILED)) {
-        return "failed";
-      }
-      if (types.contains(EventType.TRANSITION)) {
-        return "transition";
-      }
-      if (types.contains(EventType.SUBMITTED)) {
-        return "submitted";
-      }
-      if (types.contains(EventType.TRANSITION_REJECTED)) {
-        return "rejected";
-      }
-      if (types.contains(EventType.UNKNOWN_REMOTE_STATUS)) {
-        return "unknown_status";
-      }
-      return "unchanged";
-    }
-    return "lost";
-  }
-
-  /** The remote id a step concerns: a new one from a submission, the failed one of a retry. */
-  private static String remoteId(WritePlan plan) {
-    String own = plan.execution().amcExecutionId();
-    if (plan instanceof WritePlan.Update update && update.amcExecutionId() != null) {
-      return update.amcExecutionId();
-    }
-    if (plan instanceof WritePlan.Resubmit resubmit && resubmit.failedAmcExecutionId() != null) {
-      return resubmit.failedAmcExecutionId();
-    }
-    return own;
-  }
-
-  static ExecutionIds ids(ClaimedExecution execution, String remote) {
-    return new ExecutionIds(
-        execution.id(), remote, execution.workflowId(), execution.target().instanceId());
   }
 }

@@ -3,6 +3,7 @@ package io.executionpoller.poll;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.metrics.CountGauges;
 import io.executionpoller.metrics.MetricsConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -19,21 +20,44 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Gauges of the loop's work: checks in flight on this replica (from {@link LoopProgress}), and,
- * from the database every {@code poller.metrics.gauge-refresh}, executions by status and how late
- * the oldest due check is. The database figures are cluster-wide, the same on every replica:
- * aggregate them with max, not sum.
+ * The poll loop's own meters, registered here and nowhere else (the lifecycle metrics it shares
+ * with other features are in PollerMetrics): SQL statements by operation, failed cycles, checks in
+ * flight on this replica (from {@link LoopProgress}), and, from the database every {@code
+ * poller.metrics.gauge-refresh}, executions by status and how late the oldest due check is. The
+ * database figures are cluster-wide, the same on every replica: aggregate them with max, not sum.
  */
 @Startup
 @Singleton
-public class LoopGauges {
+public class LoopMetrics {
 
-  private static final Logger LOG = Logger.getLogger(LoopGauges.class);
+  private static final Logger LOG = Logger.getLogger(LoopMetrics.class);
+
+  /** The operations of ExecutionStore, each a label of poller_db_statements_total. */
+  static final List<String> OPERATIONS =
+      List.of(
+          "claim",
+          "reschedule",
+          "defer",
+          "release",
+          "mark_submit",
+          "update",
+          "resubmit",
+          "untracked",
+          "tracked",
+          "adopt",
+          "load",
+          "record_orphan",
+          "orphan_settled",
+          "insert_events",
+          "open_result");
 
   /** A count over the whole table: the reason the refresh is periodic, not per scrape. */
   private static final String COUNT_BY_STATUS =
@@ -41,17 +65,21 @@ public class LoopGauges {
 
   /**
    * The oldest check that is due and free to claim (no live lease): the due index, read in
-   * next_poll_at order, answers it from its first matching entry.
+   * next_poll_at order, answers it from its first matching entry. The active statuses are in the
+   * text, not bound, for the reason given at ExecutionStore.ACTIVE.
    */
   private static final String OLDEST_DUE =
       """
       SELECT min(next_poll_at) AS oldest FROM workflow_executions
-       WHERE status IN ('PENDING', 'RUNNING') AND next_poll_at <= $1
+       WHERE status IN (%s) AND next_poll_at <= $1
          AND (lease_owner IS NULL OR lease_expires_at <= now())
-      """;
+      """
+          .formatted(ExecutionStore.ACTIVE);
 
   private final Pool pool;
   private final Clock clock;
+  private final Map<String, Counter> statements;
+  private final Counter failedCycles;
   private final CountGauges<ExecutionStatus> byStatus;
   private final AtomicLong dueLagMillis = new AtomicLong();
 
@@ -59,11 +87,25 @@ public class LoopGauges {
    * The config is injected for its default: a mapping nobody injects is not registered, and the
    * {@code @Scheduled} expression below could not be resolved.
    */
-  LoopGauges(
+  LoopMetrics(
       Pool pool, Clock clock, LoopProgress progress, MeterRegistry registry, MetricsConfig config) {
     LOG.debugf("loop gauges refreshed every %s", config.gaugeRefresh());
     this.pool = pool;
     this.clock = clock;
+    this.statements =
+        OPERATIONS.stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    Function.identity(),
+                    operation ->
+                        Counter.builder("poller.db.statements")
+                            .description("SQL statements issued by the poll loop")
+                            .tag("operation", operation)
+                            .register(registry)));
+    this.failedCycles =
+        Counter.builder("poller.cycles.failed")
+            .description("Poll cycles that failed as a whole")
+            .register(registry);
     this.byStatus =
         new CountGauges<>(
             registry,
@@ -81,6 +123,16 @@ public class LoopGauges {
         .description("Checks running on this replica now")
         .strongReference(true)
         .register(registry);
+  }
+
+  /** One SQL statement of {@code operation} (one of {@link #OPERATIONS}) is issued. */
+  void statementIssued(String operation) {
+    statements.get(operation).increment();
+  }
+
+  /** A cycle failed as a whole. */
+  void cycleFailed() {
+    failedCycles.increment();
   }
 
   @Scheduled(

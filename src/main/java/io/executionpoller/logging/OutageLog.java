@@ -1,4 +1,4 @@
-package io.executionpoller.poll;
+package io.executionpoller.logging;
 
 import java.time.Duration;
 import java.time.Instant;

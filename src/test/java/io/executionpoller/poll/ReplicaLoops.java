@@ -1,0 +1,54 @@
+package io.executionpoller.poll;
+
+import io.executionpoller.crashpoint.CrashPoints;
+import io.executionpoller.logging.LifecycleRecorder;
+import io.executionpoller.remote.AmcClient;
+import io.executionpoller.replica.ReplicaIdentity;
+import io.quarkus.arc.Arc;
+import java.time.Clock;
+
+/**
+ * The poll loop of another replica, for tests that play several on one database: its three parts
+ * built from the application's beans as CDI builds this replica's, but under another name, and with
+ * the poll settings, timeouts or clock the test gives.
+ */
+final class ReplicaLoops {
+
+  private ReplicaLoops() {}
+
+  static PollCycle build(PollConfig config, String owner) {
+    return build(config, bean(TimeoutConfig.class), owner, bean(Clock.class));
+  }
+
+  static PollCycle build(PollConfig config, TimeoutConfig timeout, String owner) {
+    return build(config, timeout, owner, bean(Clock.class));
+  }
+
+  /** A replica whose clock is {@code clock} (for example the test clock set off by a minute). */
+  static PollCycle build(PollConfig config, String owner, Clock clock) {
+    return build(config, bean(TimeoutConfig.class), owner, clock);
+  }
+
+  private static PollCycle build(
+      PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
+    ReplicaIdentity replica = new ReplicaIdentity(owner);
+    ExecutionStore store = bean(ExecutionStore.class);
+    AmcClient amc = bean(AmcClient.class);
+    CrashPoints crashPoints = bean(CrashPoints.class);
+    LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
+    return new PollCycle(
+        new Claimer(store, config, clock, replica, crashPoints),
+        new Checker(amc, store, bean(UnansweredCreates.class), config, clock, replica, crashPoints),
+        new WritePlanner(config, bean(RetryConfig.class), timeout),
+        new OutcomeWriter(store, amc, config, timeout, clock, replica, lifecycle, crashPoints),
+        new LoopProgress(clock),
+        lifecycle,
+        config,
+        clock,
+        replica);
+  }
+
+  private static <T> T bean(Class<T> type) {
+    return Arc.container().instance(type).get();
+  }
+}
