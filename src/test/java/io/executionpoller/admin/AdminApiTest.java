@@ -56,7 +56,7 @@ class AdminApiTest {
   }
 
   @Test
-  void listsExecutionsNewestFirstThroughEveryPageWithoutGapsOrRepeats() {
+  void shouldListExecutionsNewestFirstThroughEveryPageWithoutGapsOrRepeats() {
     UUID first = fixtures.savedWorkflow("wf_list_a");
     UUID second = fixtures.savedWorkflow("wf_list_b", "amcinst02");
     List<UUID> registered = new ArrayList<>();
@@ -124,7 +124,7 @@ class AdminApiTest {
   }
 
   @Test
-  void refusesMalformedListParametersWithProblemDocuments() {
+  void shouldRefuseMalformedListParametersWithProblemDocuments() {
     Map<String, String> bad =
         Map.of(
             "status", "BOGUS",
@@ -147,7 +147,7 @@ class AdminApiTest {
   }
 
   @Test
-  void listsAndShowsWorkflows() {
+  void shouldListAndShowWorkflows() {
     UUID saved = fixtures.savedWorkflow("wf_shown");
     clock.advance(Duration.ofSeconds(1));
     UUID adHoc = fixtures.adHocWorkflow("SELECT 1");
@@ -168,7 +168,7 @@ class AdminApiTest {
   }
 
   @Test
-  void showsAnExecutionInFullAndPagesItsAuditTrail() {
+  void shouldShowAnExecutionInFullAndPageItsAuditTrail() {
     simulator.scriptFor(
         "wf_detail", ExecutionScript.succeeds(Duration.ofSeconds(5), Duration.ofSeconds(10), 3));
     UUID id = fixtures.submit(fixtures.savedWorkflow("wf_detail"));
@@ -228,7 +228,7 @@ class AdminApiTest {
   }
 
   @Test
-  void cancelsRemotelyThenLocallyAndTheLoopLeavesItAlone() {
+  void shouldCancelRemotelyThenLocallySoTheLoopLeavesItAlone() {
     Fixtures.Tracked running = fixtures.trackLongRunning("wf_cancel");
     runOnce();
     assertThat(fixtures.status(running.execution())).isEqualTo("RUNNING");
@@ -262,7 +262,7 @@ class AdminApiTest {
   }
 
   @Test
-  void cancelsAnUnsubmittedExecutionLocallyOnly() {
+  void shouldCancelAnUnsubmittedExecutionLocallyOnly() {
     UUID id = fixtures.submit(fixtures.savedWorkflow("wf_never_sent"));
 
     Response cancel = operator().post("/api/v1/executions/{id}/cancel", id);
@@ -275,7 +275,7 @@ class AdminApiTest {
   }
 
   @Test
-  void aRefusedRemoteCancelChangesNothing() {
+  void shouldChangeNothingWhenTheRemoteCancelIsRefused() {
     Fixtures.Tracked running = fixtures.trackLongRunning("wf_cancel_refused");
     runOnce();
     simulator.scriptFaults(
@@ -293,7 +293,7 @@ class AdminApiTest {
   }
 
   @Test
-  void retriesAFinishedExecutionOnceAsANewLinkedExecution() {
+  void shouldRetryAFinishedExecutionOnceAsANewLinkedExecution() {
     simulator.scriptFor(
         "wf_retry",
         ExecutionScript.ends(Duration.ZERO, Duration.ofSeconds(5), "FAILED", "Internal failure"));
@@ -333,7 +333,7 @@ class AdminApiTest {
   }
 
   @Test
-  void pollNowMakesAnActiveExecutionDueAtOnce() {
+  void shouldMakeAnActiveExecutionDueAtOnceOnPollNow() {
     Fixtures.Tracked running = fixtures.trackLongRunning("wf_poll_now");
     runOnce();
     int checks = simulator.statusCalls(running.remoteId());
@@ -353,7 +353,7 @@ class AdminApiTest {
   }
 
   @Test
-  void debugSnapshotShowsDatabaseBacklogRemoteCredentialsAndStuckWork() {
+  void shouldShowDatabaseBacklogRemoteCredentialsAndStuckWorkInTheDebugSnapshot() {
     Fixtures.Tracked running = fixtures.trackLongRunning("wf_debug");
     runOnce();
     fixtures.submit(fixtures.savedWorkflow("wf_debug_due"));
@@ -380,7 +380,7 @@ class AdminApiTest {
   }
 
   @Test
-  void statsCountStatusesSuccessRateDurationsAndResultSizes() {
+  void shouldReportStatusCountsSuccessRateDurationsAndResultSizesInTheStats() {
     simulator.scriptFor(
         "wf_stats", ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(10), 4));
     UUID workflow = fixtures.savedWorkflow("wf_stats");

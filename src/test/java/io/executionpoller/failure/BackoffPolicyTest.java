@@ -50,18 +50,18 @@ class BackoffPolicyTest {
     "2147483647, 300",
     "-2147483648, 1",
   })
-  void ceilingDoublesFromOneSecondUpToTheCap(int attempt, long seconds) {
+  void shouldDoubleTheCeilingFromOneSecondUpToTheCap(int attempt, long seconds) {
     assertThat(ONE_SECOND_BASE.ceiling(attempt)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @ParameterizedTest(name = "base 60s cap 300s: attempt {0} -> {1}s")
   @CsvSource({"0, 60", "1, 120", "2, 240", "3, 300", "4, 300", "1000, 300", "2147483647, 300"})
-  void ceilingDoublesFromOneMinuteUpToTheCap(int attempt, long seconds) {
+  void shouldDoubleTheCeilingFromOneMinuteUpToTheCap(int attempt, long seconds) {
     assertThat(ONE_MINUTE_BASE.ceiling(attempt)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @Test
-  void ceilingSaturatesAtAHugeCapWithoutOverflow() {
+  void shouldSaturateTheCeilingAtAHugeCapWithoutOverflow() {
     Duration hugeCap = Duration.ofDays(365L * 1_000_000);
     BackoffPolicy policy = new BackoffPolicy(Duration.ofNanos(1), hugeCap, Duration.ZERO);
 
@@ -72,7 +72,7 @@ class BackoffPolicyTest {
   }
 
   @Test
-  void ceilingIsTheCapWhenBaseEqualsCap() {
+  void shouldUseTheCapAsTheCeilingWhenBaseEqualsCap() {
     BackoffPolicy flat =
         new BackoffPolicy(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
 
@@ -160,7 +160,7 @@ class BackoffPolicyTest {
 
   @ParameterizedTest(name = "{0} attempt {1} {2} jitter within [{3}, {4}]")
   @MethodSource("jitterBounds")
-  void everyDrawStaysWithinItsBounds(
+  void shouldKeepEveryDrawWithinItsBounds(
       BackoffPolicy policy, int attempt, Jitter jitter, Duration lower, Duration upper) {
     SplittableRandom random = new SplittableRandom(42);
     for (int i = 0; i < DRAWS; i++) {
@@ -177,7 +177,7 @@ class BackoffPolicyTest {
    */
   @ParameterizedTest(name = "{0} jitter, attempt {1}, covers [{2} ms, {3} ms]")
   @CsvSource({"FULL, 5, 500, 32000", "FULL, 8, 500, 256000", "EQUAL, 5, 16000, 32000"})
-  void drawsSpreadOverTheWholeRange(Jitter jitter, int attempt, long lowerMs, long upperMs) {
+  void shouldSpreadDrawsOverTheWholeRange(Jitter jitter, int attempt, long lowerMs, long upperMs) {
     SplittableRandom random = new SplittableRandom(42);
     long[] draws =
         IntStream.range(0, DRAWS)
@@ -209,7 +209,7 @@ class BackoffPolicyTest {
   }
 
   @Test
-  void fullJitterAtAttemptFiveMatchesTheSpec() {
+  void shouldMatchTheSpecWithFullJitterAtAttemptFive() {
     SplittableRandom random = new SplittableRandom(42);
     Duration floor = ONE_SECOND_BASE.floor();
     Duration ceiling = ONE_SECOND_BASE.ceiling(5);
@@ -229,7 +229,7 @@ class BackoffPolicyTest {
 
   @ParameterizedTest
   @CsvSource({"FULL", "EQUAL"})
-  void theSameSeedGivesTheSameSequence(Jitter jitter) {
+  void shouldGiveTheSameSequenceForTheSameSeed(Jitter jitter) {
     List<Duration> first = sequence(jitter, new SplittableRandom(42));
     List<Duration> second = sequence(jitter, new SplittableRandom(42));
     List<Duration> otherSeed = sequence(jitter, new SplittableRandom(43));
@@ -265,7 +265,7 @@ class BackoffPolicyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidArguments")
-  void constructorRejectsBadArguments(
+  void shouldRejectBadConstructorArguments(
       String description, Duration base, Duration cap, Duration floor, String message) {
     assertThatThrownBy(() -> new BackoffPolicy(base, cap, floor))
         .isInstanceOf(IllegalArgumentException.class)
@@ -273,7 +273,7 @@ class BackoffPolicyTest {
   }
 
   @Test
-  void constructorRejectsNulls() {
+  void shouldRejectNullArguments() {
     Duration s1 = Duration.ofSeconds(1);
     assertThatThrownBy(() -> new BackoffPolicy(null, s1, Duration.ZERO))
         .isInstanceOf(NullPointerException.class);
@@ -286,7 +286,7 @@ class BackoffPolicyTest {
   }
 
   @Test
-  void floorEqualToCapIsAccepted() {
+  void shouldAcceptAFloorEqualToTheCap() {
     BackoffPolicy policy =
         new BackoffPolicy(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(10));
     assertThat(policy.fullJitter(0, new SplittableRandom(42))).isEqualTo(Duration.ofSeconds(10));

@@ -91,7 +91,7 @@ class RetryAfterTest {
 
   @ParameterizedTest(name = "{0}: [{1}]")
   @MethodSource("headers")
-  void parsesRetryAfter(String description, String header, Optional<Instant> expected) {
+  void shouldParseRetryAfter(String description, String header, Optional<Instant> expected) {
     assertThat(RetryAfter.parse(header, NOW)).isEqualTo(expected);
   }
 
@@ -107,7 +107,7 @@ class RetryAfterTest {
     "'Monday, 01-Jan-80 00:00:00 GMT', ",
     "'Monday, 01-Mar-27 12:00:00 GMT', 2027-03-01T12:00:00Z",
   })
-  void twoDigitYearsPickTheCenturyRelativeToNow(String header, String expected) {
+  void shouldPickTheCenturyOfTwoDigitYearsRelativeToNow(String header, String expected) {
     Instant now = Instant.parse("2026-11-23T10:00:00Z");
 
     assertThat(RetryAfter.parse(header, now))
@@ -115,7 +115,7 @@ class RetryAfterTest {
   }
 
   @Test
-  void neverThrowsOnRandomInput() {
+  void shouldNeverThrowOnRandomInput() {
     SplittableRandom random = new SplittableRandom(42);
     String alphabet = "0123456789 ,-:.+GMTSunNovMonday\t\r\n\u0000\u00ff\uffff";
     for (int i = 0; i < 20_000; i++) {
@@ -132,7 +132,7 @@ class RetryAfterTest {
   }
 
   @Test
-  void saturatesInsteadOfOverflowingNearTheEndOfTime() {
+  void shouldSaturateInsteadOfOverflowingNearTheEndOfTime() {
     Instant nearMax = Instant.MAX.minusSeconds(10);
 
     assertThat(RetryAfter.parse("99999999999999999999", nearMax)).contains(Instant.MAX);

@@ -31,7 +31,7 @@ class OutageLogTest {
         "F0 S F1 S | FIRST_FAILURE RECOVERED FIRST_FAILURE RECOVERED",
         "S F0 F30 S S | FIRST_FAILURE RECOVERED",
       })
-  void logsTheFirstFailureASummaryPerMinuteAndTheRecovery(String script, String expected) {
+  void shouldLogTheFirstFailureASummaryPerMinuteAndTheRecovery(String script, String expected) {
     OutageLog log = new OutageLog(Duration.ofMinutes(1));
     List<String> lines = new ArrayList<>();
     for (String event : script.trim().split("\\s+")) {
@@ -48,7 +48,7 @@ class OutageLogTest {
 
   @ParameterizedTest
   @CsvSource({"1, 0", "5, 4", "60, 59", "61, 59"})
-  void countsTheFailuresThatWereNotLogged(int failures, long unloggedAtTheEnd) {
+  void shouldCountTheFailuresThatWereNotLogged(int failures, long unloggedAtTheEnd) {
     OutageLog log = new OutageLog(Duration.ofMinutes(1));
     for (int i = 0; i < failures; i++) {
       log.failed(T0.plusSeconds(i));

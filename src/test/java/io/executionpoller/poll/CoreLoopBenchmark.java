@@ -44,7 +44,7 @@ class CoreLoopBenchmark {
   @Inject MeterRegistry registry;
 
   @Test
-  void measureStatusChecksPerSecond() throws IOException {
+  void shouldMeasureStatusChecksPerSecond() throws IOException {
     int executions = Integer.getInteger("bench.executions", 10_000);
     int latencyMs = Integer.getInteger("bench.latency-ms", 50);
     int concurrency = Integer.getInteger("bench.concurrency", 64);

@@ -61,7 +61,7 @@ class FaultScenario {
       double callsPerExecution, int ticks, long wallMillis, Map<String, Long> ends) {}
 
   @Test
-  void everyExecutionReachesItsIntendedStatusDespiteFaults() {
+  void shouldBringEveryExecutionToItsIntendedStatusDespiteFaults() {
     Run clean = run(FaultRates.none());
     FaultRates faults = new FaultRates(0.02, 0.015, 0.015, 0.10, 0.05, 0.05, 0.05, 0.0, 0.02, 0.0);
     Run faulty = run(faults);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class BodyPipeTest {
 
   @Test
-  void reportsFullAtTheHighWaterMarkAndResumesTheTransferOnceHalfIsRead() throws IOException {
+  void shouldReportFullAtTheHighWaterMarkAndResumeTheTransferOnceHalfIsRead() throws IOException {
     BodyPipe pipe = new BodyPipe(100);
     AtomicInteger resumed = new AtomicInteger();
     pipe.write(Buffer.buffer(new byte[60]));
@@ -34,7 +34,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void runsADrainHandlerAtOnceWhenTheReaderDrainedBeforeItWasSet() throws IOException {
+  void shouldRunADrainHandlerAtOnceWhenTheReaderDrainedBeforeItWasSet() throws IOException {
     BodyPipe pipe = new BodyPipe(100);
     AtomicInteger resumed = new AtomicInteger();
     pipe.write(Buffer.buffer(new byte[120]));
@@ -46,7 +46,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void deliversBytesInOrderThenEndOfStream() throws IOException {
+  void shouldDeliverBytesInOrderThenEndOfStream() throws IOException {
     BodyPipe pipe = new BodyPipe(1024);
     pipe.write(Buffer.buffer("hello "));
     pipe.write(Buffer.buffer("world"));
@@ -58,7 +58,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void aFailedTransferFailsTheReaderAfterTheBytesThatArrived() throws IOException {
+  void shouldFailTheReaderAfterTheBytesThatArrivedWhenTheTransferFails() throws IOException {
     BodyPipe pipe = new BodyPipe(1024);
     pipe.write(Buffer.buffer("part"));
     pipe.fail(new IOException("connection reset"));
@@ -69,7 +69,8 @@ class BodyPipeTest {
   }
 
   @Test
-  void aTransferThatFailsAfterVertxEndedThePipeIsAFailureNotAnEndOfFile() throws IOException {
+  void shouldTreatATransferThatFailsAfterVertxEndedThePipeAsAFailureNotAnEndOfFile()
+      throws IOException {
     // Vert.x ends a piped stream before it reports the failure; a cut body must not read as whole.
     BodyPipe pipe = new BodyPipe(1024);
     pipe.write(Buffer.buffer("a,b\n1,"));
@@ -84,7 +85,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void endAloneIsNotTheEndOfTheFileTheReaderWaitsForTheOutcome() throws Exception {
+  void shouldNotTreatEndAloneAsTheEndOfTheFileButWaitForTheOutcome() throws Exception {
     BodyPipe pipe = new BodyPipe(1024);
     pipe.write(Buffer.buffer("x"));
     pipe.end();
@@ -98,7 +99,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void aClosedPipeStaysFullSoAnAbandonedTransferIsNotPulledToItsEnd() throws IOException {
+  void shouldKeepAClosedPipeFullSoAnAbandonedTransferIsNotPulledToItsEnd() throws IOException {
     BodyPipe pipe = new BodyPipe(1024);
     AtomicInteger resumed = new AtomicInteger();
     pipe.input().close();
@@ -112,7 +113,7 @@ class BodyPipeTest {
   }
 
   @Test
-  void aReaderWaitsForBytesFromAnotherThread() throws Exception {
+  void shouldBlockAReaderUntilBytesArriveFromAnotherThread() throws Exception {
     BodyPipe pipe = new BodyPipe(1024);
     Reader reader = Reader.start(pipe);
 

@@ -26,7 +26,7 @@ class DownloadFailureTest {
     "400, UNKNOWN_ERROR,    false, false",
     "416, UNKNOWN_ERROR,    false, false",
   })
-  void classifiesRefusedTransfers(
+  void shouldClassifyRefusedTransfers(
       int status, ErrorType type, boolean retryable, boolean renewUrls) {
     DownloadFailure failure = DownloadFailure.refused(URL, status);
     assertThat(failure.type()).isEqualTo(type);
@@ -43,7 +43,7 @@ class DownloadFailureTest {
         "'GET /k?sig=s3cr3t' failed",
         "\"GET /k?sig=s3cr3t\" failed",
       })
-  void neverRepeatsAQueryStringFromATransportError(String message) {
+  void shouldNeverRepeatAQueryStringFromATransportError(String message) {
     DownloadFailure failure = DownloadFailure.transport(URL, new IOException(message));
     assertThat(failure.getMessage()).doesNotContain("s3cr3t").contains("?<redacted>");
     assertThat(failure.type()).isEqualTo(ErrorType.NETWORK_ERROR);
@@ -52,7 +52,7 @@ class DownloadFailureTest {
 
   @ParameterizedTest
   @CsvSource({"12, 100", "0, 5"})
-  void aTruncatedTransferIsRetryable(long received, long announced) {
+  void shouldTreatATruncatedTransferAsRetryable(long received, long announced) {
     DownloadFailure failure = DownloadFailure.truncated(URL, received, announced);
     assertThat(failure.retryable()).isTrue();
     assertThat(failure.getMessage()).contains(received + " of " + announced + " bytes");
@@ -60,7 +60,7 @@ class DownloadFailureTest {
 
   @ParameterizedTest
   @CsvSource({"not ready"})
-  void notReadyAndDeadlinesAreRetryableAndTimeoutsNameThemselves(String text) {
+  void shouldTreatNotReadyAndDeadlinesAsRetryableAndLetTimeoutsNameThemselves(String text) {
     assertThat(DownloadFailure.notReady(text).retryable()).isTrue();
     assertThat(DownloadFailure.notReady(text).type()).isEqualTo(ErrorType.RESOURCE_ERROR);
     assertThat(DownloadFailure.deadline(text).retryable()).isTrue();

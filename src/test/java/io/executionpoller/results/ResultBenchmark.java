@@ -50,7 +50,7 @@ class ResultBenchmark {
   @Inject ResultDownloader downloader;
 
   @Test
-  void measureDownloadParseStoreAgainstPsqlCopy() throws Exception {
+  void shouldMeasureDownloadParseAndStoreAgainstPsqlCopy() throws Exception {
     long targetBytes = Long.getLong("bench.result-mb", 1024) * MB;
     int rounds = Integer.getInteger("bench.rounds", 2);
     Path file = Files.createTempFile("result-benchmark", ".csv");

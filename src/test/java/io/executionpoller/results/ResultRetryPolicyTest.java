@@ -31,7 +31,7 @@ class ResultRetryPolicyTest {
     "1, false, true,  0, 0",
     "4, false, true,  0, 0",
   })
-  void decides_retry_or_failure(
+  void shouldDecideRetryOrFailure(
       int attempt, boolean retryable, boolean failed, long minWait, long maxWait) {
     Random random = new Random(attempt);
     for (int draw = 0; draw < 200; draw++) {
@@ -44,7 +44,7 @@ class ResultRetryPolicyTest {
 
   @ParameterizedTest
   @CsvSource({"NETWORK_ERROR, 2, false", "AMC_API_ERROR, 5, true"})
-  void describes_type_attempt_and_giving_up(ErrorType type, int attempt, boolean failed) {
+  void shouldDescribeTypeAttemptAndGivingUp(ErrorType type, int attempt, boolean failed) {
     String text = ResultRetryPolicy.describe(type, "boom", attempt, failed);
     assertTrue(text.startsWith(type.name() + " (attempt " + attempt));
     assertTrue(text.endsWith(": boom"));

@@ -47,7 +47,7 @@ class SegmentEncoderTest {
 
   @ParameterizedTest
   @MethodSource("fields")
-  void encodes_fields_as_a_text_array_element_by_element(String[] row, List<String> expected) {
+  void shouldEncodeFieldsAsATextArrayElementByElement(String[] row, List<String> expected) {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(2, 7);
     encoder.row(row);
@@ -66,7 +66,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void closes_a_segment_at_the_row_limit_and_numbers_segments_and_rows() {
+  void shouldCloseASegmentAtTheRowLimitAndNumberSegmentsAndRows() {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(0, 1);
     for (long row = 1; row <= 2500; row++) {
@@ -84,7 +84,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void carries_original_bytes_in_order_closing_segments_when_they_are_full() {
+  void shouldCarryOriginalBytesInOrderClosingSegmentsWhenTheyAreFull() {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(0, 1);
     byte[] header = "a,b\n".getBytes(StandardCharsets.US_ASCII);
@@ -112,7 +112,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void closes_a_segment_early_when_its_fields_reach_the_byte_limit() {
+  void shouldCloseASegmentEarlyWhenItsFieldsReachTheByteLimit() {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(0, 1);
     encoder.row(new String[] {"w".repeat(SegmentEncoder.MAX_FIELD_BYTES)});
@@ -123,7 +123,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void a_segment_without_rows_names_the_next_row_and_nothing_empty_is_written() {
+  void shouldNameTheNextRowInASegmentWithoutRowsAndWriteNothingEmpty() {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(1, 41);
     encoder.closeSegment();
@@ -142,7 +142,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void starting_a_file_again_forgets_what_was_not_written() {
+  void shouldForgetWhatWasNotWrittenWhenAFileIsStartedAgain() {
     SegmentEncoder encoder = new SegmentEncoder(ID);
     encoder.startFile(0, 1);
     encoder.row(new String[] {"a"});
@@ -159,7 +159,7 @@ class SegmentEncoderTest {
   }
 
   @Test
-  void header_and_trailer_follow_the_binary_copy_format() {
+  void shouldWriteAHeaderAndTrailerThatFollowTheBinaryCopyFormat() {
     byte[] header = SegmentEncoder.header();
     assertThat(new String(header, 0, 6, StandardCharsets.US_ASCII)).isEqualTo("PGCOPY");
     assertThat(Arrays.copyOfRange(header, 6, 11)).containsExactly('\n', 0xFF, '\r', '\n', 0);

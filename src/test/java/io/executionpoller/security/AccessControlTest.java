@@ -64,7 +64,7 @@ class AccessControlTest {
   }
 
   @Test
-  void theOpenApiDocumentListsEveryAdminRoute() {
+  void shouldListEveryAdminRouteInTheOpenApiDocument() {
     assertThat(routes)
         .extracting(route -> route.method() + " " + route.path())
         .contains(
@@ -86,7 +86,7 @@ class AccessControlTest {
   }
 
   @Test
-  void everyRouteRefusesMissingAndWrongTokens() {
+  void shouldRefuseMissingAndWrongTokensOnEveryRoute() {
     for (Route route : routes) {
       assertUnauthorized(given(), route, "no token");
       assertUnauthorized(Api.bearer("wrong-token-of-good-length"), route, "wrong token");
@@ -99,7 +99,7 @@ class AccessControlTest {
   }
 
   @Test
-  void viewersReadAndOperatorsAlsoAct() {
+  void shouldLetViewersReadAndOperatorsAlsoAct() {
     for (Route route : routes) {
       Response asViewer = send(Api.viewer(), route);
       if (route.reads()) {
@@ -115,7 +115,7 @@ class AccessControlTest {
   }
 
   @Test
-  void basicCredentialsCarryTheTokenAsPassword() {
+  void shouldAcceptTheTokenAsThePasswordOfBasicCredentials() {
     String basic =
         Base64.getEncoder()
             .encodeToString(("anyone:" + Api.VIEWER_TOKEN).getBytes(StandardCharsets.UTF_8));
@@ -127,7 +127,7 @@ class AccessControlTest {
   }
 
   @Test
-  void unknownPathsAnswer401BeforeRevealingWhetherTheyExist() {
+  void shouldAnswer401ForUnknownPathsBeforeRevealingWhetherTheyExist() {
     Response unknown = given().get("/api/v1/no-such-thing");
     assertThat(unknown.statusCode()).isEqualTo(401);
     assertThat(Api.viewer().get("/api/v1/no-such-thing").statusCode()).isEqualTo(404);

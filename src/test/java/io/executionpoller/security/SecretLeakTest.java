@@ -84,7 +84,7 @@ class SecretLeakTest {
   String refreshToken;
 
   @Test
-  void noConfiguredSecretAppearsInAnyAnswerOrLogLine() throws IOException {
+  void shouldNeverShowAConfiguredSecretInAnAnswerOrLogLine() throws IOException {
     fixtures.reset();
     List<String> answers = new ArrayList<>();
     simulator.scriptFor(

@@ -43,14 +43,14 @@ class TokenRegistryTest {
 
   @ParameterizedTest
   @MethodSource("presented")
-  void authenticatesOnlyConfiguredTokens(String token, Role expected) {
+  void shouldAuthenticateOnlyConfiguredTokens(String token, Role expected) {
     Optional<Caller> caller = REGISTRY.authenticate(token);
     assertThat(caller.map(Caller::role).orElse(null)).isEqualTo(expected);
   }
 
   @ParameterizedTest
   @MethodSource("presented")
-  void callerNamesNeverContainTheToken(String token, Role expected) {
+  void shouldNeverPutTheTokenInTheCallerName(String token, Role expected) {
     REGISTRY
         .authenticate(token)
         .ifPresent(
@@ -73,7 +73,7 @@ class TokenRegistryTest {
 
   @ParameterizedTest
   @MethodSource("malformed")
-  void rejectsMalformedEntriesWithoutQuotingThem(
+  void shouldRejectMalformedEntriesWithoutQuotingThem(
       List<String> viewers, List<String> operators, String message) {
     assertThatThrownBy(() -> TokenRegistry.of(viewers, operators))
         .hasMessageContaining(message)
@@ -90,7 +90,7 @@ class TokenRegistryTest {
 
   @ParameterizedTest
   @MethodSource("headers")
-  void readsBearerAndBasicHeaders(String header, String token) {
+  void shouldReadBearerAndBasicHeaders(String header, String token) {
     assertThat(AuthorizationHeader.token(header).orElse(null)).isEqualTo(token);
   }
 

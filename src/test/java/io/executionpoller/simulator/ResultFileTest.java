@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ResultFileTest {
 
   @Test
-  void demoRowsKeepTheirShape() {
+  void shouldKeepTheShapeOfDemoRows() {
     String csv = render(ResultFile.Shape.DEMO, 2);
 
     assertThat(csv)
@@ -32,7 +32,7 @@ class ResultFileTest {
 
   @ParameterizedTest
   @EnumSource(ResultFile.Shape.class)
-  void eachRowIsAsLongAsItsComputedLength(ResultFile.Shape shape) {
+  void shouldWriteEachRowAsLongAsItsComputedLength(ResultFile.Shape shape) {
     RowFormat format = shape.format();
     byte[] row = new byte[RowFormat.MAX_ROW];
     List<Long> rows = new ArrayList<>();
@@ -51,7 +51,7 @@ class ResultFileTest {
 
   @ParameterizedTest
   @EnumSource(ResultFile.Shape.class)
-  void totalLengthIsWhatTheChunksHold(ResultFile.Shape shape) {
+  void shouldComputeATotalLengthEqualToWhatTheChunksHold(ResultFile.Shape shape) {
     long rows = 30_000;
     long total = 0;
     int chunks = 0;
@@ -67,7 +67,7 @@ class ResultFileTest {
   }
 
   @Test
-  void wideRowsHaveTenColumnsOfAbout110Bytes() {
+  void shouldRenderWideRowsAsTenColumnsOfAbout110Bytes() {
     String[] lines = render(ResultFile.Shape.WIDE, 20_000).split("\n");
 
     assertThat(lines).hasSize(20_001);
@@ -89,7 +89,7 @@ class ResultFileTest {
   }
 
   @Test
-  void filesAreNamedByPositionUnlessNamed() {
+  void shouldNameFilesByPositionUnlessNamed() {
     byte[] bytes = "[]".getBytes(StandardCharsets.UTF_8);
 
     List<ResultFile> named =
@@ -125,7 +125,7 @@ class ResultFileTest {
   }
 
   @Test
-  void literalBytesAreCopied() {
+  void shouldCopyLiteralBytes() {
     byte[] bytes = {1, 2, 3};
     ResultFile file = ResultFile.literal("x.bin", bytes, "application/octet-stream");
     bytes[0] = 9;
@@ -137,7 +137,7 @@ class ResultFileTest {
   }
 
   @Test
-  void gzipEncoderStreamsDecodableGzip() throws IOException {
+  void shouldStreamDecodableGzipFromTheGzipEncoder() throws IOException {
     byte[] plain = render(ResultFile.Shape.WIDE, 5_000).getBytes(StandardCharsets.US_ASCII);
     GzipEncoder encoder = new GzipEncoder();
     Buffer gzip = Buffer.buffer();

@@ -88,7 +88,7 @@ class SimulatorFaultsTest {
   // ---- fault shapes ----
 
   @Test
-  void throttleWithRetryAfterHasTheHeaderAndACodeDetailsBody() {
+  void shouldAnswerAThrottleWithRetryAfterWithTheHeaderAndACodeDetailsBody() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.THROTTLE_RETRY_AFTER);
 
     assertThat(response.statusCode()).isEqualTo(429);
@@ -99,7 +99,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void retryAfterFollowsTheRunTimeSettingInWholeSeconds() {
+  void shouldSetRetryAfterFromTheRunTimeSettingInWholeSeconds() {
     simulator.setRetryAfter(Duration.ofMillis(4500));
 
     HttpResponse<Buffer> response = statusWithScripted(Fault.THROTTLE_RETRY_AFTER);
@@ -108,7 +108,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void throttleWithMessageHasNoRetryAfterAndTheGatewayBody() {
+  void shouldAnswerAThrottleWithMessageWithoutRetryAfterAndWithTheGatewayBody() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.THROTTLE_MESSAGE);
 
     assertThat(response.statusCode()).isEqualTo(429);
@@ -119,7 +119,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void throttleWithCodeHasNoRetryAfter() {
+  void shouldAnswerAThrottleWithCodeWithoutRetryAfter() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.THROTTLE_CODE);
 
     assertThat(response.statusCode()).isEqualTo(429);
@@ -129,7 +129,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void error500HasACodeDetailsBody() {
+  void shouldAnswerError500WithACodeDetailsBody() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.ERROR_500);
 
     assertThat(response.statusCode()).isEqualTo(500);
@@ -138,7 +138,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void error502HasAGatewayMessageBody() {
+  void shouldAnswerError502WithAGatewayMessageBody() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.ERROR_502);
 
     assertThat(response.statusCode()).isEqualTo(502);
@@ -147,7 +147,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void error504SaysTheEndpointTimedOut() {
+  void shouldAnswerError504SayingTheEndpointTimedOut() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.ERROR_504);
 
     assertThat(response.statusCode()).isEqualTo(504);
@@ -156,7 +156,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void malformedIsA200WithAnHtmlPage() {
+  void shouldAnswerMalformedWithA200AndAnHtmlPage() {
     HttpResponse<Buffer> response = statusWithScripted(Fault.MALFORMED);
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -167,7 +167,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void truncatedIsTheFirstHalfOfTheRealBody() {
+  void shouldAnswerTruncatedWithTheFirstHalfOfTheRealBody() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, id, List.of(Fault.TRUNCATED));
 
@@ -183,7 +183,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void hangOutlastsTheClientTimeoutAndIsReleasedWhenTheClientGivesUp() {
+  void shouldHangPastTheClientTimeoutAndReleaseTheRequestWhenTheClientGivesUp() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, id, List.of(Fault.HANG));
 
@@ -200,7 +200,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void resetReleasesARequestTheClientStillWaitsFor() {
+  void shouldReleaseARequestTheClientStillWaitsForOnReset() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, id, List.of(Fault.HANG));
     CompletableFuture<HttpResponse<Buffer>> pending =
@@ -215,7 +215,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void resetClosesTheConnectionWithoutAnAnswer() {
+  void shouldCloseTheConnectionWithoutAnAnswerOnTheResetFault() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, id, List.of(Fault.RESET));
 
@@ -227,7 +227,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void lostCreateMakesTheExecutionYetAnswersNothing() {
+  void shouldMakeTheExecutionYetAnswerNothingOnALostCreate() {
     simulator.scriptFaults(Operation.CREATE, "wf_lost", List.of(Fault.LOST_CREATE));
     JsonObject body =
         new JsonObject()
@@ -247,7 +247,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void lostCancelCancelsYetAnswersNothing() {
+  void shouldCancelYetAnswerNothingOnALostCancel() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.CANCEL, id, List.of(Fault.LOST_CREATE));
 
@@ -258,7 +258,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void truncatedCancelChangesNothing() {
+  void shouldChangeNothingOnATruncatedCancel() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.CANCEL, id, List.of(Fault.TRUNCATED));
 
@@ -270,7 +270,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void randomCreateFaultsCreateNothing() {
+  void shouldCreateNothingOnRandomCreateFaults() {
     simulator.setFaultOperations(Set.of(Operation.CREATE));
     simulator.setFaultRates(FaultRates.only(Fault.ERROR_500, 1.0));
 
@@ -289,7 +289,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void tokenExpiredRefusesThePresentedTokenUntilARefresh() {
+  void shouldRefuseThePresentedTokenOnTokenExpiredUntilARefresh() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, AmcSimulator.ANY, List.of(Fault.TOKEN_EXPIRED));
 
@@ -307,7 +307,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void invalidGrantRefusesRefreshesUntilCredentialsAreAccepted() {
+  void shouldRefuseRefreshesWithInvalidGrantUntilCredentialsAreAccepted() {
     simulator.rejectCredentials("invalid_grant");
 
     HttpResponse<Buffer> refused = tokenRequest();
@@ -329,7 +329,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void invalidClientIsA401() {
+  void shouldAnswerInvalidClientWithA401() {
     simulator.rejectCredentials("invalid_client");
 
     HttpResponse<Buffer> refused = tokenRequest();
@@ -349,7 +349,7 @@ class SimulatorFaultsTest {
   // ---- injection modes ----
 
   @Test
-  void scriptedSequenceIsConsumedInOrderThenAnswersNormally() {
+  void shouldConsumeAScriptedSequenceInOrderThenAnswerNormally() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     String other = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(
@@ -370,7 +370,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void ownKeyComesBeforeTheWildcardAndScriptsBeforeRandomFaults() {
+  void shouldApplyTheOwnKeyBeforeTheWildcardAndScriptsBeforeRandomFaults() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     simulator.scriptFaults(Operation.STATUS, AmcSimulator.ANY, List.of(Fault.ERROR_502));
     simulator.scriptFaults(Operation.STATUS, id, List.of(Fault.ERROR_500));
@@ -385,7 +385,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void listCreateAndDownloadScriptsUseTheirOwnKeys() {
+  void shouldKeyListCreateAndDownloadScriptsByTheirOwnKeys() {
     simulator.scriptFaults(Operation.LIST, INSTANCE, List.of(Fault.ERROR_500));
     simulator.scriptFaults(Operation.LIST, "other-instance", List.of(Fault.ERROR_502));
     simulator.scriptFaults(Operation.CREATE, "SELECT 1", List.of(Fault.THROTTLE_CODE));
@@ -408,7 +408,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void randomFaultsApplyToStatusChecksOnlyByDefault() {
+  void shouldApplyRandomFaultsToStatusChecksOnlyByDefault() {
     simulator.setFaultRates(FaultRates.only(Fault.ERROR_500, 1.0));
 
     assertThat(send(get(EXECUTIONS + "?workflowId=wf")).statusCode()).isEqualTo(200);
@@ -422,7 +422,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void seededRatesReplayTheSameFaultsAtTheirRates() {
+  void shouldReplayTheSameFaultsAtTheirRatesForTheSameSeed() {
     FaultRates rates = new FaultRates(0, 0.1, 0.2, 0.1, 0, 0, 0, 0, 0, 0);
 
     List<Integer> first = statusCodes(rates, 42L, 200);
@@ -439,7 +439,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void resetRestoresTheConfiguredFaultSettings() {
+  void shouldRestoreTheConfiguredFaultSettingsOnReset() {
     simulator.setFaultRates(FaultRates.only(Fault.HANG, 0.5), 9);
     simulator.setFaultOperations(Set.of(Operation.CANCEL));
     simulator.setRetryAfter(Duration.ofSeconds(30));
@@ -459,7 +459,7 @@ class SimulatorFaultsTest {
   // ---- counters ----
 
   @Test
-  void countersTrackCallsPerAdvertiserAndStatusTimes() {
+  void shouldCountCallsPerAdvertiserAndRecordStatusTimes() {
     String id = preload(ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     Instant first = clock.instant();
 
@@ -490,7 +490,7 @@ class SimulatorFaultsTest {
   // ---- failed executions ----
 
   @Test
-  void failureScriptsEndWithTheirStatusReasons() {
+  void shouldEndFailureScriptsWithTheirStatusReasons() {
     Map<String, ExecutionScript> scripts =
         Map.of(
             "wf_query",
@@ -540,7 +540,7 @@ class SimulatorFaultsTest {
   // ---- list ----
 
   @Test
-  void listPagesNewestFirstWithAnOpaqueNextToken() {
+  void shouldPageTheListNewestFirstWithAnOpaqueNextToken() {
     List<String> created = createOnePerMinute("wf_page", 5);
 
     List<String> seen = new ArrayList<>();
@@ -566,7 +566,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void listOmitsCancelledExecutionsUnlessAsked() {
+  void shouldOmitCancelledExecutionsFromTheListUnlessAsked() {
     simulator.scriptFor(
         "wf_cancel", ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     List<String> created = createOnePerMinute("wf_cancel", 3);
@@ -581,7 +581,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void listFiltersByCreationTimeAndWorkflow() {
+  void shouldFilterTheListByCreationTimeAndWorkflow() {
     Instant start = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     clock.set(start);
     List<String> created = createOnePerMinute("wf_time", 4);
@@ -603,7 +603,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void createdExecutionsEchoTheRequestInStatusAndList() {
+  void shouldEchoTheCreateRequestInStatusAndList() {
     JsonObject body =
         new JsonObject()
             .put("workflow", new JsonObject().put("sqlQuery", "SELECT campaign_id FROM t"))
@@ -655,7 +655,7 @@ class SimulatorFaultsTest {
         "?workflowId=wf&timeZone=Mars/Olympus",
         "?workflowId=wf&nextToken=not-a-token"
       })
-  void listRefusesBadParameters(String query) {
+  void shouldRefuseBadListParameters(String query) {
     HttpResponse<Buffer> response = send(get(EXECUTIONS + query));
 
     assertThat(response.statusCode()).isEqualTo(400);
@@ -664,7 +664,7 @@ class SimulatorFaultsTest {
   }
 
   @Test
-  void listNeedsAWorkflowIdOrAMinimumCreationTime() {
+  void shouldRequireAWorkflowIdOrAMinimumCreationTimeToList() {
     HttpResponse<Buffer> response = send(get(EXECUTIONS));
 
     assertThat(response.statusCode()).isEqualTo(422);
@@ -681,7 +681,7 @@ class SimulatorFaultsTest {
         "{\"workflowId\":\"wf\",\"timeWindowTimeZone\":\"Nowhere/Land\"}",
         "{\"workflowId\":\"wf\",\"workflow\":{\"sqlQuery\":\"SELECT 1\"}}"
       })
-  void createRefusesBadBodies(String body) {
+  void shouldRefuseBadCreateBodies(String body) {
     HttpResponse<Buffer> response =
         authorized(client.postAbs(base + EXECUTIONS))
             .putHeader("Content-Type", "application/json")

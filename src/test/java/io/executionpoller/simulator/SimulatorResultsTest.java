@@ -76,7 +76,7 @@ class SimulatorResultsTest {
   // ---- files ----
 
   @Test
-  void theDefaultResultIsOneDemoCsvOfTheScriptsRows() throws Exception {
+  void shouldServeOneDemoCsvOfTheScriptsRowsByDefault() throws Exception {
     String id = succeeded(3);
 
     JsonObject answer = downloadUrls(id, null);
@@ -99,7 +99,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void generatedAndWideFilesHaveTheirRowsAndExactLengths() throws Exception {
+  void shouldServeGeneratedAndWideFilesWithTheirRowsAndExactLengths() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(
         id, List.of(ResultFile.generated(25_000), ResultFile.wide(25_000), ResultFile.wide(0)));
@@ -130,7 +130,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void sevenFilesComeInTwoPagesOfUrls() throws Exception {
+  void shouldServeSevenFilesInTwoPagesOfUrls() throws Exception {
     List<ResultFile> seven = new ArrayList<>();
     for (int i = 1; i <= 7; i++) {
       seven.add(ResultFile.generated(i));
@@ -157,7 +157,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void badNextTokensAreRefused() throws Exception {
+  void shouldRefuseBadNextTokens() throws Exception {
     String id = succeeded(1);
     String other = succeeded(1);
     List<ResultFile> six = new ArrayList<>();
@@ -177,7 +177,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void resultScriptsAreKeyedLikeExecutionScripts() throws Exception {
+  void shouldKeyResultScriptsLikeExecutionScripts() throws Exception {
     simulator.scriptResults("SELECT 2", List.of(ResultFile.generated(1), ResultFile.generated(2)));
     simulator.scriptResults("wf_preloaded", List.of(ResultFile.wide(1)));
 
@@ -193,7 +193,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void literalFilesAreServedExactly() throws Exception {
+  void shouldServeLiteralFilesExactly() throws Exception {
     byte[] bom = "\uFEFFa,b\r\n1,\"unterminated\r\n".getBytes(StandardCharsets.UTF_8);
     byte[] json = "[{\"a\":1},{\"a\":2}]".getBytes(StandardCharsets.UTF_8);
     byte[] ndjson = "{\"a\":1}\n{\"a\":2}\n".getBytes(StandardCharsets.UTF_8);
@@ -233,7 +233,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void gzipIsAnnouncedOrOnlyMagic() throws Exception {
+  void shouldServeGzipEitherAnnouncedOrAsMagicBytesOnly() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(
         id,
@@ -265,7 +265,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void filesOnDiskAreServedAsTheyAre(@TempDir Path dir) throws Exception {
+  void shouldServeFilesOnDiskAsTheyAre(@TempDir Path dir) throws Exception {
     byte[] bytes = new byte[300_000];
     new Random(11).nextBytes(bytes);
     Path path = Files.write(dir.resolve("result.csv"), bytes);
@@ -293,7 +293,7 @@ class SimulatorResultsTest {
   // ---- S3 faults ----
 
   @Test
-  void expiredIsAnAccessDeniedUntilTheNextGet() throws Exception {
+  void shouldAnswerExpiredWithAccessDeniedUntilTheNextGet() throws Exception {
     String url = urls(succeeded(1)).get(0);
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.EXPIRED));
 
@@ -307,7 +307,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void urlsReallyExpireAfterTheirLifetime() throws Exception {
+  void shouldExpireUrlsAfterTheirLifetime() throws Exception {
     String url = urls(succeeded(1)).get(0);
 
     clock.advance(Duration.ofMinutes(9));
@@ -321,7 +321,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void serverErrorAndRedirectAnswerInsteadOfTheFile() throws Exception {
+  void shouldAnswerServerErrorAndRedirectInsteadOfTheFile() throws Exception {
     String id = succeeded(1);
     String url = urls(id).get(0);
     simulator.scriptS3Faults(id, List.of(S3Fault.SERVER_ERROR, S3Fault.NONE, S3Fault.REDIRECT));
@@ -344,7 +344,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void ownFaultsComeBeforeTheWildcard() throws Exception {
+  void shouldApplyOwnFaultsBeforeTheWildcard() throws Exception {
     String id = succeeded(1);
     String other = succeeded(1);
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.REDIRECT));
@@ -360,7 +360,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void truncateSendsHalfOfTheAnnouncedLengthAndCloses() throws Exception {
+  void shouldSendHalfOfTheAnnouncedLengthAndCloseOnTruncate() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(
         id,
@@ -381,7 +381,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void stallHoldsTheLast64KibUntilReleased() throws Exception {
+  void shouldHoldTheLast64KibOnStallUntilReleased() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(id, List.of(ResultFile.generated(30_000)));
     String url = urls(id).get(0);
@@ -409,7 +409,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void stallOfASmallGzipFileHoldsHalfThenCompletes() throws Exception {
+  void shouldHoldHalfOfASmallGzipFileOnStallThenComplete() throws Exception {
     byte[] bytes = "a,b\n1,2\n".repeat(1000).getBytes(StandardCharsets.UTF_8);
     String id = succeeded(1);
     simulator.scriptResultsFor(
@@ -438,7 +438,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void resetClosesStalledDownloads() throws Exception {
+  void shouldCloseStalledDownloadsOnReset() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(id, List.of(ResultFile.generated(10_000)));
     simulator.scriptS3Faults(id, List.of(S3Fault.STALL));
@@ -458,7 +458,7 @@ class SimulatorResultsTest {
   // ---- counters and volume ----
 
   @Test
-  void s3GetsAreCountedPerExecutionUntilReset() throws Exception {
+  void shouldCountS3GetsPerExecutionUntilReset() throws Exception {
     String id = succeeded(1);
     String other = succeeded(1);
     String url = urls(id).get(0);
@@ -477,7 +477,7 @@ class SimulatorResultsTest {
   }
 
   @Test
-  void aFileOfSeveralHundredMegabytesStreamsThrough() throws Exception {
+  void shouldStreamAFileOfSeveralHundredMegabytesThrough() throws Exception {
     String id = succeeded(1);
     simulator.scriptResultsFor(id, List.of(ResultFile.generated(6_000_000)));
 

@@ -21,7 +21,7 @@ class LoopWatchdogTest {
     "false, 3600, 300, false",
     "true,  -5,   300, false",
   })
-  void stalledOnlyWhenWatchedAndSilentForLongerThanTheLimit(
+  void shouldReportStalledOnlyWhenWatchedAndSilentForLongerThanTheLimit(
       boolean watched, long secondsAgo, long stallAfter, boolean stalled) {
     assertThat(
             LoopWatchdog.stalled(
@@ -31,7 +31,7 @@ class LoopWatchdogTest {
 
   @ParameterizedTest
   @CsvSource({"true", "false"})
-  void neverStalledWithoutAnyProgressRecord(boolean watched) {
+  void shouldNeverReportStalledWithoutAnyProgressRecord(boolean watched) {
     assertThat(LoopWatchdog.stalled(watched, null, NOW, Duration.ofSeconds(1))).isFalse();
   }
 }

@@ -129,7 +129,7 @@ class CircuitBreakerTest {
           2 | ?,+1,F,F,+30,?,s0,+1,S              | A,-,A,A,-,P,-,-,D   | C,C,C,OPEN,HALF_OPEN,HALF_OPEN,HALF_OPEN,HALF_OPEN,HALF_OPEN | 2 | 1
           2 | ?,+1,F,F,+30,?,f,s                   | A,-,A,A,-,P,-,-     | C,C,C,OPEN,HALF_OPEN,HALF_OPEN,OPEN,OPEN                   | 3 | 2
           """)
-  void followsTheScript(
+  void shouldGrantPermitsAndChangeStateAsScripted(
       int threshold,
       String steps,
       String permits,
@@ -159,7 +159,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void deniesUntilOpenUntilThenProbesThenCloses() {
+  void shouldDenyUntilOpenUntilThenProbeThenClose() {
     CircuitBreaker breaker = new CircuitBreaker(settings(2));
     fail(breaker, T0);
     fail(breaker, T0.plusSeconds(1));
@@ -189,7 +189,8 @@ class CircuitBreakerTest {
     "60, 60, '60,60,60'",
     "1, 86400, '1,2,4,8,16,32,64,128,256,512,1024,2048,4096,8192,16384,32768,65536,86400'",
   })
-  void probeFailuresDoubleTheOpenTimeUpToTheCap(long openFor, long maxOpenFor, String expected) {
+  void shouldDoubleTheOpenTimeOnEachFailedProbeUpToTheCap(
+      long openFor, long maxOpenFor, String expected) {
     CircuitBreaker breaker =
         new CircuitBreaker(
             new Settings(
@@ -217,7 +218,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void aSuccessfulProbeResetsTheDoubling() {
+  void shouldResetTheDoublingAfterASuccessfulProbe() {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     Instant now = T0;
     fail(breaker, now);
@@ -237,7 +238,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void onlyOneProbeAtATimeAndDeniedCallersComeBackAtTheProbeTimeout() {
+  void shouldAllowOnlyOneProbeAtATimeAndSendDeniedCallersBackAtTheProbeTimeout() {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     fail(breaker, T0);
     Instant halfOpen = T0.plusSeconds(30);
@@ -253,7 +254,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void aStaleProbeIsReplacedAfterTheProbeTimeout() {
+  void shouldReplaceAStaleProbeAfterTheProbeTimeout() {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     fail(breaker, T0);
     Instant halfOpen = T0.plusSeconds(30);
@@ -276,7 +277,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void failuresFromBeforeTheOpeningDoNotExtendIt() {
+  void shouldNotExtendTheOpeningForFailuresFromBeforeIt() {
     CircuitBreaker breaker = new CircuitBreaker(settings(3));
     List<Permit> inFlight = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -298,7 +299,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void deniedPermitsAreNotOutcomes() {
+  void shouldNotCountDeniedPermitsAsOutcomes() {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     fail(breaker, T0);
     Permit denied = breaker.tryAcquire(T0.plusSeconds(1));
@@ -312,7 +313,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void snapshotReadsWithoutChangingAnything() {
+  void shouldReadASnapshotWithoutChangingAnything() {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     assertThat(breaker.snapshot(T0)).isEqualTo(new Snapshot(State.CLOSED, 0, null, 0));
     fail(breaker, T0);
@@ -324,7 +325,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void concurrentCallersGetExactlyOneProbe() throws Exception {
+  void shouldGiveConcurrentCallersExactlyOneProbe() throws Exception {
     CircuitBreaker breaker = new CircuitBreaker(settings(1));
     fail(breaker, T0);
     Instant halfOpen = T0.plusSeconds(30);
@@ -363,7 +364,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void defaults() {
+  void shouldDefaultToTenFailuresThirtySecondsOpenAFiveMinuteCapAndASixtySecondProbeTimeout() {
     assertThat(Settings.defaults())
         .isEqualTo(
             new Settings(
@@ -386,7 +387,7 @@ class CircuitBreakerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidSettings")
-  void settingsRejectBadValues(
+  void shouldRejectBadSettingValues(
       String description,
       int threshold,
       Duration openFor,
@@ -397,7 +398,7 @@ class CircuitBreakerTest {
   }
 
   @Test
-  void nullsAreRejected() {
+  void shouldRejectNulls() {
     Duration s = Duration.ofSeconds(1);
     assertThatThrownBy(() -> new Settings(1, null, s, s)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new CircuitBreaker(null)).isInstanceOf(NullPointerException.class);

@@ -31,7 +31,7 @@ class TokenBucketTest {
 
   @ParameterizedTest(name = "rate {0}/s, burst {1}")
   @CsvSource({"10, 5", "2, 1", "0.5, 3", "100, 20", "3, 4", "1000, 1"})
-  void burstIsFreeThenEachReservationWaitsOneIntervalLonger(double rate, int burst) {
+  void shouldGrantTheBurstFreeThenMakeEachReservationWaitOneIntervalLonger(double rate, int burst) {
     TokenBucket bucket = new TokenBucket(rate, burst, T0);
 
     for (int i = 0; i < burst; i++) {
@@ -46,7 +46,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void waitsAreExactWhereTheIntervalIsWholeNanoseconds() {
+  void shouldWaitExactlyWhereTheIntervalIsWholeNanoseconds() {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     for (int i = 0; i < 5; i++) {
       bucket.reserve(T0, FOREVER);
@@ -71,7 +71,7 @@ class TokenBucketTest {
     "3600000, 5.0, 5",
     "31536000000000, 5.0, 5",
   })
-  void refillsWhileIdleButNeverAboveTheBurst(long idleMillis, double tokens, int freeCalls) {
+  void shouldRefillWhileIdleButNeverAboveTheBurst(long idleMillis, double tokens, int freeCalls) {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     for (int i = 0; i < 5; i++) {
       bucket.reserve(T0, FOREVER);
@@ -89,7 +89,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void aFullBucketStaysFullWhileIdle() {
+  void shouldKeepAFullBucketFullWhileIdle() {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
 
     assertThat(bucket.available(T0.plusSeconds(3600))).isEqualTo(5.0);
@@ -100,7 +100,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void timeGoingBackwardsAddsNoTokens() {
+  void shouldAddNoTokensWhenTimeGoesBackwards() {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     Instant later = T0.plusSeconds(1);
     for (int i = 0; i < 5; i++) {
@@ -115,7 +115,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void aCallerBehindTheBucketsClockWaitsForTheBucketsTimeline() {
+  void shouldMakeACallerBehindTheBucketsClockWaitForTheBucketsTimeline() {
     TokenBucket bucket = new TokenBucket(10, 1, T0);
     Instant later = T0.plusSeconds(2);
     bucket.reserve(later, FOREVER);
@@ -130,7 +130,7 @@ class TokenBucketTest {
   /** Drained (rate 10/s, burst 5): the next token is 100 ms away. */
   @ParameterizedTest(name = "maxWait {0} ms -> granted {1}")
   @CsvSource({"-1000, false", "0, false", "50, false", "99, false", "100, true", "5000, true"})
-  void reservesOnlyWithinMaxWait(long maxWaitMillis, boolean granted) {
+  void shouldReserveOnlyWithinMaxWait(long maxWaitMillis, boolean granted) {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     for (int i = 0; i < 5; i++) {
       bucket.reserve(T0, FOREVER);
@@ -143,7 +143,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void deniedReservationsTakeNothing() {
+  void shouldTakeNothingForDeniedReservations() {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     for (int i = 0; i < 5; i++) {
       bucket.reserve(T0, FOREVER);
@@ -165,7 +165,7 @@ class TokenBucketTest {
 
   /** With maxWait zero the bucket is a plain try-acquire: a token now or a refusal. */
   @Test
-  void zeroMaxWaitIsTryAcquire() {
+  void shouldActAsTryAcquireWhenMaxWaitIsZero() {
     TokenBucket bucket = new TokenBucket(4, 2, T0);
     List<Boolean> outcomes = new ArrayList<>();
     // Every 100 ms for 2 s: two free at the start, then one every 250 ms.
@@ -190,7 +190,7 @@ class TokenBucketTest {
    */
   @ParameterizedTest(name = "rate 10/s burst 5 maxWait {0} ms")
   @CsvSource({"0", "100", "1000", "86400000"})
-  void longRunRateIsTheConfiguredRate(long maxWaitMillis) {
+  void shouldHoldTheConfiguredRateOverTheLongRun(long maxWaitMillis) {
     TokenBucket bucket = new TokenBucket(10, 5, T0);
     Instant end = T0.plusSeconds(60);
     Instant now = T0;
@@ -211,7 +211,8 @@ class TokenBucketTest {
 
   @ParameterizedTest(name = "rate {0}/s burst {1} over {2} s")
   @CsvSource({"3, 1, 100", "7.5, 10, 40", "0.25, 2, 400"})
-  void longRunRateHoldsForRatesThatAreNotWholeNanoseconds(double rate, int burst, long seconds) {
+  void shouldHoldTheLongRunRateForRatesThatAreNotWholeNanoseconds(
+      double rate, int burst, long seconds) {
     TokenBucket bucket = new TokenBucket(rate, burst, T0);
     Instant end = T0.plusSeconds(seconds);
     Instant now = T0;
@@ -230,7 +231,7 @@ class TokenBucketTest {
   }
 
   @Test
-  void concurrentReservationsEachGetTheirOwnSlot() throws Exception {
+  void shouldGiveEachConcurrentReservationItsOwnSlot() throws Exception {
     int threads = 8;
     int perThread = 1000;
     TokenBucket bucket = new TokenBucket(10, 5, T0);
@@ -275,13 +276,13 @@ class TokenBucketTest {
 
   @ParameterizedTest(name = "rate {0}, burst {1}")
   @CsvSource({"0, 5", "-1, 5", "NaN, 5", "Infinity, 5", "-Infinity, 5", "10, 0", "10, -3"})
-  void constructorRejectsBadArguments(double rate, int burst) {
+  void shouldRejectBadConstructorArguments(double rate, int burst) {
     assertThatThrownBy(() -> new TokenBucket(rate, burst, T0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void nullsAreRejected() {
+  void shouldRejectNulls() {
     assertThatThrownBy(() -> new TokenBucket(1, 1, null)).isInstanceOf(NullPointerException.class);
     TokenBucket bucket = new TokenBucket(1, 1, T0);
     assertThatThrownBy(() -> bucket.reserve(null, FOREVER))

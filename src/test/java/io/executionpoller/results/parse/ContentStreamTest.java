@@ -96,7 +96,7 @@ class ContentStreamTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("contents")
-  void decodesCountsAndHashes(
+  void shouldDecodeCountAndHash(
       String name, byte[] raw, boolean declaredGzip, byte[] content, boolean gzipped)
       throws Exception {
     for (int chunk : new int[] {Integer.MAX_VALUE, 1, 5}) {
@@ -121,7 +121,7 @@ class ContentStreamTest {
 
   /** Single-byte reads, bulk reads, skips and readAllBytes all go through the one counted path. */
   @Test
-  void tapSeesExactlyWhatTheConsumerReads() throws Exception {
+  void shouldTapExactlyWhatTheConsumerReads() throws Exception {
     byte[] content = LARGE;
     ByteArrayOutputStream tapped = new ByteArrayOutputStream();
     ByteArrayOutputStream read = new ByteArrayOutputStream();
@@ -141,7 +141,7 @@ class ContentStreamTest {
   }
 
   @Test
-  void hashIsUnavailableBeforeTheEnd() throws IOException {
+  void shouldNotProvideTheHashBeforeTheEnd() throws IOException {
     try (ContentStream in = ContentStream.open(chunked(TEXT, 100), false, ROOMY, NO_TAP, FILE)) {
       in.readNBytes(TEXT.length);
       assertThatThrownBy(in::sha256Hex)
@@ -199,7 +199,8 @@ class ContentStreamTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("corrupt")
-  void corruptGzipIsMalformed(String name, byte[] raw, boolean declaredGzip, String message) {
+  void shouldReportCorruptGzipAsMalformed(
+      String name, byte[] raw, boolean declaredGzip, String message) {
     assertThatThrownBy(
             () -> {
               try (ContentStream in =
@@ -222,7 +223,7 @@ class ContentStreamTest {
    */
   @ParameterizedTest
   @CsvSource({"5", "40", "-8", "-1", "0"})
-  void transportFailuresPropagateUnchanged(int cut) {
+  void shouldPropagateTransportFailuresUnchanged(int cut) {
     byte[] raw = concat(gzip(TEXT), gzip(LARGE));
     // Positive: bytes from the start; negative: bytes short of the end; 0: the first member only.
     int keep = cut > 0 ? cut : cut < 0 ? raw.length + cut : gzip(TEXT).length;
@@ -297,7 +298,7 @@ class ContentStreamTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("limits")
-  void enforcesLimits(String name, byte[] raw, Limits limits, String message, long limit)
+  void shouldEnforceLimits(String name, byte[] raw, Limits limits, String message, long limit)
       throws IOException {
     ByteArrayOutputStream tapped = new ByteArrayOutputStream();
     ContentStream in = ContentStream.open(chunked(raw, 4096), false, limits, tapped::write, FILE);
@@ -319,13 +320,13 @@ class ContentStreamTest {
 
   @ParameterizedTest
   @CsvSource({"0, 1, 1, 0", "1, 0, 1, 0", "1, 1, 0, 0", "1, 1, 1, -1"})
-  void rejectsNonsensicalLimits(long content, long raw, int ratio, long grace) {
+  void shouldRejectNonsensicalLimits(long content, long raw, int ratio, long grace) {
     assertThatThrownBy(() -> new Limits(content, raw, ratio, grace))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void closesTheTransportStream() throws IOException {
+  void shouldCloseTheTransportStream() throws IOException {
     boolean[] closed = {false};
     InputStream raw =
         new java.io.ByteArrayInputStream(gzip(TEXT)) {

@@ -217,7 +217,7 @@ class CsvRecordReaderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("wellFormed")
-  void readsWellFormedCsv(
+  void shouldReadWellFormedCsv(
       String name,
       CsvFormat format,
       String content,
@@ -388,7 +388,7 @@ class CsvRecordReaderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformed")
-  void rejectsMalformedCsv(
+  void shouldRejectMalformedCsv(
       String name,
       CsvFormat format,
       int maxRecordChars,
@@ -410,7 +410,7 @@ class CsvRecordReaderTest {
   }
 
   @Test
-  void recordsBeforeAMalformedOneAreServed() throws IOException {
+  void shouldServeTheRecordsBeforeAMalformedOne() throws IOException {
     byte[] content = concat(utf8("a\n1\n2\n"), bytes(0xff));
     try (CsvRecordReader reader =
         new CsvRecordReader(new ByteArrayInputStream(content), CsvFormat.RFC4180, FILE)) {
@@ -433,7 +433,8 @@ class CsvRecordReaderTest {
     "200000, doubled quote, 131071",
     "200000, CRLF, 131071",
   })
-  void longQuotedFieldsSpanBlocks(int length, String construct, int offset) throws IOException {
+  void shouldReadLongQuotedFieldsThatSpanBlocks(int length, String construct, int offset)
+      throws IOException {
     // Header "h", one quoted field of `length` chars, then a second record "z".
     StringBuilder value = new StringBuilder("x".repeat(length));
     String insert =
@@ -460,7 +461,7 @@ class CsvRecordReaderTest {
 
   @ParameterizedTest
   @ValueSource(ints = {65535, 65536, 65537, 300_000})
-  void longUnquotedFieldsSpanBlocks(int length) throws IOException {
+  void shouldReadLongUnquotedFieldsThatSpanBlocks(int length) throws IOException {
     String big = "y".repeat(length);
     Parsed parsed =
         parse(utf8("a,b\r\n" + big + ",1\r\n2," + big + "\r\n"), CsvFormat.RFC4180, 8192);
@@ -475,7 +476,7 @@ class CsvRecordReaderTest {
    */
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5})
-  void randomRecordsRoundTrip(long seed) throws IOException {
+  void shouldRoundTripRandomRecords(long seed) throws IOException {
     Random random = new Random(seed);
     CsvFormat format = seed % 2 == 0 ? CsvFormat.RFC4180 : SEMICOLON;
     int[] alphabet = "ab ,;\"\r\n\té😀".codePoints().toArray();
@@ -556,7 +557,7 @@ class CsvRecordReaderTest {
   }
 
   @Test
-  void columnsAreReadOnly() throws IOException {
+  void shouldExposeReadOnlyColumns() throws IOException {
     try (CsvRecordReader reader =
         new CsvRecordReader(new ByteArrayInputStream(utf8("a,b\n")), CsvFormat.RFC4180, FILE)) {
       assertThatThrownBy(() -> reader.columns().set(0, "x"))
@@ -566,7 +567,7 @@ class CsvRecordReaderTest {
 
   @ParameterizedTest
   @CsvSource({"',', ','", "'\"', '\"'", "'\n', '\"'", "',', '\r'"})
-  void rejectsAmbiguousFormats(char separator, char quote) {
+  void shouldRejectAmbiguousFormats(char separator, char quote) {
     assertThatThrownBy(() -> new CsvFormat(separator, quote))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -576,7 +577,7 @@ class CsvRecordReaderTest {
    * tuning the parser but never asserts on time, which would make the build depend on the machine.
    */
   @Test
-  void parsesFiftyMegabytes() throws IOException {
+  void shouldParseFiftyMegabytes() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(56 << 20);
     out.writeBytes(
         utf8("execution_id,campaign,impressions,clicks,spend,ctr,name,country,day,note\n"));

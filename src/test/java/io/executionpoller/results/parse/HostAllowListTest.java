@@ -79,7 +79,7 @@ class HostAllowListTest {
         "'', false",
         "NULL, false",
       })
-  void matchesDefaultsAndExactHosts(String host, boolean allowed) {
+  void shouldMatchDefaultsAndExactHosts(String host, boolean allowed) {
     assertThat(DEFAULTS_AND_LOCAL.allows(host)).isEqualTo(allowed);
   }
 
@@ -105,7 +105,7 @@ class HostAllowListTest {
     "*.x.*.example.com, x.b.example.com, false",
     "*.EXAMPLE.com, a.example.COM, true",
   })
-  void wildcardSemantics(String pattern, String host, boolean allowed) {
+  void shouldMatchHostsAgainstWildcardPatterns(String pattern, String host, boolean allowed) {
     assertThat(HostAllowList.of(List.of(pattern)).allows(host)).isEqualTo(allowed);
   }
 
@@ -122,14 +122,14 @@ class HostAllowListTest {
         "*..example.com",
         "*.example.com."
       })
-  void rejectsUnsafeOrMalformedPatterns(String pattern) {
+  void shouldRejectUnsafeOrMalformedPatterns(String pattern) {
     assertThatThrownBy(() -> HostAllowList.of(Arrays.asList(pattern)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"bucket.s3.amazonaws.com", "localhost"})
-  void emptyListAllowsNothing(String host) {
+  void shouldAllowNothingWithAnEmptyList(String host) {
     assertThat(HostAllowList.of(List.of()).allows(host)).isFalse();
   }
 }

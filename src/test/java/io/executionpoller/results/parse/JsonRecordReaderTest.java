@@ -146,7 +146,7 @@ class JsonRecordReaderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("wellFormed")
-  void readsWellFormedJson(
+  void shouldReadWellFormedJson(
       String name, String content, List<String> columns, List<List<String>> rows, List<Long> lines)
       throws IOException {
     for (int chunk : CHUNKS) {
@@ -271,7 +271,7 @@ class JsonRecordReaderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("malformed")
-  void rejectsMalformedJson(
+  void shouldRejectMalformedJson(
       String name, int maxRecordChars, byte[] content, long line, String message) {
     for (int chunk : CHUNKS) {
       assertThatThrownBy(() -> parse(chunked(content, chunk), maxRecordChars))
@@ -288,7 +288,7 @@ class JsonRecordReaderTest {
   }
 
   @Test
-  void keysAndNullsCountAgainstTheRecordBudget() {
+  void shouldCountKeysAndNullsAgainstTheRecordBudget() {
     // Keys and nulls hold no value text, yet each costs memory and a stored field.
     StringBuilder manyKeys = new StringBuilder("{");
     for (int i = 0; i < 1_000_000; i++) {
@@ -306,7 +306,7 @@ class JsonRecordReaderTest {
   }
 
   @Test
-  void recordsBeforeAMalformedOneAreServed() throws IOException {
+  void shouldServeTheRecordsBeforeAMalformedOne() throws IOException {
     try (JsonRecordReader reader =
         new JsonRecordReader(chunked(utf8("[{\"a\":1},{\"a\":2},{\"b\":3}]"), 7), FILE)) {
       assertThat(reader.next()).containsExactly("1");
@@ -316,7 +316,7 @@ class JsonRecordReaderTest {
   }
 
   @Test
-  void manyRecordsStream() throws IOException {
+  void shouldStreamManyRecords() throws IOException {
     StringBuilder json = new StringBuilder("[");
     int count = 20_000;
     for (int i = 0; i < count; i++) {

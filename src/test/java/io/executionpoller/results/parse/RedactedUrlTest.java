@@ -35,7 +35,7 @@ class RedactedUrlTest {
         "'', <unparsable url>",
         "NULL, <unparsable url>",
       })
-  void dropsQueryFragmentAndUserinfo(String url, String expected) {
+  void shouldDropQueryFragmentAndUserinfo(String url, String expected) {
     String redacted = RedactedUrl.of(url);
     assertThat(redacted).isEqualTo(expected).doesNotContain("SECRET");
   }

@@ -47,7 +47,8 @@ class ResultFormatTest {
         "NULL, dir.json/part, CSV",
         "NULL, partjson, CSV",
       })
-  void detects(String contentType, String path, ResultFormat expected) {
+  void shouldDetectJsonOrCsvFromContentTypeAndPath(
+      String contentType, String path, ResultFormat expected) {
     assertThat(ResultFormat.detect(contentType, path)).isEqualTo(expected);
   }
 }
