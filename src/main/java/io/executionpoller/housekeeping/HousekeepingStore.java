@@ -76,7 +76,9 @@ class HousekeepingStore {
    * What the timeout sweep may time out: RUNNING, started at least the grace ago (every runtime
    * limit is positive, so nothing later can be past its limit by the grace), and held by no lease
    * (none, or one expired by the grace on the database clock, like the reaper's). Each row carries
-   * what {@link RuntimeLimit} needs; Java decides which are past their limit.
+   * what {@link RuntimeLimit} needs; Java decides which are past their limit. Oldest first and
+   * bounded, so a tick reads a bounded number of rows however many executions run: the oldest are
+   * the first to pass any limit, and the bound leaves room for rows not yet past theirs.
    */
   private static final String SWEEP_CANDIDATES =
       """
@@ -84,7 +86,12 @@ class HousekeepingStore {
         FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id
        WHERE e.status = :running AND e.started_at IS NOT NULL AND e.started_at <= :startedBy
          AND (e.lease_owner IS NULL OR e.lease_expires_at < now() - make_interval(secs => :grace))
+       ORDER BY e.started_at
+       LIMIT :candidates
       """;
+
+  /** Candidates read per execution a sweep may time out (see {@link #SWEEP_CANDIDATES}). */
+  static final int CANDIDATES_PER_TIMEOUT = 10;
 
   /**
    * Times out the rows the sweep decided on, each only if it is still as it was read (same
@@ -271,7 +278,7 @@ class HousekeepingStore {
    */
   Uni<List<TimedOut>> sweepTimeouts(
       Instant now, RuntimeLimit.Defaults defaults, Duration grace, int batch, String replica) {
-    return sweepCandidates(now, grace)
+    return sweepCandidates(now, grace, batch * CANDIDATES_PER_TIMEOUT)
         .map(
             candidates ->
                 candidates.stream()
@@ -283,7 +290,7 @@ class HousekeepingStore {
   }
 
   /** The sweep's candidates at {@code now}, not yet decided. */
-  Uni<List<SweepCandidate>> sweepCandidates(Instant now, Duration grace) {
+  Uni<List<SweepCandidate>> sweepCandidates(Instant now, Duration grace, int limit) {
     return session()
         .chain(
             session ->
@@ -292,6 +299,7 @@ class HousekeepingStore {
                     .setParameter("running", ExecutionStatus.RUNNING.name())
                     .setParameter("startedBy", now.minus(grace))
                     .setParameter("grace", seconds(grace))
+                    .setParameter("candidates", limit)
                     .getResultList())
         .map(
             rows ->

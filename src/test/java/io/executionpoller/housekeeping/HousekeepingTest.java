@@ -156,7 +156,7 @@ class HousekeepingTest {
     Instant now = clock.instant();
     Duration grace = config.leaseGrace();
     List<HousekeepingStore.SweepCandidate> read =
-        FromBlockingThread.inSession(() -> store.sweepCandidates(now, grace));
+        FromBlockingThread.inSession(() -> store.sweepCandidates(now, grace, Integer.MAX_VALUE));
     assertThat(read).extracting(HousekeepingStore.SweepCandidate::id).contains(moved, unchanged);
 
     fixtures.update(
@@ -168,6 +168,23 @@ class HousekeepingTest {
     assertThat(fixtures.status(moved)).isEqualTo("RUNNING");
     assertThat(fixtures.status(unchanged)).isEqualTo("TIMEOUT");
     assertThat(fixtures.events(moved)).doesNotContain("TRANSITION RUNNING->TIMEOUT");
+  }
+
+  /** A tick reads a bounded number of candidates, the longest-running first, however many run. */
+  @Test
+  void shouldReadAtMostTheBoundOfCandidatesOldestFirst() {
+    UUID oldest = execution("status = 'RUNNING', started_at = %s", ago(9 * 60));
+    UUID older = execution("status = 'RUNNING', started_at = %s", ago(8 * 60));
+    UUID newest = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    Instant now = clock.instant();
+
+    List<HousekeepingStore.SweepCandidate> read =
+        FromBlockingThread.inSession(() -> store.sweepCandidates(now, config.leaseGrace(), 2));
+
+    assertThat(read)
+        .extracting(HousekeepingStore.SweepCandidate::id)
+        .containsExactly(oldest, older)
+        .doesNotContain(newest);
   }
 
   @Test

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.logging.json.runtime.JsonFormatter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -23,11 +25,19 @@ class JsonLogsTest {
 
   @Test
   void shouldEnableJsonLogsInProductionOnlyInTheShippedConfiguration() throws IOException {
+    // The shipped file and the test profile's own file (src/test/resources) are both on the class
+    // path; together they are the configuration the tests see.
     Properties properties = new Properties();
-    try (InputStream in =
-        JsonLogsTest.class.getClassLoader().getResourceAsStream("application.properties")) {
-      properties.load(in);
+    Enumeration<URL> files =
+        JsonLogsTest.class.getClassLoader().getResources("application.properties");
+    int read = 0;
+    while (files.hasMoreElements()) {
+      try (InputStream in = files.nextElement().openStream()) {
+        properties.load(in);
+        read++;
+      }
     }
+    assertThat(read).as("the shipped and the test settings").isEqualTo(2);
 
     assertThat(properties.getProperty("quarkus.log.console.json.enabled")).isEqualTo("true");
     assertThat(properties.getProperty("%dev.quarkus.log.console.json.enabled")).isEqualTo("false");
