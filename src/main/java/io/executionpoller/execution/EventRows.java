@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -81,13 +82,25 @@ public final class EventRows {
       ExecutionStatus to,
       String message,
       String replica) {
-    return query
-        .setParameter("eventAt", at)
-        .setParameter("eventType", type.name())
-        .setParameter("eventFrom", from == null ? null : from.name())
-        .setParameter("eventTo", to == null ? null : to.name())
-        .setParameter("eventMessage", StoredText.of(message))
-        .setParameter("eventReplica", replica);
+    bind(query::setParameter, at, type, from, to, message, replica);
+    return query;
+  }
+
+  /** The one binding of an event's values, whatever kind of query carries them. */
+  private static void bind(
+      BiConsumer<String, Object> parameter,
+      Instant at,
+      EventType type,
+      ExecutionStatus from,
+      ExecutionStatus to,
+      String message,
+      String replica) {
+    parameter.accept("eventAt", at);
+    parameter.accept("eventType", type.name());
+    parameter.accept("eventFrom", from == null ? null : from.name());
+    parameter.accept("eventTo", to == null ? null : to.name());
+    parameter.accept("eventMessage", StoredText.of(message));
+    parameter.accept("eventReplica", replica);
   }
 
   /** An event without a status change, on the session's transaction. */
@@ -111,17 +124,10 @@ public final class EventRows {
       ExecutionStatus to,
       String message,
       String replica) {
-    return session
-        .createNativeQuery(INSERT_ONE)
-        .setParameter("eventAt", at)
-        .setParameter("eventType", type.name())
-        .setParameter("eventFrom", from == null ? null : from.name())
-        .setParameter("eventTo", to == null ? null : to.name())
-        .setParameter("eventMessage", StoredText.of(message))
-        .setParameter("eventReplica", replica)
-        .setParameter("eventExecution", executionId)
-        .executeUpdate()
-        .replaceWithVoid();
+    Mutiny.MutationQuery insert = session.createNativeQuery(INSERT_ONE);
+    bind(insert::setParameter, at, type, from, to, message, replica);
+    insert.setParameter("eventExecution", executionId);
+    return insert.executeUpdate().replaceWithVoid();
   }
 
   /** An event without a status change, in the connection's transaction (JDBC). */
