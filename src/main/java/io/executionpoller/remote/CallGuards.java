@@ -25,6 +25,12 @@ class CallGuards {
   /** A repeat waits at most this many first pauses: 1, 2, 4, then 8 times the first pause. */
   private static final int LONGEST_PAUSE_IN_FIRST_PAUSES = 8;
 
+  /**
+   * The type every guarded call returns, built once: a type literal per call resolves its generic
+   * type by reflection on every request of the hot path.
+   */
+  private static final TypeLiteral<Uni<Object>> UNI = new TypeLiteral<>() {};
+
   private final Duration requestTimeout;
   private final Guard deadline;
   private final Guard readRepeats;
@@ -79,8 +85,7 @@ class CallGuards {
    * RemoteCallException.Kind#TIMEOUT}, and the operator sees the same text whoever timed it out.
    */
   <T> Uni<T> withinDeadline(Supplier<Uni<T>> request) {
-    return deadline
-        .get(request, new TypeLiteral<Uni<T>>() {})
+    return guarded(deadline, request)
         .onFailure(org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException.class)
         .transform(timedOut -> new TimeoutException("no answer within " + requestTimeout));
   }
@@ -100,10 +105,15 @@ class CallGuards {
                       abandoned.get()
                           ? Uni.createFrom().failure(new CancellationException("read abandoned"))
                           : read.get();
-              return readRepeats
-                  .get(unlessAbandoned, new TypeLiteral<Uni<T>>() {})
+              return guarded(readRepeats, unlessAbandoned)
                   .onCancellation()
                   .invoke(() -> abandoned.set(true));
             });
+  }
+
+  /** {@code call} through {@code guard}; every call's type is {@link #UNI} whatever its item. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <T> Uni<T> guarded(Guard guard, Supplier<Uni<T>> call) {
+    return (Uni<T>) guard.get((Supplier) call, (TypeLiteral) UNI);
   }
 }
