@@ -279,6 +279,50 @@ class ConcurrentRegistrationTest {
     assertThat(fixtures.count("SELECT count(*) FROM workflow_executions")).isEqualTo(1);
   }
 
+  /**
+   * Sixteen operators retry one finished execution at once. A held retry row of the same execution
+   * keeps all sixteen waiting on the one-retry-per-execution index until it is rolled back; then
+   * exactly one creates the retry and the others are answered 409 naming it.
+   */
+  @Test
+  void shouldCreateOneRetryWhenSixteenOperatorsRetryAFinishedExecutionAtOnce() throws Exception {
+    UUID failed = fixtures.submit(fixtures.savedWorkflow("wf_retried"));
+    fixtures.update("UPDATE workflow_executions SET status = 'FAILED' WHERE id = '" + failed + "'");
+    List<Future<Response>> answers;
+    try (Connection holder = dataSource.getConnection()) {
+      holder.setAutoCommit(false);
+      try (PreparedStatement held =
+          holder.prepareStatement(
+              "INSERT INTO workflow_executions (id, workflow_id, status, created_at, updated_at,"
+                  + " next_poll_at, parameters, time_window, retry_of)"
+                  + " SELECT gen_random_uuid(), workflow_id, 'PENDING', now(), now(), now(),"
+                  + " parameters, time_window, id FROM workflow_executions WHERE id = ?")) {
+        held.setObject(1, failed);
+        assertThat(held.executeUpdate()).isEqualTo(1);
+      }
+      answers = startTogether(() -> operator().post("/api/v1/executions/{id}/retry", failed));
+      awaitWaitingOnLocks(CLIENTS);
+      holder.rollback();
+    }
+
+    List<Response> created = new ArrayList<>();
+    List<Response> refused = new ArrayList<>();
+    for (Future<Response> answer : answers) {
+      Response response = answer.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(response.statusCode()).as(response.asString()).isIn(201, 409);
+      (response.statusCode() == 201 ? created : refused).add(response);
+    }
+    assertThat(created).hasSize(1);
+    String retryId = created.get(0).jsonPath().getString("retryId");
+    assertThat(refused)
+        .hasSize(CLIENTS - 1)
+        .allSatisfy(r -> assertThat(r.jsonPath().getString("detail")).contains(retryId));
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE retry_of = '" + failed + "'"))
+        .isEqualTo(1);
+  }
+
   /** Runs {@code call} on {@link #CLIENTS} threads released together by one latch. */
   private <T> List<Future<T>> startTogether(Callable<T> call) throws InterruptedException {
     CountDownLatch ready = new CountDownLatch(CLIENTS);
