@@ -4,6 +4,7 @@ import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agroal.api.AgroalDataSource;
 import io.executionpoller.housekeeping.Housekeeping;
 import io.executionpoller.poll.CycleReport;
 import io.executionpoller.poll.PollCycle;
@@ -21,6 +22,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,6 +69,7 @@ class CancelAgainstLoopTest {
   @Inject PollCycle cycle;
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
+  @Inject AgroalDataSource dataSource;
   @Inject TestClock clock;
   @Inject AmcConfig amcConfig;
   @Inject Housekeeping housekeeping;
@@ -200,6 +204,55 @@ class CancelAgainstLoopTest {
     assertThat(cancel.jsonPath().getBoolean("remoteCancelled")).isFalse();
     assertThat(fixtures.status(execution)).isEqualTo("CANCELLED");
     assertThat(simulator.listCalls()).as("it looked before giving up the create").isPositive();
+  }
+
+  /**
+   * The create's answer lands between the cancel's read (nothing submitted yet: a local cancel) and
+   * its guarded write. The write must miss on the version and the next round must cancel the run at
+   * AMC; a write guarded by status alone would cancel the row and leave the run going at AMC.
+   */
+  @Test
+  void shouldCancelAtAmcARunWhoseAnswerLandedBetweenTheCancelsReadAndItsWrite() throws Exception {
+    UUID workflow = fixtures.savedWorkflow("wf_landing");
+    UUID execution = fixtures.submit(workflow);
+    String remote =
+        simulator.preload(
+            "amcinst01",
+            "wf_landing",
+            ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
+    CompletableFuture<Response> cancel;
+    try (Connection holder = dataSource.getConnection()) {
+      holder.setAutoCommit(false);
+      try (PreparedStatement answer =
+          holder.prepareStatement(
+              "UPDATE workflow_executions SET amc_execution_id = ?, version = version + 1"
+                  + " WHERE id = ?")) {
+        answer.setString(1, remote);
+        answer.setObject(2, execution);
+        assertThat(answer.executeUpdate()).isEqualTo(1);
+      }
+      cancel =
+          CompletableFuture.supplyAsync(
+              () -> operator().post("/api/v1/executions/{id}/cancel", execution));
+      await()
+          .atMost(AWAIT)
+          .until(
+              () ->
+                  fixtures.count(
+                          "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                              + " current_database() AND wait_event_type = 'Lock'")
+                      >= 1);
+      holder.commit();
+    }
+
+    cancel.get(AWAIT.toSeconds(), TimeUnit.SECONDS).then().statusCode(200);
+    assertThat(fixtures.status(execution)).isEqualTo("CANCELLED");
+    assertThat(simulator.executionRecords())
+        .filteredOn(record -> record.id().equals(remote))
+        .singleElement()
+        .extracting(AmcSimulator.ExecutionRecord::status)
+        .as("the run that landed is cancelled at AMC too")
+        .isEqualTo("CANCELLED");
   }
 
   @Test
