@@ -3,8 +3,10 @@ package io.executionpoller.remote;
 import static io.executionpoller.support.Api.operator;
 import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.agroal.api.AgroalDataSource;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
@@ -15,11 +17,16 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +45,7 @@ class AmcEndpointTest {
   private static final String EU = "https://advertising-api-eu.amazon.com";
 
   @Inject Fixtures fixtures;
+  @Inject AgroalDataSource dataSource;
   @Inject PollCycle cycle;
 
   private HttpServer stranger;
@@ -111,6 +119,58 @@ class AmcEndpointTest {
     // Naming the endpoint the instance already uses is no change.
     assertThat(registerWorkflow("wf_euro", "amcinst09", EU).statusCode()).isEqualTo(201);
     assertThat(registerWorkflow("wf_euro2", "amcinst09", EU + "/").statusCode()).isEqualTo(201);
+  }
+
+  /**
+   * Two operators move one instance at once, both held behind a lock on its rows until both wait:
+   * the moves are serialised, so the second's audit line names the first's URL as the one it
+   * replaced, and the instance ends at the second's.
+   */
+  @Test
+  void shouldAuditTwoConcurrentMovesAsAChainWhenTheInstanceRowsAreContended() throws Exception {
+    fixtures.savedWorkflow("wf_contended");
+    String fe = "https://advertising-api-fe.amazon.com";
+    List<CompletableFuture<Response>> moves = new ArrayList<>();
+    try (Connection holder = dataSource.getConnection()) {
+      holder.setAutoCommit(false);
+      try (PreparedStatement lock =
+          holder.prepareStatement(
+              "SELECT id FROM amc_instances WHERE instance_id = 'amcinst01' FOR UPDATE")) {
+        lock.executeQuery().close();
+      }
+      for (String url : List.of(EU, fe)) {
+        moves.add(
+            CompletableFuture.supplyAsync(
+                () ->
+                    operator()
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("apiBaseUrl", url, "reason", "move"))
+                        .put("/api/v1/instances/amcinst01/endpoint")));
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  fixtures.count(
+                          "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                              + " current_database() AND wait_event_type = 'Lock'")
+                      >= 2);
+      holder.commit();
+    }
+    for (CompletableFuture<Response> move : moves) {
+      move.get(60, TimeUnit.SECONDS).then().statusCode(200);
+    }
+
+    List<Map<String, Object>> audit =
+        fixtures.query(
+            "SELECT previous_api_base_url, api_base_url FROM amc_instance_endpoint_changes"
+                + " ORDER BY id");
+    assertThat(audit).hasSize(2);
+    assertThat(audit.get(1).get("previous_api_base_url"))
+        .as("the second move replaced what the first one set")
+        .isEqualTo(audit.get(0).get("api_base_url"));
+    assertThat(fixtures.query("SELECT api_base_url FROM amc_instances").get(0).get("api_base_url"))
+        .isEqualTo(audit.get(1).get("api_base_url"));
   }
 
   @Test
