@@ -1,9 +1,12 @@
 package io.executionpoller.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.Fault;
+import io.executionpoller.simulator.Operation;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -16,10 +19,13 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +49,6 @@ class ReplicasTest {
 
   @Test
   void shouldIssueEachDueCheckFromExactlyOneOfTwoPollersAndApplyNoTransitionTwice() {
-    // Long enough that one replica alone needs over a second per round, so the other one always
-    // gets to claim a share: the test is about sharing, and must not depend on scheduling luck.
     simulator.setLatency(Duration.ofMillis(10));
     UUID workflow = fixtures.savedWorkflow("wf_shared");
     List<String> remoteIds =
@@ -73,12 +77,7 @@ class ReplicasTest {
       active.forEach(id -> expectedCalls.merge(id, 1, Integer::sum));
 
       List<CycleReport> reports =
-          Uni.combine()
-              .all()
-              .unis(replicaA.runOnce(), replicaB.runOnce())
-              .with((CycleReport a, CycleReport b) -> List.of(a, b))
-              .await()
-              .atMost(AWAIT);
+          round == 1 ? bothHoldingWork(replicaA, replicaB) : together(replicaA, replicaB);
 
       claimedByA += reports.get(0).claimed();
       claimedByB += reports.get(1).claimed();
@@ -104,6 +103,33 @@ class ReplicasTest {
         .isPositive();
     assertThat(claimedByA).as("replica A did part of the work").isPositive();
     assertThat(claimedByB).as("replica B did part of the work").isPositive();
+  }
+
+  /**
+   * Both cycles at once, with the sharing forced rather than left to which first claim lands first:
+   * AMC holds the first sixteen status calls, so replica A stops at its eight checks in flight with
+   * the rest of the round unclaimed; B starts only then, and both are let go once B holds eight
+   * too.
+   */
+  private List<CycleReport> bothHoldingWork(PollCycle replicaA, PollCycle replicaB) {
+    simulator.scriptFaults(Operation.STATUS, AmcSimulator.ANY, Collections.nCopies(16, Fault.HELD));
+    CompletableFuture<CycleReport> a = replicaA.runOnce().subscribeAsCompletionStage();
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 8);
+    CompletableFuture<CycleReport> b = replicaB.runOnce().subscribeAsCompletionStage();
+    await().atMost(AWAIT).until(() -> simulator.heldCalls() == 16);
+    simulator.releaseHeldCalls();
+    return List.of(
+        a.orTimeout(AWAIT.toSeconds(), TimeUnit.SECONDS).join(),
+        b.orTimeout(AWAIT.toSeconds(), TimeUnit.SECONDS).join());
+  }
+
+  private static List<CycleReport> together(PollCycle replicaA, PollCycle replicaB) {
+    return Uni.combine()
+        .all()
+        .unis(replicaA.runOnce(), replicaB.runOnce())
+        .with((CycleReport a, CycleReport b) -> List.of(a, b))
+        .await()
+        .atMost(AWAIT);
   }
 
   @Test
