@@ -63,6 +63,33 @@ public final class EventRows {
        ORDER BY t.position
       """;
 
+  /**
+   * The poll loop's events of many executions in one statement, written as a data-modifying CTE
+   * beside the batched update that decides which rows were still the writer's: only executions
+   * listed by {@code applied} (a CTE with an {@code id} column) get theirs. {@code at} and {@code
+   * replica} name the parameters of the time and the replica; from {@code $first} come one array
+   * per column, one element per event, in event order: execution id, attempt, remote id, type,
+   * from_status, to_status, remote_status, message.
+   */
+  public static String insertBatchFor(String applied, String at, String replica, int first) {
+    return """
+        INSERT INTO execution_events
+               (execution_id, occurred_at, type, attempt, from_status, to_status, remote_status,
+                amc_execution_id, message, replica)
+        SELECT t.execution_id, %2$s, t.type, t.attempt, t.from_status, t.to_status,
+               t.remote_status, t.amc_execution_id, t.message, %3$s
+          FROM unnest($%4$d::uuid[], $%5$d::int[], $%6$d::text[], $%7$d::text[], $%8$d::text[],
+                      $%9$d::text[], $%10$d::text[], $%11$d::text[])
+               WITH ORDINALITY AS t(execution_id, attempt, amc_execution_id, type, from_status,
+                                    to_status, remote_status, message, position)
+          JOIN %1$s ON %1$s.id = t.execution_id
+         ORDER BY t.position
+        """
+        .formatted(
+            applied, at, replica, first, first + 1, first + 2, first + 3, first + 4, first + 5,
+            first + 6, first + 7);
+  }
+
   private EventRows() {}
 
   /**

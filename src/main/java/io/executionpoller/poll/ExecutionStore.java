@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -60,27 +61,52 @@ public class ExecutionStore {
           .collect(Collectors.joining(", "));
 
   /**
-   * Claims due executions fairly across instances: each instance offers its earliest due rows (one
-   * index range scan per instance), and the batch takes them round-robin, first turn of every
-   * instance before anyone's second. Four times the batch is offered, and rows are then locked with
-   * SKIP LOCKED, re-checked and cut to the batch: two replicas never claim the same row, and one
-   * that meets the other's locks still fills its batch.
+   * Claims due executions fairly across instances, reading on the order of the batch rather than
+   * instances times the batch. Each instance is asked for its earliest claimable row (one index
+   * probe each); the instances with the earliest such rows, at most one per row of the batch, are
+   * the ones served; each offers its share of four times the batch, and the batch takes the offers
+   * round-robin, first turn of every instance before anyone's second. An instance with 10,000 due
+   * rows therefore offers no more than one with ten, and one whose work has waited longest is
+   * always among those served. Rows are then locked with SKIP LOCKED, re-checked and cut to the
+   * batch: two replicas never claim the same row, and one that meets the other's locks still fills
+   * its batch from the spare offers.
+   *
+   * <p>The statement always returns a row: {@code candidates} counts the rows offered, and an empty
+   * claim (id null) with candidates says they were all locked by another claim in flight, not that
+   * nothing is due.
    */
   private static final String CLAIM =
       """
-      WITH offered AS (
-          SELECT c.id, c.next_poll_at,
-                 row_number() OVER (PARTITION BY i.id ORDER BY c.next_poll_at) AS turn
+      WITH heads AS (
+          SELECT i.id AS instance_id, h.next_poll_at
             FROM amc_instances i
            CROSS JOIN LATERAL (
-                 SELECT e.id, e.next_poll_at FROM workflow_executions e
+                 SELECT e.next_poll_at FROM workflow_executions e
                   WHERE e.amc_instance_id = i.id
                     AND e.status IN (%2$s)
                     AND e.next_poll_at <= $1
                     AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
                     AND %1$s
                   ORDER BY e.next_poll_at
-                  LIMIT $2) c),
+                  LIMIT 1) h
+           ORDER BY h.next_poll_at
+           LIMIT $2),
+      share AS (
+          SELECT ceil($2 * 4.0 / greatest(count(*), 1))::int AS offers FROM heads),
+      offered AS (
+          SELECT c.id, c.next_poll_at,
+                 row_number() OVER (PARTITION BY h.instance_id ORDER BY c.next_poll_at) AS turn
+            FROM heads h
+           CROSS JOIN share s
+           CROSS JOIN LATERAL (
+                 SELECT e.id, e.next_poll_at FROM workflow_executions e
+                  WHERE e.amc_instance_id = h.instance_id
+                    AND e.status IN (%2$s)
+                    AND e.next_poll_at <= $1
+                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
+                    AND %1$s
+                  ORDER BY e.next_poll_at
+                  LIMIT s.offers) c),
       picked AS (
           SELECT id, turn, next_poll_at FROM offered ORDER BY turn, next_poll_at LIMIT $2 * 4),
       due AS (
@@ -91,19 +117,23 @@ public class ExecutionStore {
              AND %1$s
            ORDER BY picked.turn, picked.next_poll_at
            LIMIT $2
-             FOR UPDATE OF e SKIP LOCKED)
-      UPDATE workflow_executions e
-         SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4),
-             version = e.version + 1
-        FROM due, workflows w, amc_instances i, amc_accounts a
-       WHERE e.id = due.id AND w.id = e.workflow_id
-         AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
-      RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
-                e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
-                e.parameters, e.time_window, e.remote_timeout_seconds, e.long_execution_warned_at,
-                w.max_runtime_seconds, w.warning_threshold_seconds,
-                w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
-                a.account_id, a.marketplace_id
+             FOR UPDATE OF e SKIP LOCKED),
+      claimed AS (
+          UPDATE workflow_executions e
+             SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4),
+                 version = e.version + 1
+            FROM due, workflows w, amc_instances i, amc_accounts a
+           WHERE e.id = due.id AND w.id = e.workflow_id
+             AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
+          RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
+                    e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
+                    e.parameters, e.time_window, e.remote_timeout_seconds,
+                    e.long_execution_warned_at, w.max_runtime_seconds,
+                    w.warning_threshold_seconds, w.amc_workflow_id, w.sql_query, i.instance_id,
+                    i.api_base_url, a.account_id, a.marketplace_id)
+      SELECT o.candidates, claimed.*
+        FROM (SELECT count(*) AS candidates FROM picked) o
+        LEFT JOIN claimed ON true
       """
           .formatted(createSettled("$1", "$5"), ACTIVE);
 
@@ -329,6 +359,62 @@ public class ExecutionStore {
       """
           .formatted(notBeforeCreateSettles("$9", "COALESCE($10, amc_execution_id)", "$23"));
 
+  /**
+   * A batch of checks' updates in one statement, each row guarded as UPDATE guards one (id,
+   * version, status, lease owner), with the events of the rows written and the download step of the
+   * rows that succeeded: a row that moved on is a lost write and gets neither. $1 owner, $2 now, $3
+   * the create settle window, $4 SUCCESS, $5 the new result's status; then one array per column of
+   * UPDATE from $6 (updateBatchParams), and the events' arrays from $26.
+   */
+  private static final String UPDATE_BATCH =
+      """
+      WITH u AS (
+          SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[],
+                               $11::timestamptz[], $12::int[], $13::timestamptz[], $14::text[],
+                               $15::text[], $16::timestamptz[], $17::int[], $18::int[],
+                               $19::text[], $20::timestamptz[], $21::text[], $22::text[],
+                               $23::timestamptz[], $24::timestamptz[], $25::boolean[])
+                 AS u(id, version, status, new_status, remote_status, completed_at,
+                      errors_in_a_row, next_poll_at, amc_execution_id, status_reason,
+                      expire_time, timeout_seconds, duration, last_error, last_error_at,
+                      error_type, error_message, submitted_at, started_at, warns)),
+      applied AS (
+          UPDATE workflow_executions e
+             SET status = u.new_status, remote_status = u.remote_status,
+                 completed_at = u.completed_at, consecutive_poll_errors = u.errors_in_a_row,
+                 next_poll_at = %s,
+                 amc_execution_id = COALESCE(u.amc_execution_id, e.amc_execution_id),
+                 status_reason = COALESCE(u.status_reason, e.status_reason),
+                 remote_expire_time = COALESCE(u.expire_time, e.remote_expire_time),
+                 remote_timeout_seconds = COALESCE(u.timeout_seconds, e.remote_timeout_seconds),
+                 execution_duration = COALESCE(u.duration, e.execution_duration),
+                 last_error = COALESCE(u.last_error, e.last_error),
+                 last_error_at = COALESCE(u.last_error_at, e.last_error_at),
+                 error_type = COALESCE(u.error_type, e.error_type),
+                 error_message = COALESCE(u.error_message, e.error_message),
+                 submitted_at = COALESCE(e.submitted_at, u.submitted_at),
+                 started_at = COALESCE(e.started_at, u.started_at),
+                 long_execution_warned_at =
+                     CASE WHEN u.warns THEN $2 ELSE e.long_execution_warned_at END,
+                 last_polled_at = $2, poll_count = e.poll_count + 1, lease_owner = NULL,
+                 lease_expires_at = NULL, version = e.version + 1, updated_at = $2
+            FROM u
+           WHERE e.id = u.id AND e.version = u.version AND e.status = u.status
+             AND e.lease_owner = $1
+          RETURNING e.id, e.status),
+      events AS (%s),
+      results AS (
+          INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,
+                                         updated_at)
+          SELECT id, $5, $2, $2, $2 FROM applied WHERE status = $4
+          ON CONFLICT (execution_id) DO NOTHING)
+      SELECT id FROM applied
+      """
+          .formatted(
+              notBeforeCreateSettles(
+                  "u.next_poll_at", "COALESCE(u.amc_execution_id, e.amc_execution_id)", "$3"),
+              EventRows.insertBatchFor("applied", "$2", "$1", 26));
+
   private static final String OPEN_RESULT =
       """
       INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at)
@@ -356,13 +442,36 @@ public class ExecutionStore {
    * replica's clock ({@code now + lease}): a little before the database's expiry, never after.
    */
   public Uni<List<ClaimedExecution>> claim(String owner, Instant now, Duration lease, int limit) {
+    return claimBatch(owner, now, lease, limit).map(Claim::executions);
+  }
+
+  /**
+   * A claim as {@link #claim}, saying also whether an empty one met only rows that another claim in
+   * flight had locked.
+   */
+  Uni<Claim> claimBatch(String owner, Instant now, Duration lease, int limit) {
     Instant leaseEnds = now.plus(lease);
     return execute(
             pool,
             "claim",
             CLAIM,
             Tuple.of(odt(now), limit, owner, seconds(lease), createSettleSeconds))
-        .map(rows -> toClaims(rows, leaseEnds));
+        .map(
+            rows ->
+                new Claim(
+                    toClaims(rows, leaseEnds),
+                    rows.iterator().hasNext() && rows.iterator().next().getLong("candidates") > 0));
+  }
+
+  /**
+   * What one claim took; {@code contended} when it took nothing only because every row it was
+   * offered was locked by another replica's claim still in flight.
+   */
+  record Claim(List<ClaimedExecution> executions, boolean offered) {
+
+    boolean contended() {
+      return executions.isEmpty() && offered;
+    }
   }
 
   /** Writes a batch of unchanged checks in one statement; returns how many rows were still ours. */
@@ -500,6 +609,108 @@ public class ExecutionStore {
   /** Applies one update and its events atomically; false when the row was no longer ours. */
   Uni<Boolean> apply(String owner, Instant now, WritePlan.Update plan) {
     return pool.withTransaction(connection -> applyIn(connection, owner, now, plan));
+  }
+
+  /**
+   * Applies a batch of updates that give no remote id, with their events, in one statement, each
+   * row guarded as {@link #apply} guards one; returns the ids of the rows that were still ours.
+   */
+  Uni<Set<UUID>> applyAll(String owner, Instant now, List<WritePlan.Update> batch) {
+    if (batch.isEmpty()) {
+      return Uni.createFrom().item(Set.of());
+    }
+    List<ClaimedExecution> executions = batch.stream().map(WritePlan::execution).toList();
+    Tuple params =
+        Tuple.tuple()
+            .addString(owner)
+            .addOffsetDateTime(odt(now))
+            .addDouble(createSettleSeconds)
+            .addString(ExecutionStatus.SUCCESS.name())
+            .addString(ResultStatus.PENDING.name())
+            .addArrayOfUUID(executions.stream().map(ClaimedExecution::id).toArray(UUID[]::new))
+            .addArrayOfLong(executions.stream().map(ClaimedExecution::version).toArray(Long[]::new))
+            .addArrayOfString(
+                executions.stream().map(e -> e.status().name()).toArray(String[]::new))
+            .addArrayOfString(strings(batch, plan -> plan.newStatus().name()))
+            .addArrayOfString(strings(batch, plan -> StoredText.of(plan.remote().status())))
+            .addArrayOfOffsetDateTime(times(batch, plan -> plan.times().completedAt()))
+            .addArrayOfInteger(
+                batch.stream()
+                    .map(plan -> plan.errors().checksFailedInARow())
+                    .toArray(Integer[]::new))
+            .addArrayOfOffsetDateTime(times(batch, WritePlan.Update::nextPollAt))
+            .addArrayOfString(strings(batch, plan -> plan.remote().amcExecutionId()))
+            .addArrayOfString(strings(batch, plan -> StoredText.of(plan.remote().statusReason())))
+            .addArrayOfOffsetDateTime(times(batch, plan -> plan.remote().expireTime()))
+            .addArrayOfInteger(integers(batch, plan -> plan.remote().timeoutSeconds()))
+            .addArrayOfInteger(integers(batch, plan -> plan.times().durationSeconds()))
+            .addArrayOfString(strings(batch, plan -> StoredText.of(plan.errors().lastError())))
+            .addArrayOfOffsetDateTime(times(batch, plan -> plan.errors().lastErrorAt()))
+            .addArrayOfString(
+                strings(
+                    batch,
+                    plan -> plan.errors().type() == null ? null : plan.errors().type().name()))
+            .addArrayOfString(strings(batch, plan -> StoredText.of(plan.errors().message())))
+            .addArrayOfOffsetDateTime(times(batch, plan -> plan.times().submittedAt()))
+            .addArrayOfOffsetDateTime(times(batch, plan -> plan.times().startedAt()))
+            .addArrayOfBoolean(
+                batch.stream().map(WritePlan.Update::warnsOfLongExecution).toArray(Boolean[]::new));
+    addEventArrays(params, batch);
+    return execute(pool, "update_batch", UPDATE_BATCH, params)
+        .map(
+            rows -> {
+              Set<UUID> applied = new HashSet<>();
+              rows.forEach(row -> applied.add(row.getUUID("id")));
+              return applied;
+            });
+  }
+
+  /** The events of a batch, one array per column, the executions' events in their order. */
+  private static void addEventArrays(Tuple params, List<WritePlan.Update> batch) {
+    List<UUID> executions = new ArrayList<>();
+    List<Integer> attempts = new ArrayList<>();
+    List<String> remoteIds = new ArrayList<>();
+    List<String> types = new ArrayList<>();
+    List<String> froms = new ArrayList<>();
+    List<String> tos = new ArrayList<>();
+    List<String> remotes = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    for (WritePlan.Update plan : batch) {
+      for (NewEvent event : plan.events()) {
+        executions.add(plan.execution().id());
+        attempts.add(plan.execution().retryCount());
+        remoteIds.add(plan.remoteId());
+        types.add(event.type().name());
+        froms.add(event.from() == null ? null : event.from().name());
+        tos.add(event.to() == null ? null : event.to().name());
+        remotes.add(StoredText.of(event.remoteStatus()));
+        messages.add(StoredText.of(event.message()));
+      }
+    }
+    params
+        .addArrayOfUUID(executions.toArray(UUID[]::new))
+        .addArrayOfInteger(attempts.toArray(Integer[]::new))
+        .addArrayOfString(remoteIds.toArray(String[]::new))
+        .addArrayOfString(types.toArray(String[]::new))
+        .addArrayOfString(froms.toArray(String[]::new))
+        .addArrayOfString(tos.toArray(String[]::new))
+        .addArrayOfString(remotes.toArray(String[]::new))
+        .addArrayOfString(messages.toArray(String[]::new));
+  }
+
+  private static String[] strings(
+      List<WritePlan.Update> batch, Function<WritePlan.Update, String> value) {
+    return batch.stream().map(value).toArray(String[]::new);
+  }
+
+  private static Integer[] integers(
+      List<WritePlan.Update> batch, Function<WritePlan.Update, Integer> value) {
+    return batch.stream().map(value).toArray(Integer[]::new);
+  }
+
+  private static OffsetDateTime[] times(
+      List<WritePlan.Update> batch, Function<WritePlan.Update, Instant> value) {
+    return batch.stream().map(value).map(ExecutionStore::odt).toArray(OffsetDateTime[]::new);
   }
 
   /** What came of writing a check that gives the execution its remote id. */
@@ -822,6 +1033,10 @@ public class ExecutionStore {
   private static List<ClaimedExecution> toClaims(RowSet<Row> rows, Instant leaseEnds) {
     List<ClaimedExecution> claims = new ArrayList<>(rows.rowCount());
     for (Row row : rows) {
+      if (row.getUUID("id") == null) {
+        // The claim's one row when it took nothing (it carries only the candidates' count).
+        continue;
+      }
       claims.add(
           new ClaimedExecution(
               row.getUUID("id"),

@@ -49,6 +49,7 @@ public class LoopMetrics {
           "release",
           "mark_submit",
           "update",
+          "update_batch",
           "resubmit",
           "untracked",
           "tracked",

@@ -15,14 +15,19 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * The last part of a cycle: writes what was decided for a group of checks. Unchanged and deferred
- * checks go in one statement each per group; every other outcome is written with its events in a
- * transaction of its own, then acted on (a timed-out execution cancelled at AMC, a run nobody
- * tracks settled). A write that fails hands the lease back; a write that finds the row moved on
- * changes nothing. Leases still held at a graceful stop are released here too.
+ * checks go in one statement each per group, and so do updates with their events (transitions,
+ * failed checks); a check that gives the execution its remote id, and a retry, are written with
+ * their events in a transaction of their own. Each is then acted on (a timed-out execution
+ * cancelled at AMC, a run nobody tracks settled). A write that fails hands the lease back; a write
+ * that finds the row moved on changes nothing. Leases still held at a graceful stop are released
+ * here too.
  */
 @ApplicationScoped
 class OutcomeWriter {
@@ -62,12 +67,15 @@ class OutcomeWriter {
     Instant now = clock.instant();
     List<WritePlan.Reschedule> unchanged = new ArrayList<>();
     List<WritePlan.Defer> deferred = new ArrayList<>();
+    List<WritePlan.Update> updates = new ArrayList<>();
     List<WritePlan> singles = new ArrayList<>();
     for (WritePlan plan : plans) {
       if (plan instanceof WritePlan.Reschedule reschedule) {
         unchanged.add(reschedule);
       } else if (plan instanceof WritePlan.Defer defer) {
         deferred.add(defer);
+      } else if (plan instanceof WritePlan.Update update && !update.takesRemoteId()) {
+        updates.add(update);
       } else if (plan instanceof WritePlan.Update || plan instanceof WritePlan.Resubmit) {
         singles.add(plan);
       }
@@ -79,17 +87,82 @@ class OutcomeWriter {
             .chain(() -> store.defer(owner, now, deferred))
             .invoke(written -> tally.recordDeferred(deferred.size(), written))
             .replaceWithVoid();
-    return Multi.createFrom()
-        .iterable(singles)
-        .onItem()
-        .transformToUniAndConcatenate(plan -> writeSingle(now, plan, tally))
-        .collect()
-        .last()
+    return writeUpdates(now, updates, tally)
+        .chain(
+            () ->
+                Multi.createFrom()
+                    .iterable(singles)
+                    .onItem()
+                    .transformToUniAndConcatenate(plan -> writeSingle(now, plan, tally))
+                    .collect()
+                    .last())
         .chain(() -> batched)
         .onFailure()
         .invoke(failure -> LOG.errorf(failure, "writing %d check outcomes failed", plans.size()))
         .onFailure()
         .recoverWithNull();
+  }
+
+  /**
+   * Writes the group's updates (transitions, failed checks, warnings) in one statement, then acts
+   * on those written. A batch that fails as a whole (one row's constraint, a lost connection) is
+   * written again one update at a time, so one bad execution does not sink the others'.
+   */
+  private Uni<Void> writeUpdates(Instant now, List<WritePlan.Update> updates, CycleTally tally) {
+    if (updates.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return store
+        .applyAll(owner, now, updates)
+        .map(Optional::of)
+        .onFailure()
+        .recoverWithItem(
+            failure -> {
+              LOG.warnf(
+                  "writing %d updates in one statement failed, writing them one by one: %s",
+                  updates.size(), failure.toString());
+              return Optional.empty();
+            })
+        .chain(
+            applied ->
+                applied.isPresent()
+                    ? actOnWritten(now, updates, applied.get(), tally)
+                    : Multi.createFrom()
+                        .iterable(updates)
+                        .onItem()
+                        .transformToUniAndConcatenate(update -> writeUpdate(now, update, tally))
+                        .collect()
+                        .last()
+                        .replaceWithVoid());
+  }
+
+  /** Counts and logs each update of a batch, and cancels at AMC the timed-out ones written. */
+  private Uni<Void> actOnWritten(
+      Instant now, List<WritePlan.Update> updates, Set<UUID> applied, CycleTally tally) {
+    List<ClaimedExecution> timedOut = new ArrayList<>();
+    for (WritePlan.Update update : updates) {
+      boolean written = applied.contains(update.execution().id());
+      recordUpdate(update, written, tally);
+      if (written && update.newStatus() == ExecutionStatus.TIMEOUT && timeout.cancelRemote()) {
+        timedOut.add(update.execution());
+      }
+    }
+    return Multi.createFrom()
+        .iterable(timedOut)
+        .onItem()
+        .transformToUniAndConcatenate(
+            execution ->
+                cancelRemotely(now, execution)
+                    .onFailure()
+                    .recoverWithItem(
+                        failure -> {
+                          LOG.errorf(
+                              failure, "recording the remote cancel of %s failed", execution.id());
+                          return null;
+                        }))
+        .collect()
+        .last()
+        .replaceWithVoid();
   }
 
   /** Releases every lease this replica holds (a graceful stop); returns how many. */

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * One pass of the poll loop on this replica, in three parts: the {@link Claimer} claims due
+ * The poll loop on this replica, in three parts that overlap: the {@link Claimer} claims due
  * executions in batches, the {@link Checker} checks each against AMC with at most {@code
  * max-concurrent-polls} in flight, the {@link WritePlanner} decides, and the {@link OutcomeWriter}
  * writes, a group of outcomes at a time. Observe, decide, act. Tests call {@link #runOnce()}
@@ -57,12 +57,19 @@ public class PollCycle {
     this.owner = replica.id();
   }
 
-  /** Claims and checks everything due now (bounded by max-checks-per-cycle), then completes. */
+  /**
+   * Claims and checks everything due now, then completes with what it did. Work due in more than
+   * one cycle (max-checks-per-cycle) is worked in cycles back to back through the one pipeline: a
+   * cycle ends at its bound while its checks are still in flight, and the next cycle's claims
+   * follow at once, so a backlog is worked without an idle tick and without draining the checks in
+   * flight at each cycle's end. It completes once a claim finds nothing due and every outcome is
+   * written.
+   */
   public Uni<CycleReport> runOnce() {
     CycleTally tally = new CycleTally();
     CompletableFuture<Void> ended = new CompletableFuture<>();
     return claimer
-        .due(tally)
+        .due(tally, progress::cycleEnded)
         .onItem()
         .transformToUni(this::watchedCheck)
         .merge(config.maxConcurrentPolls())

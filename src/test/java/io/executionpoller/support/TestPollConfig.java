@@ -6,23 +6,36 @@ import java.util.Optional;
 
 /** A poll configuration for cycles that tests build themselves. */
 public record TestPollConfig(
-    int maxConcurrentPolls, int batchSize, Duration interval, Duration checkDeadline)
+    int maxConcurrentPolls,
+    int batchSize,
+    Duration interval,
+    Duration checkDeadline,
+    int maxChecksPerCycle)
     implements PollConfig {
+
+  public TestPollConfig(
+      int maxConcurrentPolls, int batchSize, Duration interval, Duration checkDeadline) {
+    this(maxConcurrentPolls, batchSize, interval, checkDeadline, 100_000);
+  }
 
   public static TestPollConfig defaults() {
     return new TestPollConfig(10, 100, Duration.ofSeconds(15), Duration.ofSeconds(90));
   }
 
   public TestPollConfig withConcurrency(int concurrency) {
-    return new TestPollConfig(concurrency, batchSize, interval, checkDeadline);
+    return new TestPollConfig(concurrency, batchSize, interval, checkDeadline, maxChecksPerCycle);
   }
 
   public TestPollConfig withBatchSize(int size) {
-    return new TestPollConfig(maxConcurrentPolls, size, interval, checkDeadline);
+    return new TestPollConfig(maxConcurrentPolls, size, interval, checkDeadline, maxChecksPerCycle);
   }
 
   public TestPollConfig withCheckDeadline(Duration deadline) {
-    return new TestPollConfig(maxConcurrentPolls, batchSize, interval, deadline);
+    return new TestPollConfig(maxConcurrentPolls, batchSize, interval, deadline, maxChecksPerCycle);
+  }
+
+  public TestPollConfig withMaxChecksPerCycle(int checks) {
+    return new TestPollConfig(maxConcurrentPolls, batchSize, interval, checkDeadline, checks);
   }
 
   @Override
@@ -33,11 +46,6 @@ public record TestPollConfig(
   @Override
   public Duration tick() {
     return Duration.ofSeconds(1);
-  }
-
-  @Override
-  public int maxChecksPerCycle() {
-    return 100_000;
   }
 
   @Override
