@@ -69,7 +69,9 @@ public class ExecutionStore {
    * rows therefore offers no more than one with ten, and one whose work has waited longest is
    * always among those served. Rows are then locked with SKIP LOCKED, re-checked and cut to the
    * batch: two replicas never claim the same row, and one that meets the other's locks still fills
-   * its batch from the spare offers.
+   * its batch from the spare offers. A claim may come back short when a few instances hold most of
+   * the due work among many with little (ten instances, nine with one row, offer 49): the next
+   * claim has fewer instances to serve and each offers more.
    *
    * <p>The statement always returns a row: {@code candidates} counts the rows offered, and an empty
    * claim (id null) with candidates says they were all locked by another claim in flight, not that

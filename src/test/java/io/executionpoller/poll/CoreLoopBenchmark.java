@@ -1,6 +1,8 @@
 package io.executionpoller.poll;
 
+import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -12,6 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,18 +23,32 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Throughput of unchanged status checks against the simulator with a fixed latency. Run with {@code
- * ./mvnw test -Pbenchmark -Dbench.executions=10000 -Dbench.latency-ms=50 -Dbench.concurrency=64};
- * prints and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a
+ * What users see of the loop, against the simulator with a fixed latency: N executions that each
+ * answer RUNNING three times and then SUCCEEDED (half the checks change something), worked from the
+ * first check to the last as AMC sees them, beside the same calls without the loop in the same run.
+ * Run with {@code ./mvnw test -Pbenchmark -Dtest=CoreLoopBenchmark -Dbench.executions=10000
+ * -Dbench.latency-ms=50 -Dbench.concurrency=64}; {@code -Dbench.instances=1000} spreads the work
+ * over that many AMC instances and {@code -Dbench.finished=1000000} adds as many finished rows.
+ * Prints and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a
  * shared 2-core machine are not test material.
  */
 @QuarkusTest
@@ -38,98 +56,278 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 class CoreLoopBenchmark {
 
+  /** Four checks an execution: PENDING to RUNNING, RUNNING twice, then SUCCEEDED. */
+  private static final int CHECKS_EACH = 4;
+
+  private static final Duration INTERVAL = Duration.ofSeconds(15);
+
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
+  @Inject AgroalDataSource dataSource;
+  @Inject Pool pool;
+  @Inject LoopMetrics metrics;
+  @Inject AmcConfig amcConfig;
   @Inject MeterRegistry registry;
 
+  /** The instance of each due execution, by remote id. */
+  private final Map<String, String> instanceOf = new HashMap<>();
+
   @Test
-  void shouldMeasureStatusChecksPerSecond() throws IOException {
+  void shouldMeasureStatusChecksPerSecond() throws Exception {
     int executions = Integer.getInteger("bench.executions", 10_000);
     int latencyMs = Integer.getInteger("bench.latency-ms", 50);
     int concurrency = Integer.getInteger("bench.concurrency", 64);
-    int rounds = Integer.getInteger("bench.rounds", 3);
+    int instances = Integer.getInteger("bench.instances", 1);
+    int finished = Integer.getInteger("bench.finished", 0);
+    int batchSize = Integer.getInteger("bench.batch-size", Math.max(100, 2 * concurrency));
+    int maxChecksPerCycle = Integer.getInteger("bench.max-checks-per-cycle", 5_000);
     fixtures.reset();
-    UUID workflow = fixtures.savedWorkflow("wf_bench");
-    List<String> remoteIds =
-        IntStream.range(0, executions)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_bench",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofDays(1), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
+    fixtures.savedWorkflow("wf_bench");
+    List<String> remoteIds = seed(executions, instances, finished);
     simulator.setLatency(Duration.ofMillis(latencyMs));
-    PollCycle poller =
-        ReplicaLoops.build(
-            TestPollConfig.defaults()
-                .withConcurrency(concurrency)
-                .withBatchSize(
-                    Integer.getInteger("bench.batch-size", Math.max(100, 2 * concurrency))),
-            "bench");
-
-    // Warm-up round: first observations (remote status written once), JIT, connection pools.
-    poller.runOnce().await().atMost(Duration.ofMinutes(10));
-    resetHeapPeaks();
+    TimedClaims store = new TimedClaims(pool, metrics, amcConfig);
+    TestPollConfig config =
+        TestPollConfig.defaults()
+            .withConcurrency(concurrency)
+            .withBatchSize(batchSize)
+            .withMaxChecksPerCycle(maxChecksPerCycle);
+    PollCycle poller = ReplicaLoops.build(config, "bench", store);
+    double ideal = latencyMs == 0 ? Double.NaN : concurrency * 1000.0 / latencyMs;
     StringBuilder out = new StringBuilder();
-    double ideal = concurrency * 1000.0 / latencyMs;
     out.append(
         String.format(
-            "core-loop benchmark: N=%d L=%dms C=%d (ideal C/L = %.0f checks/s)%n",
-            executions, latencyMs, concurrency, ideal));
-    for (int round = 1; round <= rounds; round++) {
-      clock.advance(Duration.ofSeconds(15));
-      double statementsBefore = statements();
-      long start = System.nanoTime();
-      CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(10));
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double perSecond = report.claimed() / seconds;
-      out.append(
-          String.format(
-              "round %d: %d checks (%d unchanged) in %.2f s = %.0f checks/s, ratio to ideal %.3f, %.4f DB statements per check%n",
-              round,
-              report.claimed(),
-              report.unchanged(),
-              seconds,
-              perSecond,
-              perSecond / ideal,
-              (statements() - statementsBefore) / report.claimed()));
-    }
-    // The same calls without the loop or the database: what the client and the simulator alone
-    // achieve on this machine, measured in the same run, to tell loop overhead from transport.
-    AmcClient amc = io.quarkus.arc.Arc.container().instance(AmcClient.class).get();
-    RemoteTarget target =
-        new RemoteTarget(Fixtures.INSTANCE, Fixtures.ADVERTISER, Fixtures.MARKETPLACE, null);
-    long transportStart = System.nanoTime();
-    long answered =
-        Multi.createFrom()
-            .iterable(remoteIds)
-            .onItem()
-            .transformToUni(id -> amc.getExecution(target, id))
-            .merge(concurrency)
-            .collect()
-            .with(Collectors.counting())
-            .await()
-            .atMost(Duration.ofMinutes(10));
-    double transportPerSecond = answered / ((System.nanoTime() - transportStart) / 1e9);
+            "core-loop benchmark: N=%d due over %d instance(s), %d finished rows, L=%dms, C=%d,"
+                + " batch %d, %d checks per cycle (ideal C/L = %.0f checks/s)%n",
+            executions,
+            instances,
+            finished,
+            latencyMs,
+            concurrency,
+            batchSize,
+            maxChecksPerCycle,
+            ideal));
+
+    // The same calls without the loop or the database, first: what the client and the simulator
+    // alone achieve here, in this run (and the client's warm-up).
+    double transport = transportOnly(remoteIds, concurrency);
     out.append(
         String.format(
             "transport only (AmcClient, no loop, no database): %.0f checks/s, ratio to ideal %.3f%n",
-            transportPerSecond, transportPerSecond / ideal));
+            transport, transport / ideal));
+
+    resetHeapPeaks();
+    Counters before = counters();
+    AmcWatch watch = AmcWatch.start(simulator);
+    int checks = 0;
+    int transitions = 0;
+    for (int round = 1; round <= CHECKS_EACH; round++) {
+      CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(30));
+      checks += report.claimed();
+      transitions += report.transitions();
+      clock.advance(INTERVAL);
+    }
+    double seconds = watch.stop();
+    Counters after = counters();
+
+    double perSecond = checks / seconds;
     out.append(
         String.format(
-            "peak heap used during measured rounds: %.1f MB (max heap %.0f MB)%n",
+            "whole run, first to last status call as AMC saw them: %d checks (%d transitions) in"
+                + " %.2f s = %.0f checks/s, ratio to ideal %.3f, ratio to transport only %.3f%n",
+            checks, transitions, seconds, perSecond, perSecond / ideal, perSecond / transport));
+    out.append(
+        String.format(
+            "claim of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d claims (timed around the"
+                + " statement)%n",
+            batchSize,
+            store.percentile(0.50),
+            store.percentile(0.99),
+            store.percentile(1.0),
+            store.count()));
+    out.append(
+        String.format(
+            "per check: daemon CPU %.3f ms, PostgreSQL CPU %.3f ms (this database's backends),"
+                + " %.3f transactions, %.0f WAL bytes (cluster-wide), %.4f statements%n",
+            (after.daemonCpuNanos - before.daemonCpuNanos) / 1e6 / checks,
+            (after.postgresCpuTicks - before.postgresCpuTicks) * 1000.0 / CLOCK_TICKS / checks,
+            (double) (after.commits - before.commits) / checks,
+            (double) (after.walBytes - before.walBytes) / checks,
+            (after.statements - before.statements) / checks));
+    out.append(
+        String.format(
+            "HOT updates of workflow_executions during the run: %.2f of %d updates%n",
+            (double) (after.hotUpdates - before.hotUpdates)
+                / Math.max(1, after.updates - before.updates),
+            after.updates - before.updates));
+    out.append(
+        String.format(
+            "peak heap used during the run: %.1f MB (max heap %.0f MB)%n",
             peakHeapMb(), Runtime.getRuntime().maxMemory() / 1048576.0));
     System.out.print(out);
     Files.writeString(Path.of("target", "benchmark-core-loop.txt"), out.toString());
   }
 
-  private double statements() {
-    return registry.find("poller.db.statements").counters().stream()
-        .mapToDouble(c -> c.count())
-        .sum();
+  /**
+   * Due executions over {@code instances} instances (one workflow each) and {@code finished}
+   * finished rows spread over them, written with SQL: the API is not what is measured.
+   */
+  private List<String> seed(int executions, int instances, int finished) throws SQLException {
+    List<String> remoteIds = new ArrayList<>(executions);
+    List<String> instanceOfEach = new ArrayList<>(executions);
+    for (int i = 0; i < executions; i++) {
+      String instance = instances == 1 ? Fixtures.INSTANCE : "benchinst" + (i % instances);
+      String remote =
+          simulator.preload(
+              instance,
+              "wf_bench",
+              // RUNNING at 0, 15 and 30 s; SUCCEEDED at the fourth check, 45 s.
+              ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(40), 1));
+      remoteIds.add(remote);
+      instanceOfEach.add(instance);
+      instanceOf.put(remote, instance);
+    }
+    Timestamp now = Timestamp.from(clock.instant());
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(true);
+      execute(
+          connection,
+          "INSERT INTO amc_instances (instance_id, amc_account_id, created_at)"
+              + " SELECT 'benchinst' || g, i.amc_account_id, now() FROM generate_series(0, "
+              + (instances - 1)
+              + ") g, amc_instances i WHERE i.instance_id = '"
+              + Fixtures.INSTANCE
+              + "' AND "
+              + instances
+              + " > 1");
+      execute(
+          connection,
+          "INSERT INTO workflows (id, amc_instance_id, amc_workflow_id, created_at, updated_at)"
+              + " SELECT gen_random_uuid(), i.id, 'wf_bench', now(), now() FROM amc_instances i"
+              + " WHERE i.instance_id LIKE 'benchinst%'");
+      try (PreparedStatement due =
+          connection.prepareStatement(
+              "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status,"
+                  + " created_at, updated_at, next_poll_at)"
+                  + " SELECT gen_random_uuid(), w.id, d.remote, 'PENDING', ?, ?, ?"
+                  + " FROM unnest(?::text[], ?::text[]) AS d(remote, instance)"
+                  + " JOIN amc_instances i ON i.instance_id = d.instance"
+                  + " JOIN workflows w ON w.amc_instance_id = i.id"
+                  + " AND w.amc_workflow_id = 'wf_bench'")) {
+        due.setTimestamp(1, now);
+        due.setTimestamp(2, now);
+        due.setTimestamp(3, now);
+        due.setArray(4, connection.createArrayOf("text", remoteIds.toArray()));
+        due.setArray(5, connection.createArrayOf("text", instanceOfEach.toArray()));
+        due.executeUpdate();
+      }
+      if (finished > 0) {
+        try (PreparedStatement done =
+            connection.prepareStatement(
+                "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status,"
+                    + " created_at, updated_at, completed_at, next_poll_at)"
+                    + " SELECT gen_random_uuid(), w.id, 'done-' || g, 'SUCCESS', ?, ?, ?, ?"
+                    + " FROM generate_series(1, ?) g"
+                    + " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n, count(*)"
+                    + " OVER () AS total FROM workflows WHERE amc_workflow_id = 'wf_bench') w"
+                    + " ON w.n = g % w.total")) {
+          done.setTimestamp(1, now);
+          done.setTimestamp(2, now);
+          done.setTimestamp(3, now);
+          done.setTimestamp(4, now);
+          done.setInt(5, finished);
+          done.executeUpdate();
+        }
+      }
+      execute(connection, "VACUUM ANALYZE workflow_executions");
+    }
+    return remoteIds;
+  }
+
+  private double transportOnly(List<String> remoteIds, int concurrency) {
+    AmcClient amc = io.quarkus.arc.Arc.container().instance(AmcClient.class).get();
+    long start = System.nanoTime();
+    long answered =
+        Multi.createFrom()
+            .iterable(remoteIds)
+            .onItem()
+            .transformToUni(
+                id ->
+                    amc.getExecution(
+                        new RemoteTarget(
+                            instanceOf.get(id), Fixtures.ADVERTISER, Fixtures.MARKETPLACE, null),
+                        id))
+            .merge(concurrency)
+            .collect()
+            .with(Collectors.counting())
+            .await()
+            .atMost(Duration.ofMinutes(30));
+    return answered / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+  private static final double CLOCK_TICKS = 100.0;
+
+  /** The counters read before and after the run. */
+  private record Counters(
+      long daemonCpuNanos,
+      long postgresCpuTicks,
+      long commits,
+      long walBytes,
+      double statements,
+      long updates,
+      long hotUpdates) {}
+
+  private Counters counters() throws SQLException {
+    long daemonCpu =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      long postgresCpu = 0;
+      try (ResultSet backends =
+          statement.executeQuery(
+              "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+        while (backends.next()) {
+          postgresCpu += cpuTicks(backends.getInt(1));
+        }
+      }
+      try (ResultSet row =
+          statement.executeQuery(
+              "SELECT d.xact_commit, pg_current_wal_lsn() - '0/0'::pg_lsn,"
+                  + " t.n_tup_upd, t.n_tup_hot_upd"
+                  + " FROM pg_stat_database d, pg_stat_user_tables t"
+                  + " WHERE d.datname = current_database() AND t.relname = 'workflow_executions'")) {
+        row.next();
+        return new Counters(
+            daemonCpu,
+            postgresCpu,
+            row.getLong(1),
+            row.getLong(2),
+            registry.find("poller.db.statements").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum(),
+            row.getLong(3),
+            row.getLong(4));
+      }
+    }
+  }
+
+  /** utime + stime of a process, in clock ticks; 0 once it is gone. */
+  private static long cpuTicks(int pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   private static void resetHeapPeaks() {
@@ -143,5 +341,81 @@ class CoreLoopBenchmark {
             .mapToLong(pool -> pool.getPeakUsage().getUsed())
             .sum()
         / 1048576.0;
+  }
+
+  /**
+   * The first and last status call as the simulator saw them arrive: a watcher notes the first
+   * arrival, and the simulator's own arrival times give the last.
+   */
+  private static final class AmcWatch {
+
+    private final AmcSimulator simulator;
+    private final AtomicLong first = new AtomicLong();
+    private final Thread watcher;
+
+    private AmcWatch(AmcSimulator simulator) {
+      this.simulator = simulator;
+      int baseline = simulator.totalApiCalls();
+      this.watcher =
+          new Thread(
+              () -> {
+                while (simulator.totalApiCalls() == baseline) {
+                  Thread.onSpinWait();
+                }
+                first.set(System.nanoTime());
+              },
+              "amc-watch");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+
+    static AmcWatch start(AmcSimulator simulator) {
+      return new AmcWatch(simulator);
+    }
+
+    /** Seconds from the first arrival to the last. */
+    double stop() throws InterruptedException {
+      watcher.join(Duration.ofSeconds(5).toMillis());
+      List<Long> arrivals = simulator.callNanosByAdvertiser(Fixtures.ADVERTISER);
+      return (arrivals.get(arrivals.size() - 1) - first.get()) / 1e9;
+    }
+  }
+
+  /** The loop's store, timing each claim statement from the caller's side. */
+  private static final class TimedClaims extends ExecutionStore {
+
+    private final List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+
+    TimedClaims(Pool pool, LoopMetrics metrics, AmcConfig amc) {
+      super(pool, metrics, amc, io.quarkus.arc.Arc.container().instance(PollConfig.class).get());
+    }
+
+    @Override
+    Uni<Claim> claimBatch(String owner, Instant now, Duration lease, int limit) {
+      return Uni.createFrom()
+          .deferred(
+              () -> {
+                long start = System.nanoTime();
+                return super.claimBatch(owner, now, lease, limit)
+                    .invoke(claim -> nanos.add(System.nanoTime() - start));
+              });
+    }
+
+    int count() {
+      return nanos.size();
+    }
+
+    double percentile(double p) {
+      List<Long> sorted;
+      synchronized (nanos) {
+        sorted = new ArrayList<>(nanos);
+      }
+      if (sorted.isEmpty()) {
+        return Double.NaN;
+      }
+      Collections.sort(sorted);
+      int index = (int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1);
+      return sorted.get(Math.max(0, index)) / 1e6;
+    }
   }
 }

@@ -29,10 +29,19 @@ final class ReplicaLoops {
     return build(config, bean(TimeoutConfig.class), owner, clock);
   }
 
+  /** A replica whose SQL goes through {@code store} (for example one that times its claims). */
+  static PollCycle build(PollConfig config, String owner, ExecutionStore store) {
+    return build(config, bean(TimeoutConfig.class), owner, bean(Clock.class), store);
+  }
+
   private static PollCycle build(
       PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
+    return build(config, timeout, owner, clock, bean(ExecutionStore.class));
+  }
+
+  private static PollCycle build(
+      PollConfig config, TimeoutConfig timeout, String owner, Clock clock, ExecutionStore store) {
     ReplicaIdentity replica = new ReplicaIdentity(owner);
-    ExecutionStore store = bean(ExecutionStore.class);
     AmcClient amc = bean(AmcClient.class);
     CrashPoints crashPoints = bean(CrashPoints.class);
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
