@@ -10,25 +10,27 @@ import java.util.Collection;
 
 /**
  * Keeps spans in the process until an OTLP endpoint is configured. Quarkus' OTLP exporter, when no
- * endpoint is set, sends to http://localhost:4317, so a daemon without a collector would try to
- * connect (and log its failures) every few seconds. Quarkus installs that exporter only when no
- * other {@link SpanExporter} bean can be looked up; this one can, as long as neither endpoint
- * setting is given, and drops what it is handed. Spans are still made: their ids go into the logs.
+ * endpoint is set, sends to its default endpoint, http://localhost:4317/, so a daemon without a
+ * collector would try to connect (and log its failures) every few seconds. Quarkus installs that
+ * exporter only when no other {@link SpanExporter} bean can be looked up; this one can as long as
+ * both endpoint settings still read that default (Quarkus supplies it as the settings' value, so
+ * "missing" never happens), and drops what it is handed. Spans are still made: their ids go into
+ * the logs. A collector on this host must therefore be named otherwise (http://127.0.0.1:4317).
  */
 @Singleton
 @Unremovable
 @LookupIfProperty(
     name = "quarkus.otel.exporter.otlp.traces.endpoint",
-    stringValue = NoExportUntilConfigured.UNSET,
+    stringValue = NoExportUntilConfigured.DEFAULT_ENDPOINT,
     lookupIfMissing = true)
 @LookupIfProperty(
     name = "quarkus.otel.exporter.otlp.endpoint",
-    stringValue = NoExportUntilConfigured.UNSET,
+    stringValue = NoExportUntilConfigured.DEFAULT_ENDPOINT,
     lookupIfMissing = true)
 class NoExportUntilConfigured implements SpanExporter {
 
-  /** No endpoint is ever this; it only gives the conditions above a value to compare with. */
-  static final String UNSET = "unset";
+  /** The value Quarkus gives both endpoint settings when none is configured. */
+  static final String DEFAULT_ENDPOINT = "http://localhost:4317/";
 
   @Override
   public CompletableResultCode export(Collection<SpanData> spans) {
