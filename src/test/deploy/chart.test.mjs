@@ -1,9 +1,10 @@
 // Unit tests of the Helm chart: render with given values through the pinned helm binary and assert on
 // the objects. Run through validate.sh (which installs helm), or: HELM=/path/to/helm node --test src/test/deploy/
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { parse } from "yaml";
 import { CHART_DIR, REPO_ROOT, helmTemplate, parseManifests } from "./helm.mjs";
 import { PLAIN_DIR, plainManifestsOnDisk, renderPlainManifests } from "./plain-manifests.mjs";
 
@@ -272,6 +273,68 @@ describe("plain manifests", () => {
     const secret = only(readManifests("20-secret.yaml"), "Secret");
     for (const [key, value] of Object.entries(secret.stringData)) {
       assert.match(value, /CHANGE-ME/, `Secret key ${key} must be a CHANGE-ME placeholder`);
+    }
+  });
+});
+
+describe("monitoring (deploy/monitoring)", () => {
+  const MONITORING = join(REPO_ROOT, "deploy/monitoring");
+  const shippedRules = () => parse(readFileSync(join(MONITORING, "alerts.yaml"), "utf8"));
+  const shippedDashboard = () => readFileSync(join(MONITORING, "grafana-dashboard.json"), "utf8");
+
+  test("renders neither the PrometheusRule nor the dashboard ConfigMap by default", () => {
+    const objects = render();
+    assert.ok(!kinds(objects).includes("PrometheusRule"));
+    assert.ok(!objects.some((o) => o.kind === "ConfigMap" && o.metadata.name.endsWith("-dashboard")));
+  });
+
+  test("installs the shipped alerting rules as a PrometheusRule when enabled", () => {
+    const rule = only(render({ prometheusRule: { enabled: true, labels: { release: "prom" } } }), "PrometheusRule");
+    assert.equal(rule.apiVersion, "monitoring.coreos.com/v1");
+    assert.equal(rule.metadata.labels.release, "prom");
+    assert.deepEqual(rule.spec.groups, shippedRules().groups);
+    const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
+    assert.equal(alerts.length, 7);
+  });
+
+  test("makes the runbook links absolute when given where the docs are published", () => {
+    const rule = only(
+      render({ prometheusRule: { enabled: true, runbookBaseUrl: "https://docs.example.com/ep/" } }),
+      "PrometheusRule",
+    );
+    for (const r of rule.spec.groups.flatMap((g) => g.rules)) {
+      assert.match(r.annotations.runbook_url, /^https:\/\/docs\.example\.com\/ep\/src\/docs\/runbook\.md#alert-/);
+      assert.equal(r.expr, shippedRules().groups[0].rules.find((s) => s.alert === r.alert).expr);
+    }
+  });
+
+  test("installs the shipped dashboard as a ConfigMap the Grafana sidecar picks up when enabled", () => {
+    const objects = render({ grafanaDashboard: { enabled: true, namespace: "monitoring", folder: "AMC" } });
+    const map = only(objects, "ConfigMap", "test-execution-poller-dashboard");
+    assert.equal(map.metadata.namespace, "monitoring");
+    assert.equal(map.metadata.labels.grafana_dashboard, "1");
+    assert.equal(map.metadata.annotations.grafana_folder, "AMC");
+    assert.deepEqual(JSON.parse(map.data["execution-poller.json"]), JSON.parse(shippedDashboard()));
+  });
+
+  test("labels the dashboard ConfigMap as the sidecar is configured", () => {
+    const map = only(
+      render({ grafanaDashboard: { enabled: true, sidecarLabel: "grafana.example/dashboard", sidecarLabelValue: "yes" } }),
+      "ConfigMap",
+      "test-execution-poller-dashboard",
+    );
+    assert.equal(map.metadata.labels["grafana.example/dashboard"], "yes");
+    assert.equal(map.metadata.namespace, "default", "the release's namespace");
+  });
+
+  test("takes both files from deploy/monitoring (the chart's files/ link there)", () => {
+    for (const name of ["alerts.yaml", "grafana-dashboard.json"]) {
+      assert.equal(
+        readFileSync(join(CHART_DIR, "files", name), "utf8"),
+        readFileSync(join(MONITORING, name), "utf8"),
+        `helm/execution-poller/files/${name}`,
+      );
+      assert.ok(lstatSync(join(CHART_DIR, "files", name)).isSymbolicLink(), `files/${name} is a link, not a copy`);
     }
   });
 });

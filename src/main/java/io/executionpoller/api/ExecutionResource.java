@@ -1,5 +1,6 @@
 package io.executionpoller.api;
 
+import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
@@ -9,6 +10,7 @@ import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
+import io.executionpoller.tracing.TraceParent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -102,12 +104,20 @@ public class ExecutionResource {
                       + " A repeat with the same body within poller.api.idempotency-key-lifetime"
                       + " answers 200 with the first execution; another body answers 422.")
           @HeaderParam(IDEMPOTENCY_KEY)
-          String idempotencyKey) {
+          String idempotencyKey,
+      @Parameter(
+              description =
+                  "Optional (W3C Trace Context): the trace this registration belongs to. The"
+                      + " execution's checks, submission and result download continue it.")
+          @HeaderParam(TraceParent.HEADER)
+          String traceparent) {
     validate(request);
     IdempotencyKey key = IdempotencyKey.of(idempotencyKey, request);
     UUID id = UUID.randomUUID();
     Instant now = clock.instant();
-    return Panache.withTransaction(() -> registerOnce(request, key, id, now))
+    // Read here, on the request's context, where its server span is current.
+    String trace = TraceParent.ofRegistration(traceparent);
+    return Panache.withTransaction(() -> registerOnce(request, key, id, now, trace))
         // Looked up once the failed transaction has ended and handed its connection back, so a
         // request never holds two connections of the pool.
         .onFailure(ExecutionResource::isTrackedElsewhere)
@@ -122,7 +132,7 @@ public class ExecutionResource {
   }
 
   private Uni<Response> registerOnce(
-      ExecutionRegistration request, IdempotencyKey key, UUID id, Instant now) {
+      ExecutionRegistration request, IdempotencyKey key, UUID id, Instant now, String trace) {
     return Workflow.<Workflow>findById(request.workflowId())
         .onItem()
         .ifNull()
@@ -133,7 +143,7 @@ public class ExecutionResource {
                     .chain(
                         earlier ->
                             earlier == null
-                                ? create(request, id, now, workflow)
+                                ? create(request, id, now, workflow, trace)
                                 : replay(earlier)));
   }
 
@@ -195,11 +205,11 @@ public class ExecutionResource {
   }
 
   private Uni<Response> create(
-      ExecutionRegistration request, UUID id, Instant now, Workflow workflow) {
+      ExecutionRegistration request, UUID id, Instant now, Workflow workflow, String trace) {
     return notTrackedYet(request)
         // Written (flushed) before the line, so a registration refused by a constraint (409)
         // logs nothing.
-        .chain(() -> persist(request, id, now))
+        .chain(() -> persist(request, id, now, trace))
         .call(execution -> logRegistered(execution, workflow))
         .map(
             execution ->
@@ -322,14 +332,15 @@ public class ExecutionResource {
                         execution.id,
                         execution.amcExecutionId,
                         workflow.id,
-                        instance == null ? null : instance.instanceId),
+                        instance == null ? null : instance.instanceId,
+                        execution.traceparent),
                     "EXEC_REGISTERED",
                     ""))
         .replaceWithVoid();
   }
 
   private static Uni<WorkflowExecution> persist(
-      ExecutionRegistration request, UUID id, Instant now) {
+      ExecutionRegistration request, UUID id, Instant now, String trace) {
     WorkflowExecution execution = new WorkflowExecution();
     execution.id = id;
     execution.workflowId = request.workflowId();
@@ -341,6 +352,7 @@ public class ExecutionResource {
     execution.parameters =
         request.parameterValues() == null ? Map.of() : new HashMap<>(request.parameterValues());
     execution.timeWindow = request.timeWindow();
+    execution.traceparent = StoredText.of(trace);
     String message =
         request.amcExecutionId() == null
             ? "to be submitted"

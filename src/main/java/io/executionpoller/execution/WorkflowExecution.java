@@ -140,4 +140,7 @@ public class WorkflowExecution extends PanacheEntityBase {
 
   @Column(name = "execution_duration")
   public Integer executionDurationSeconds;
+
+  /** The W3C traceparent of the span its registration ran in; its later spans continue it. */
+  public String traceparent;
 }

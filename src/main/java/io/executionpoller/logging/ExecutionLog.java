@@ -1,5 +1,8 @@
 package io.executionpoller.logging;
 
+import io.executionpoller.tracing.TraceParent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.logging.Level;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.Logger;
@@ -21,6 +24,8 @@ public final class ExecutionLog {
   public static final String REMOTE = "amcExecutionId";
   public static final String WORKFLOW = "workflowId";
   public static final String INSTANCE = "instanceId";
+  public static final String TRACE_ID = "traceId";
+  public static final String SPAN_ID = "spanId";
 
   private static final String FQCN = ExecutionLog.class.getName();
 
@@ -71,7 +76,25 @@ public final class ExecutionLog {
     putIfPresent(record, REMOTE, ids.remote());
     putIfPresent(record, WORKFLOW, ids.workflow());
     putIfPresent(record, INSTANCE, ids.instance());
+    putTrace(record, ids);
     logger.logRaw(record);
+  }
+
+  /**
+   * The trace and span ids of the span the line is written in (the names Quarkus' own MDC uses, so
+   * every line shows them alike); outside any span, the trace id of the execution's registration.
+   */
+  private static void putTrace(ExtLogRecord record, ExecutionIds ids) {
+    SpanContext current = Span.current().getSpanContext();
+    if (current.isValid()) {
+      record.putMdc(TRACE_ID, current.getTraceId());
+      record.putMdc(SPAN_ID, current.getSpanId());
+      return;
+    }
+    SpanContext registered = TraceParent.parse(ids.traceparent());
+    if (registered.isValid()) {
+      record.putMdc(TRACE_ID, registered.getTraceId());
+    }
   }
 
   private static void putIfPresent(ExtLogRecord record, String key, Object value) {

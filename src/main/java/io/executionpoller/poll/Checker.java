@@ -28,6 +28,7 @@ class Checker {
   private final Clock clock;
   private final String owner;
   private final CrashPoints crashPoints;
+  private final CheckSpans spans;
 
   Checker(
       AmcClient amc,
@@ -36,7 +37,8 @@ class Checker {
       PollConfig config,
       Clock clock,
       ReplicaIdentity replica,
-      CrashPoints crashPoints) {
+      CrashPoints crashPoints,
+      CheckSpans spans) {
     this.amc = amc;
     this.store = store;
     this.unanswered = unanswered;
@@ -44,6 +46,7 @@ class Checker {
     this.clock = clock;
     this.owner = replica.id();
     this.crashPoints = crashPoints;
+    this.spans = spans;
   }
 
   /**
@@ -51,6 +54,10 @@ class Checker {
    * outcome.
    */
   Uni<CheckOutcome> check(ClaimedExecution execution) {
+    return spans.around(execution, () -> checkWithinDeadline(execution));
+  }
+
+  private Uni<CheckOutcome> checkWithinDeadline(ClaimedExecution execution) {
     if (clock.instant().plus(config.checkDeadline()).isAfter(execution.leaseExpiresAt())) {
       return Uni.createFrom().item(new CheckOutcome.LeaseTooShort(execution));
     }

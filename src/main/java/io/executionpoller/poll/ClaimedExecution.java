@@ -13,6 +13,8 @@ import java.util.UUID;
  * An execution this replica holds the lease on, with what a check needs to reach AMC. {@code
  * leaseExpiresAt} is reckoned on this replica's clock from the claim (the database keeps the lease
  * on its own clock), so a check can tell whether it fits in the lease whatever the clocks' offset.
+ * {@code traceparent} is the trace its registration ran in (null when none was recorded), which its
+ * checks continue.
  */
 public record ClaimedExecution(
     UUID id,
@@ -31,7 +33,8 @@ public record ClaimedExecution(
     Map<String, String> parameters,
     TimeWindow timeWindow,
     RuntimeFacts runtime,
-    Instant leaseExpiresAt) {
+    Instant leaseExpiresAt,
+    String traceparent) {
 
   /** What decides how long this execution may run (see RuntimeLimit) and whether it was warned. */
   public record RuntimeFacts(
@@ -67,12 +70,13 @@ public record ClaimedExecution(
         parameters,
         timeWindow,
         runtime,
-        leaseExpiresAt);
+        leaseExpiresAt,
+        traceparent);
   }
 
   /** Who a lifecycle line about this execution and the remote run {@code remote} is about. */
   ExecutionIds ids(String remote) {
-    return new ExecutionIds(id, remote, workflowId, target.instanceId());
+    return new ExecutionIds(id, remote, workflowId, target.instanceId(), traceparent);
   }
 
   CreateExecutionRequest createRequest() {

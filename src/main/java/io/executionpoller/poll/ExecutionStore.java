@@ -130,7 +130,7 @@ public class ExecutionStore {
           RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
                     e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
                     e.parameters, e.time_window, e.remote_timeout_seconds,
-                    e.long_execution_warned_at, w.max_runtime_seconds,
+                    e.long_execution_warned_at, e.traceparent, w.max_runtime_seconds,
                     w.warning_threshold_seconds, w.amc_workflow_id, w.sql_query, i.instance_id,
                     i.api_base_url, a.account_id, a.marketplace_id)
       SELECT o.candidates, claimed.*
@@ -301,9 +301,9 @@ public class ExecutionStore {
       SELECT e.id, e.workflow_id, e.version, e.lease_expires_at, e.status, e.remote_status,
              e.amc_execution_id, e.retry_count, e.consecutive_poll_errors, e.started_at,
              e.submit_attempted_at, e.parameters, e.time_window, e.remote_timeout_seconds,
-             e.long_execution_warned_at, w.max_runtime_seconds, w.warning_threshold_seconds,
-             w.amc_workflow_id, w.sql_query, i.instance_id, i.api_base_url,
-             a.account_id, a.marketplace_id
+             e.long_execution_warned_at, e.traceparent, w.max_runtime_seconds,
+             w.warning_threshold_seconds, w.amc_workflow_id, w.sql_query, i.instance_id,
+             i.api_base_url, a.account_id, a.marketplace_id
         FROM workflow_executions e
         JOIN workflows w ON w.id = e.workflow_id
         JOIN amc_instances i ON i.id = w.amc_instance_id
@@ -1065,7 +1065,8 @@ public class ExecutionStore {
                   row.getInteger("warning_threshold_seconds"),
                   row.getInteger("remote_timeout_seconds"),
                   instant(row.getOffsetDateTime("long_execution_warned_at"))),
-              leaseEnds != null ? leaseEnds : instant(row.getOffsetDateTime("lease_expires_at"))));
+              leaseEnds != null ? leaseEnds : instant(row.getOffsetDateTime("lease_expires_at")),
+              row.getString("traceparent")));
     }
     return claims;
   }

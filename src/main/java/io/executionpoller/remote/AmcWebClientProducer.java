@@ -1,5 +1,6 @@
 package io.executionpoller.remote;
 
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
@@ -25,7 +26,10 @@ class AmcWebClientProducer {
             .setMaxPoolSize(config.maxConnections())
             .setKeepAlive(true)
             .setFollowRedirects(false)
-            .setUserAgent("execution-poller");
+            .setUserAgent("execution-poller")
+            // No client spans and no traceparent header: our own spans cover these calls, and a
+            // client span would record the URL (a presigned one carries its signature).
+            .setTracingPolicy(TracingPolicy.IGNORE);
     return WebClient.create(vertx, options);
   }
 

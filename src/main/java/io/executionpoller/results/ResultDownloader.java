@@ -11,10 +11,13 @@ import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.replica.ReplicaIdentity;
+import io.executionpoller.tracing.ExecutionSpans;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -49,6 +52,7 @@ public class ResultDownloader {
 
   private static final Logger LOG = Logger.getLogger(ResultDownloader.class);
   private static final ExecutionLog LINES = ExecutionLog.of(ResultDownloader.class);
+  static final String DOWNLOAD_SPAN = "poller.result.download";
 
   private final ResultStore store;
   private final ResultFetcher fetcher;
@@ -67,6 +71,7 @@ public class ResultDownloader {
   private final Counter storedRows;
   private final MeterRegistry registry;
   private final PollerMetrics metrics;
+  private final ExecutionSpans spans;
   private volatile boolean stopping;
 
   /** Only the scheduler's tick (never concurrent) touches it. */
@@ -80,8 +85,10 @@ public class ResultDownloader {
       Clock clock,
       ReplicaIdentity replica,
       MeterRegistry registry,
-      PollerMetrics metrics) {
+      PollerMetrics metrics,
+      ExecutionSpans spans) {
     this.metrics = metrics;
+    this.spans = spans;
     this.store = store;
     this.fetcher = fetcher;
     this.amc = amc;
@@ -201,6 +208,22 @@ public class ResultDownloader {
   }
 
   private void runToEnd(ResultDownload download) {
+    spans.aroundBlocking(
+        DOWNLOAD_SPAN, download.claim().traced(), () -> attempt(download), this::describe);
+  }
+
+  /**
+   * The attempt's outcome on its span; the download failed unless stored, deferred or handed back.
+   */
+  private void describe(Span span, String outcome) {
+    span.setAttribute(ExecutionSpans.OUTCOME, outcome);
+    if (outcome.equals("failed") || outcome.equals("retry")) {
+      span.setStatus(StatusCode.ERROR);
+    }
+  }
+
+  /** Runs one download attempt to its outcome (never throws) and returns the outcome. */
+  private String attempt(ResultDownload download) {
     ResultClaim claim = download.claim();
     Timer.Sample started = metrics.startTimer();
     String outcome = "failed";
@@ -244,6 +267,7 @@ public class ResultDownloader {
       running.remove(claim.executionId(), download);
       inFlight.decrementAndGet();
     }
+    return outcome;
   }
 
   /** Records a failed attempt: retried later, failed for good, or handed back on shutdown. */
@@ -288,7 +312,8 @@ public class ResultDownloader {
         claim.executionId(),
         claim.amcExecutionId(),
         claim.workflowId(),
-        claim.target().instanceId());
+        claim.target().instanceId(),
+        claim.traceparent());
   }
 
   private void endAttempt(ResultClaim claim, ResultStore.AttemptEnd end, String outcome) {

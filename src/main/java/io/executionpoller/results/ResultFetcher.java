@@ -3,6 +3,7 @@ package io.executionpoller.results;
 import io.executionpoller.results.parse.HostAllowList;
 import io.executionpoller.results.parse.RedactedUrl;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.streams.WriteStream;
@@ -50,7 +51,10 @@ class ResultFetcher {
             .setFollowRedirects(false)
             // Bytes arrive as sent: gzip is undone by the content stream, under its ratio guard.
             .setTryUseCompression(false)
-            .setUserAgent("execution-poller");
+            .setUserAgent("execution-poller")
+            // No client spans and no traceparent header: our own spans cover these calls, and a
+            // client span would record the URL (a presigned one carries its signature).
+            .setTracingPolicy(TracingPolicy.IGNORE);
     this.client = WebClient.create(vertx, options);
   }
 

@@ -49,8 +49,8 @@ class ResultStore {
        WHERE r.execution_id = due.execution_id AND e.id = r.execution_id
          AND w.id = e.workflow_id AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
       RETURNING r.execution_id, r.attempts, r.attempts - r.uncounted_attempts AS counted,
-                e.amc_execution_id, e.workflow_id, i.instance_id, i.api_base_url, a.account_id,
-                a.marketplace_id
+                e.amc_execution_id, e.workflow_id, e.traceparent, i.instance_id, i.api_base_url,
+                a.account_id, a.marketplace_id
       """;
 
   /**
@@ -144,7 +144,8 @@ class ResultStore {
                           rows.getString("instance_id"),
                           rows.getString("account_id"),
                           rows.getString("marketplace_id"),
-                          rows.getString("api_base_url"))));
+                          rows.getString("api_base_url")),
+                      rows.getString("traceparent")));
             }
           }
         }

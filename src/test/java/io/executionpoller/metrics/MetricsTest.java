@@ -19,7 +19,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -260,35 +258,9 @@ class MetricsTest {
 
   /** promtool check metrics: exit 0 and not one lint message, on the whole scrape. */
   private static void assertPromtoolClean(Path file) throws IOException, InterruptedException {
-    Path promtool = promtool();
-    Process process =
-        new ProcessBuilder(promtool.toString(), "check", "metrics")
-            .redirectErrorStream(true)
-            .start();
-    try (OutputStream stdin = process.getOutputStream()) {
-      Files.copy(file, stdin);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
-    assertThat(output).as("promtool check metrics on " + file.toAbsolutePath()).isBlank();
-    assertThat(process.exitValue()).as("promtool exit code; output: " + output).isZero();
-  }
-
-  /** Fails (never skips) without promtool: the CI image must have the Debian package prometheus. */
-  private static Path promtool() {
-    Path standard = Path.of("/usr/bin/promtool");
-    if (Files.isExecutable(standard)) {
-      return standard;
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path candidate = Path.of(dir, "promtool");
-      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    throw new AssertionError(
-        "promtool not found (/usr/bin/promtool or PATH): install the Debian package prometheus"
-            + " (apt-get install -y --no-install-recommends prometheus; .ci/run does)");
+    Promtool.Run run = Promtool.run(Path.of("."), file, "check", "metrics");
+    assertThat(run.output()).as("promtool check metrics on " + file.toAbsolutePath()).isBlank();
+    assertThat(run.exitCode()).as("promtool exit code; output: " + run.output()).isZero();
   }
 
   private static double transitions(Delta delta, String from, String to) {

@@ -47,7 +47,15 @@ final class ReplicaLoops {
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
     return new PollCycle(
         new Claimer(store, config, clock, replica, crashPoints),
-        new Checker(amc, store, bean(UnansweredCreates.class), config, clock, replica, crashPoints),
+        new Checker(
+            amc,
+            store,
+            bean(UnansweredCreates.class),
+            config,
+            clock,
+            replica,
+            crashPoints,
+            bean(CheckSpans.class)),
         new WritePlanner(config, bean(RetryConfig.class), timeout),
         new OutcomeWriter(store, amc, config, timeout, clock, replica, lifecycle, crashPoints),
         new LoopProgress(clock),

@@ -126,7 +126,8 @@ class WritePlannerTest {
         Map.of("campaignId", "123"),
         new TimeWindow("MOST_RECENT_WEEK", null, null, "UTC"),
         runtime,
-        NOW.plusSeconds(120));
+        NOW.plusSeconds(120),
+        null);
   }
 
   /** A tracked execution: submitted, checked at least once. */

@@ -10,6 +10,7 @@ import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
+import io.executionpoller.tracing.ExecutionSpans;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,6 +45,7 @@ class ResultAttemptsTest {
   @Inject TestClock clock;
   @Inject ReplicaIdentity replica;
   @Inject PollerMetrics metrics;
+  @Inject ExecutionSpans spans;
   @Inject Vertx vertx;
   @Inject AmcSimulator simulator;
   @Inject Housekeeping housekeeping;
@@ -68,7 +70,8 @@ class ResultAttemptsTest {
             clock,
             replica,
             new SimpleMeterRegistry(),
-            metrics);
+            metrics,
+            spans);
     try {
       assertThat(failing.dispatch()).isEqualTo(1);
       results.awaitIdle(failing);
