@@ -29,7 +29,10 @@ public interface PollConfig {
   @WithDefault("10")
   int maxConcurrentPolls();
 
-  /** Upper bound of checks in one cycle, so a cycle always ends. */
+  /**
+   * Checks in one cycle, so a cycle always ends (the watchdog and heartbeat see it); under backlog
+   * the next cycle's claims follow at once, without draining the checks in flight.
+   */
   @WithDefault("5000")
   int maxChecksPerCycle();
 
