@@ -16,6 +16,8 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -173,6 +175,14 @@ class TracingTest {
     assertThat(attribute(check, ExecutionSpans.ERROR_TYPE)).isNotBlank();
     assertThat(check.getStatus().getDescription()).as("no message").isEmpty();
     assertThat(check.getEvents()).as("no exception event with its message").isEmpty();
+  }
+
+  @Test
+  void shouldStandInForTheOtlpExporterWhileNoEndpointIsConfigured() {
+    // Quarkus installs its OTLP exporter (to localhost:4317) when no other exporter can be looked
+    // up; the test profile configures no endpoint, as production by default.
+    assertThat(Arc.container().select(SpanExporter.class).stream())
+        .anySatisfy(exporter -> assertThat(exporter).isInstanceOf(NoExportUntilConfigured.class));
   }
 
   private UUID register(UUID workflow, String traceparent) {
