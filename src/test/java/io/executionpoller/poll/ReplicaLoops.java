@@ -6,6 +6,7 @@ import io.executionpoller.remote.AmcClient;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.arc.Arc;
 import java.time.Clock;
+import java.util.Random;
 
 /**
  * The poll loop of another replica, for tests that play several on one database: its three parts
@@ -31,15 +32,56 @@ final class ReplicaLoops {
 
   private static PollCycle build(
       PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
+    return build(
+        config,
+        timeout,
+        owner,
+        clock,
+        StatusReadRule.Settings.off(),
+        PollSchedule.Settings.fixed(config.interval()));
+  }
+
+  /**
+   * A replica that reads statuses as {@code reads} says and schedules checks as {@code schedule}
+   * says (the application's own replica follows the test profile, which pins today's behaviour).
+   */
+  static PollCycle build(
+      PollConfig config,
+      String owner,
+      StatusReadRule.Settings reads,
+      PollSchedule.Settings schedule) {
+    return build(config, bean(TimeoutConfig.class), owner, bean(Clock.class), reads, schedule);
+  }
+
+  private static PollCycle build(
+      PollConfig config,
+      TimeoutConfig timeout,
+      String owner,
+      Clock clock,
+      StatusReadRule.Settings reads,
+      PollSchedule.Settings schedule) {
     ReplicaIdentity replica = new ReplicaIdentity(owner);
     ExecutionStore store = bean(ExecutionStore.class);
     AmcClient amc = bean(AmcClient.class);
     CrashPoints crashPoints = bean(CrashPoints.class);
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
+    WorkflowDurations durations = bean(WorkflowDurations.class);
     return new PollCycle(
         new Claimer(store, config, clock, replica, crashPoints),
-        new Checker(amc, store, bean(UnansweredCreates.class), config, clock, replica, crashPoints),
-        new WritePlanner(config, bean(RetryConfig.class), timeout),
+        new Checker(
+            amc,
+            store,
+            bean(UnansweredCreates.class),
+            new InstanceListings(amc, clock, reads),
+            config,
+            clock,
+            replica,
+            crashPoints),
+        new WritePlanner(
+            WritePlanner.Settings.of(config, bean(RetryConfig.class), timeout),
+            new PollSchedule(schedule),
+            durations::of,
+            new Random()),
         new OutcomeWriter(store, amc, config, timeout, clock, replica, lifecycle, crashPoints),
         new LoopProgress(clock),
         lifecycle,
