@@ -11,7 +11,10 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -92,7 +95,8 @@ class InstanceListings {
   private final class Instance {
 
     private Instant windowStart = Instant.MIN;
-    private int dueNow;
+    // Executions, not checks: one execution checked again after a failure is still one.
+    private final Set<UUID> dueNow = new HashSet<>();
     private int duePrevious;
     private Instant listedAt = Instant.MIN;
     private Uni<Map<String, RemoteExecution>> listing;
@@ -100,7 +104,7 @@ class InstanceListings {
     /** The listing that answers this check, fetched if needed; null to read it singly. */
     synchronized Uni<Map<String, RemoteExecution>> listingFor(
         ClaimedExecution execution, Instant now) {
-      int due = countDue(now);
+      int due = countDue(execution.id(), now);
       boolean atHand = listing != null && now.isBefore(listedAt.plus(settings.maxAge()));
       StatusReadRule.Read read =
           StatusReadRule.choose(settings, due, atHand, execution.submitAttemptedAt(), now);
@@ -114,16 +118,19 @@ class InstanceListings {
       return listing;
     }
 
-    /** Checks of this instance in this listing life, or in the last one when that was busier. */
-    private int countDue(Instant now) {
+    /**
+     * Executions of this instance checked in this listing life, or in the last one when that was
+     * busier.
+     */
+    private int countDue(UUID executionId, Instant now) {
       if (!now.isBefore(windowStart.plus(settings.maxAge()))) {
         boolean adjacent = now.isBefore(windowStart.plus(settings.maxAge().multipliedBy(2)));
-        duePrevious = adjacent ? dueNow : 0;
-        dueNow = 0;
+        duePrevious = adjacent ? dueNow.size() : 0;
+        dueNow.clear();
         windowStart = now;
       }
-      dueNow++;
-      return Math.max(dueNow, duePrevious);
+      dueNow.add(executionId);
+      return Math.max(dueNow.size(), duePrevious);
     }
   }
 }

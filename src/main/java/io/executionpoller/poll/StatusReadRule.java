@@ -18,7 +18,7 @@ final class StatusReadRule {
 
   /**
    * @param enabled list at all
-   * @param minDue checks of one instance within one listing's life from which it lists
+   * @param minDue executions of one instance checked within one listing's life from which it lists
    * @param maxAge how long one listing answers checks
    * @param window a listing covers executions created this long ago
    * @param maxPages pages of 100 read per listing at most
@@ -46,7 +46,7 @@ final class StatusReadRule {
   private StatusReadRule() {}
 
   /**
-   * @param due checks of the execution's instance within the current (or the last) listing's life,
+   * @param due executions of the instance checked within the current (or the last) listing's life,
    *     this one included
    * @param listingAtHand a listing of the instance is fresh or on its way: answering from it costs
    *     nothing

@@ -227,6 +227,28 @@ class StatusListingTest {
   }
 
   @Test
+  void shouldCountAnExecutionCheckedAgainAfterAFailureOnceTowardsTheListing() {
+    UUID execution = tracked("wf_retried", 1, Duration.ofHours(2)).get(0);
+    PollCycle cycle =
+        replica(
+            new StatusReadRule.Settings(true, 2, Duration.ofMinutes(1), Duration.ofHours(6), 5));
+    run(cycle);
+    String remoteId = remoteId(execution);
+    simulator.scriptFaults(Operation.STATUS, remoteId, Collections.nCopies(3, Fault.ERROR_500));
+    clock.advance(Duration.ofSeconds(15));
+    run(cycle);
+    assertThat(fixtures.intColumn(execution, "consecutive_poll_errors")).isEqualTo(1);
+
+    // Checked again within the same listing life: still one execution of the instance, so a GET.
+    clock.set(fixtures.instant(execution, "next_poll_at"));
+    run(cycle);
+
+    assertThat(simulator.listCalls()).isZero();
+    assertThat(simulator.statusCalls(remoteId)).isEqualTo(5);
+    assertThat(fixtures.intColumn(execution, "consecutive_poll_errors")).isZero();
+  }
+
+  @Test
   void shouldWaitLongerForAnExecutionAsItRunsAndStillCheckAtOnceWhenAsked() {
     UUID execution = tracked("wf_adaptive", 1, Duration.ofHours(2)).get(0);
     PollSchedule.Settings adaptive =
