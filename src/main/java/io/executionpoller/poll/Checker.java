@@ -24,6 +24,7 @@ class Checker {
   private final AmcClient amc;
   private final ExecutionStore store;
   private final UnansweredCreates unanswered;
+  private final InstanceListings listings;
   private final PollConfig config;
   private final Clock clock;
   private final String owner;
@@ -34,6 +35,7 @@ class Checker {
       AmcClient amc,
       ExecutionStore store,
       UnansweredCreates unanswered,
+      InstanceListings listings,
       PollConfig config,
       Clock clock,
       ReplicaIdentity replica,
@@ -42,6 +44,7 @@ class Checker {
     this.amc = amc;
     this.store = store;
     this.unanswered = unanswered;
+    this.listings = listings;
     this.config = config;
     this.clock = clock;
     this.owner = replica.id();
@@ -74,8 +77,18 @@ class Checker {
         .recoverWithItem(failure -> new CheckOutcome.Failed(current.get(), failure));
   }
 
+  /**
+   * The instance's listing answers when it settles the check (listed, status unchanged); else one
+   * GET does, which also confirms a change the listing reported.
+   */
   private Uni<CheckOutcome> observe(ClaimedExecution execution) {
-    return amc.getExecution(execution.target(), execution.amcExecutionId())
+    return listings
+        .settledAnswer(execution)
+        .chain(
+            listed ->
+                listed != null
+                    ? Uni.createFrom().item(listed)
+                    : amc.getExecution(execution.target(), execution.amcExecutionId()))
         .invoke(remote -> crashPoints.reached(CrashPoint.AFTER_REMOTE_STATUS, execution.id()))
         .map(remote -> new CheckOutcome.Observed(execution, remote));
   }

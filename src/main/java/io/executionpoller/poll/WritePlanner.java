@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -71,17 +73,47 @@ final class WritePlanner {
   }
 
   private final Settings settings;
+  private final PollSchedule schedule;
+  private final Function<UUID, TypicalRun> recordedRuns;
   private final RandomGenerator random;
 
   @Inject
-  WritePlanner(PollConfig poll, RetryConfig retry, TimeoutConfig timeout) {
+  WritePlanner(
+      PollConfig poll,
+      RetryConfig retry,
+      TimeoutConfig timeout,
+      ScheduleConfig schedule,
+      ListingConfig listing,
+      WorkflowDurations durations) {
     // java.util.Random is thread-safe; jitter needs no better randomness than that.
-    this(Settings.of(poll, retry, timeout), new Random());
+    this(
+        Settings.of(poll, retry, timeout),
+        new PollSchedule(PollSchedule.Settings.of(poll, schedule, listing)),
+        durations::of,
+        new Random());
   }
 
-  /** A planner with its own source of jitter (a seeded one makes a test repeatable). */
+  /**
+   * A planner with a fixed interval and its own source of jitter (a seeded one makes a test
+   * repeatable).
+   */
   WritePlanner(Settings settings, RandomGenerator random) {
+    this(
+        settings,
+        new PollSchedule(PollSchedule.Settings.fixed(settings.interval())),
+        workflow -> null,
+        random);
+  }
+
+  /** A planner with its own schedule and its workflows' recorded run times. */
+  WritePlanner(
+      Settings settings,
+      PollSchedule schedule,
+      Function<UUID, TypicalRun> recordedRuns,
+      RandomGenerator random) {
     this.settings = settings;
+    this.schedule = schedule;
+    this.recordedRuns = recordedRuns;
     this.random = random;
   }
 
@@ -138,7 +170,7 @@ final class WritePlanner {
                       + " adopted: found by listing after an unanswered create"
                   : "remote id " + remote.workflowExecutionId()));
     }
-    Instant next = now.plus(settings.interval());
+    Instant next = nextCheck(execution, decision, now);
     if (decision instanceof Decision.Unchanged) {
       if (submitted) {
         return update(execution, execution.status(), remote, now, next, events, null);
@@ -186,6 +218,23 @@ final class WritePlanner {
               "AMC answered unknown status '" + remote.status() + "'; not applied"));
     }
     return update(execution, execution.status(), remote, now, next, events, null);
+  }
+
+  /** When to check again after an answer: by the status the decision leaves it in. */
+  private Instant nextCheck(ClaimedExecution execution, Decision decision, Instant now) {
+    ExecutionStatus after =
+        decision instanceof Decision.Advance advance ? advance.target() : execution.status();
+    Instant startedAt =
+        execution.startedAt() != null
+            ? execution.startedAt()
+            : after == ExecutionStatus.RUNNING ? now : null;
+    PollSchedule.Facts facts =
+        new PollSchedule.Facts(
+            after,
+            execution.submitAttemptedAt(),
+            startedAt,
+            recordedRuns.apply(execution.workflowId()));
+    return schedule.next(facts, now);
   }
 
   /** Why an execution ends in FAILED or TIMEOUT: the error fields of its update. */

@@ -10,6 +10,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -101,17 +102,32 @@ public class AmcClient {
    */
   public Uni<List<ListedExecution>> listExecutions(RemoteTarget target, ListQuery query) {
     return admit(target)
-        .chain(admission -> collectPages(admission, target, query, null, 1, new ArrayList<>()));
+        .chain(
+            admission -> collectPages(admission, target, query, true, null, 1, new ArrayList<>()))
+        .map(ExecutionPage::executions);
   }
 
-  private Uni<List<ListedExecution>> collectPages(
+  /**
+   * The status of every execution of the instance created since {@code createdSince}, oldest first,
+   * in at most {@code maxPages} pages of 100 and without the query texts: one call answers up to
+   * 100 status checks. The answer's nextToken is not null when pages were left unread.
+   */
+  public Uni<ExecutionPage> listStatuses(RemoteTarget target, Instant createdSince, int maxPages) {
+    ListQuery query = new ListQuery(null, createdSince, maxPages);
+    return admit(target)
+        .chain(
+            admission -> collectPages(admission, target, query, false, null, 1, new ArrayList<>()));
+  }
+
+  private Uni<ExecutionPage> collectPages(
       RemoteGate.Admission admission,
       RemoteTarget target,
       ListQuery query,
+      boolean includeWorkflow,
       String nextToken,
       int page,
       List<ListedExecution> found) {
-    String url = listUrl(target, query, nextToken);
+    String url = listUrl(target, query, includeWorkflow, nextToken);
     return guarded(
             admission,
             attempt(
@@ -125,8 +141,15 @@ public class AmcClient {
               found.addAll(answer.executions());
               boolean more = answer.nextToken() != null && page < query.maxPages();
               return more
-                  ? collectPages(admission, target, query, answer.nextToken(), page + 1, found)
-                  : Uni.createFrom().item(found);
+                  ? collectPages(
+                      admission,
+                      target,
+                      query,
+                      includeWorkflow,
+                      answer.nextToken(),
+                      page + 1,
+                      found)
+                  : Uni.createFrom().item(new ExecutionPage(found, answer.nextToken()));
             });
   }
 
@@ -317,10 +340,12 @@ public class AmcClient {
         target.baseUrlOverride() != null ? target.baseUrlOverride() : config.apiBaseUrl());
   }
 
-  private String listUrl(RemoteTarget target, ListQuery query, String nextToken) {
+  private String listUrl(
+      RemoteTarget target, ListQuery query, boolean includeWorkflow, String nextToken) {
     StringBuilder url =
         new StringBuilder(executionsUrl(target))
-            .append("?limit=100&sortAscending=true&includeCancelled=true&includeWorkflow=true");
+            .append("?limit=100&sortAscending=true&includeCancelled=true&includeWorkflow=")
+            .append(includeWorkflow);
     if (query.workflowId() != null) {
       url.append("&workflowId=").append(encode(query.workflowId()));
     }

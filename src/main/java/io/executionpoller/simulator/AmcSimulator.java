@@ -40,6 +40,7 @@ public class AmcSimulator {
   private final HeldConnections held = new HeldConnections();
   private final CallLog calls;
   private volatile Duration latency;
+  private volatile Duration listingLag = Duration.ZERO;
 
   AmcSimulator(Clock clock, SimulatorConfig config) {
     this.clock = clock;
@@ -55,7 +56,7 @@ public class AmcSimulator {
    * What one simulated execution went through, for tests outside the process too (the process tests
    * read it from {@code GET /simulator/test/executions}): its submission, its status now, and when
    * each status check, downloadUrls call and result file GET arrived (the last 10,000 of each;
-   * simulator clock).
+   * simulator clock), and when it started and finished running (null until then).
    */
   public record ExecutionRecord(
       String id,
@@ -66,7 +67,9 @@ public class AmcSimulator {
       String status,
       List<Instant> statusChecks,
       List<Instant> downloadUrlCalls,
-      List<Instant> s3Gets) {}
+      List<Instant> s3Gets,
+      Instant startedAt,
+      Instant finishedAt) {}
 
   // ---- executions and scripts ----
 
@@ -75,6 +78,14 @@ public class AmcSimulator {
    */
   public void scriptFor(String workflowIdOrQuery, ExecutionScript script) {
     executions.scriptFor(workflowIdOrQuery, script);
+  }
+
+  /**
+   * Executions later created for this saved workflow id or ad hoc query text follow these scripts,
+   * one each in this order; then the one set by {@link #scriptFor}, if any.
+   */
+  public void scriptEach(String workflowIdOrQuery, List<ExecutionScript> scripts) {
+    executions.scriptEach(workflowIdOrQuery, scripts);
   }
 
   /**
@@ -116,7 +127,9 @@ public class AmcSimulator {
                 e.statusAt(now),
                 calls.statusCallTimes(e.id),
                 calls.downloadUrlCallTimes(e.id),
-                calls.s3GetTimes(e.id)));
+                calls.s3GetTimes(e.id),
+                e.startedAt,
+                e.finishedAt));
   }
 
   // ---- answers: latency, faults, tokens ----
@@ -127,6 +140,18 @@ public class AmcSimulator {
   }
 
   /** Changes the answer delay at run time (tests measure concurrency with it). */
+  /**
+   * List answers show each execution as it stood this long ago (status answers stay current): a
+   * listing that lags behind AMC's own status, as the daemon must expect.
+   */
+  public void setListingLag(Duration lag) {
+    this.listingLag = lag;
+  }
+
+  Duration listingLag() {
+    return listingLag;
+  }
+
   public void setLatency(Duration latency) {
     this.latency = latency;
   }
@@ -311,6 +336,7 @@ public class AmcSimulator {
     calls.clear();
     faults.clear();
     latency = config.latency();
+    listingLag = Duration.ZERO;
     held.closeAll();
   }
 

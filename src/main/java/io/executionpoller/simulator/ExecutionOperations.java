@@ -9,6 +9,7 @@ import static io.executionpoller.simulator.RequestReading.zone;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -98,7 +99,7 @@ final class ExecutionOperations {
     }
     RemoteExecutions.Page page = executions.list(query);
     JsonArray found = new JsonArray();
-    page.executions().forEach(execution -> found.add(view(execution, includeWorkflow)));
+    page.executions().forEach(execution -> found.add(listedView(execution, includeWorkflow)));
     JsonObject body = new JsonObject().put("executions", found);
     if (page.next() != null) {
       body.put("nextToken", PageTokens.listToken(page.next()));
@@ -162,6 +163,20 @@ final class ExecutionOperations {
       body.putNull("nextToken");
     }
     return new Answer(200, body);
+  }
+
+  /** As a list answer shows it: as it stood the listing lag ago. */
+  private JsonObject listedView(SimulatedExecution execution, boolean includeWorkflow) {
+    JsonObject view = view(execution, includeWorkflow);
+    Duration lag = simulator.listingLag();
+    if (lag.isZero()) {
+      return view;
+    }
+    String then = execution.statusAsOf(simulator.now().minus(lag));
+    if (!then.equals(view.getString("status"))) {
+      view.put("status", then).remove("statusReason");
+    }
+    return view;
   }
 
   private JsonObject view(SimulatedExecution execution, boolean includeWorkflow) {

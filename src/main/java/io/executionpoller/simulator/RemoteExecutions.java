@@ -3,8 +3,10 @@ package io.executionpoller.simulator;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ final class RemoteExecutions {
   private final Map<String, SimulatedExecution> executions = new HashMap<>();
   private final Map<String, InstanceQueue> instances = new HashMap<>();
   private final Map<String, ExecutionScript> scriptsByWorkflow = new ConcurrentHashMap<>();
+  private final Map<String, Deque<ExecutionScript>> scriptQueues = new ConcurrentHashMap<>();
   private final Map<String, List<ResultFile>> resultScripts = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
@@ -70,6 +73,10 @@ final class RemoteExecutions {
     scriptsByWorkflow.put(workflowIdOrQuery, script);
   }
 
+  synchronized void scriptEach(String workflowIdOrQuery, List<ExecutionScript> scripts) {
+    scriptQueues.put(workflowIdOrQuery, new ArrayDeque<>(scripts));
+  }
+
   void scriptResults(String workflowIdOrQuery, List<ResultFile> files) {
     resultScripts.put(workflowIdOrQuery, ResultFile.named(files));
   }
@@ -98,6 +105,10 @@ final class RemoteExecutions {
 
   synchronized SimulatedExecution create(String instanceId, SimulatedExecution.Submission request) {
     SimulatedExecution execution = draft(instanceId, request);
+    Deque<ExecutionScript> queue = scriptQueues.get(scriptKey(request));
+    if (queue != null) {
+      queue.poll();
+    }
     store(execution);
     return execution;
   }
@@ -107,8 +118,12 @@ final class RemoteExecutions {
    * must not exist afterwards.
    */
   SimulatedExecution draft(String instanceId, SimulatedExecution.Submission request) {
-    String key = request.workflowId() != null ? request.workflowId() : request.sqlQuery();
-    ExecutionScript script = scriptsByWorkflow.getOrDefault(key, defaultScript());
+    String key = scriptKey(request);
+    Deque<ExecutionScript> queue = scriptQueues.get(key);
+    ExecutionScript script =
+        queue != null && !queue.isEmpty()
+            ? queue.peek()
+            : scriptsByWorkflow.getOrDefault(key, defaultScript());
     String remoteWorkflowId =
         request.workflowId() != null ? request.workflowId() : "transient_" + UUID.randomUUID();
     SimulatedExecution execution =
@@ -122,6 +137,10 @@ final class RemoteExecutions {
             sequence.incrementAndGet());
     execution.resultFiles = resultScripts.get(key);
     return execution;
+  }
+
+  private static String scriptKey(SimulatedExecution.Submission request) {
+    return request.workflowId() != null ? request.workflowId() : request.sqlQuery();
   }
 
   /** Creates an execution directly, as if someone else had submitted it. */
@@ -223,6 +242,7 @@ final class RemoteExecutions {
     executions.clear();
     instances.clear();
     scriptsByWorkflow.clear();
+    scriptQueues.clear();
     resultScripts.clear();
   }
 

@@ -88,6 +88,20 @@ final class SimulatedExecution {
     return now.isBefore(startedAt.plus(script.runningFor())) ? "RUNNING" : "PUBLISHING";
   }
 
+  /**
+   * The status AMC showed at {@code then}, an instant before now: the queueing decided since then
+   * is undone (a cancel is not: its time is not kept).
+   */
+  String statusAsOf(Instant then) {
+    if (cancelled || (finishedAt != null && !finishedAt.isAfter(then))) {
+      return statusAt(then);
+    }
+    if (startedAt == null || startedAt.isAfter(then)) {
+      return "PENDING";
+    }
+    return then.isBefore(startedAt.plus(script.runningFor())) ? "RUNNING" : "PUBLISHING";
+  }
+
   boolean isActive() {
     return !cancelled && finishedAt == null;
   }

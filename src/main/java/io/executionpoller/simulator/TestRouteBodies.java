@@ -60,7 +60,17 @@ public final class TestRouteBodies {
         .put("status", record.status())
         .put("statusChecks", times(record.statusChecks()))
         .put("downloadUrlCalls", times(record.downloadUrlCalls()))
-        .put("s3Gets", times(record.s3Gets()));
+        .put("s3Gets", times(record.s3Gets()))
+        .put("startedAt", text(record.startedAt()))
+        .put("finishedAt", text(record.finishedAt()));
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
   }
 
   /** The answer of {@code GET /simulator/test/executions}, read back. */
@@ -81,7 +91,9 @@ public final class TestRouteBodies {
               node.getString("status"),
               instants(node.getJsonArray("statusChecks")),
               instants(node.getJsonArray("downloadUrlCalls")),
-              instants(node.getJsonArray("s3Gets"))));
+              instants(node.getJsonArray("s3Gets")),
+              instant(node.getString("startedAt")),
+              instant(node.getString("finishedAt"))));
     }
     return records;
   }

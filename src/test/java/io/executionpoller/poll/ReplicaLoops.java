@@ -6,6 +6,7 @@ import io.executionpoller.remote.AmcClient;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.arc.Arc;
 import java.time.Clock;
+import java.util.Random;
 
 /**
  * The poll loop of another replica, for tests that play several on one database: its three parts
@@ -31,32 +32,77 @@ final class ReplicaLoops {
 
   /** A replica whose SQL goes through {@code store} (for example one that times its claims). */
   static PollCycle build(PollConfig config, String owner, ExecutionStore store) {
-    return build(config, bean(TimeoutConfig.class), owner, bean(Clock.class), store);
+    return build(
+        config,
+        bean(TimeoutConfig.class),
+        owner,
+        bean(Clock.class),
+        store,
+        StatusReadRule.Settings.off(),
+        PollSchedule.Settings.fixed(config.interval()));
   }
 
   private static PollCycle build(
       PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
-    return build(config, timeout, owner, clock, bean(ExecutionStore.class));
+    return build(
+        config,
+        timeout,
+        owner,
+        clock,
+        bean(ExecutionStore.class),
+        StatusReadRule.Settings.off(),
+        PollSchedule.Settings.fixed(config.interval()));
+  }
+
+  /**
+   * A replica that reads statuses as {@code reads} says and schedules checks as {@code schedule}
+   * says (the application's own replica follows the test profile, which pins today's behaviour).
+   */
+  static PollCycle build(
+      PollConfig config,
+      String owner,
+      StatusReadRule.Settings reads,
+      PollSchedule.Settings schedule) {
+    return build(
+        config,
+        bean(TimeoutConfig.class),
+        owner,
+        bean(Clock.class),
+        bean(ExecutionStore.class),
+        reads,
+        schedule);
   }
 
   private static PollCycle build(
-      PollConfig config, TimeoutConfig timeout, String owner, Clock clock, ExecutionStore store) {
+      PollConfig config,
+      TimeoutConfig timeout,
+      String owner,
+      Clock clock,
+      ExecutionStore store,
+      StatusReadRule.Settings reads,
+      PollSchedule.Settings schedule) {
     ReplicaIdentity replica = new ReplicaIdentity(owner);
     AmcClient amc = bean(AmcClient.class);
     CrashPoints crashPoints = bean(CrashPoints.class);
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
+    WorkflowDurations durations = bean(WorkflowDurations.class);
     return new PollCycle(
         new Claimer(store, config, clock, replica, crashPoints),
         new Checker(
             amc,
             store,
             bean(UnansweredCreates.class),
+            new InstanceListings(amc, clock, reads),
             config,
             clock,
             replica,
             crashPoints,
             bean(CheckSpans.class)),
-        new WritePlanner(config, bean(RetryConfig.class), timeout),
+        new WritePlanner(
+            WritePlanner.Settings.of(config, bean(RetryConfig.class), timeout),
+            new PollSchedule(schedule),
+            durations::of,
+            new Random()),
         new OutcomeWriter(store, amc, config, timeout, clock, replica, lifecycle, crashPoints),
         new LoopProgress(clock),
         lifecycle,
