@@ -1,5 +1,8 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Admission;
+import io.executionpoller.admission.Hold;
+import io.executionpoller.admission.QueuedReason;
 import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
@@ -293,9 +296,24 @@ public class ExecutionStore {
   private static final String MARK_SUBMIT_ATTEMPT =
       """
       UPDATE workflow_executions
-         SET submit_attempted_at = $5, version = version + 1, updated_at = $5
+         SET submit_attempted_at = $5, queued_reason = NULL, version = version + 1,
+             updated_at = $5
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       RETURNING version
+      """;
+
+  /**
+   * A submission held back by admission (or by AMC's quota answer, $7 then forgetting the refused
+   * attempt): waits locally, with its reason, until $6; the lease goes back and nothing counts
+   * against it, neither as a failed check nor as a retry.
+   */
+  private static final String QUEUE =
+      """
+      UPDATE workflow_executions
+         SET queued_reason = $5, next_poll_at = $6,
+             submit_attempted_at = CASE WHEN $7 THEN NULL ELSE submit_attempted_at END,
+             lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $8
+       WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       """;
 
   /**
@@ -340,13 +358,16 @@ public class ExecutionStore {
 
   private final Pool pool;
   private final LoopMetrics metrics;
+  private final Admission admission;
 
   /** Seconds after a create attempt before its row may be checked again (see above). */
   private final double createSettleSeconds;
 
-  ExecutionStore(Pool pool, LoopMetrics metrics, AmcConfig amc, PollConfig poll) {
+  ExecutionStore(
+      Pool pool, LoopMetrics metrics, AmcConfig amc, PollConfig poll, Admission admission) {
     this.pool = pool;
     this.metrics = metrics;
+    this.admission = admission;
     this.createSettleSeconds = seconds(CreateSettleWindow.of(amc, poll));
   }
 
@@ -489,12 +510,98 @@ public class ExecutionStore {
         .map(rows -> toClaims(rows).stream().findFirst().orElse(null));
   }
 
-  /** Records that a create is about to be sent; returns the new version, or null if lost. */
-  Uni<Long> markSubmitAttempt(String owner, Instant now, ClaimedExecution execution) {
+  /** What came of asking to send a create. */
+  sealed interface SubmitAttempt {
+    /** Admitted: the attempt is on record at this version; send the create. */
+    record Marked(long version) implements SubmitAttempt {}
+
+    /** Held back by admission: written as queued, the lease handed back. */
+    record Queued(Hold hold) implements SubmitAttempt {}
+
+    /** The row was no longer ours; nothing written. */
+    record Lost() implements SubmitAttempt {}
+  }
+
+  /**
+   * Admission and the attempt in one transaction: admission locks the instance and account, counts
+   * and decides; an admitted create's attempt is recorded before the locks go, a held one is
+   * queued. A lost claim rolls everything back, the day's ad hoc count included.
+   */
+  Uni<SubmitAttempt> markSubmitAttempt(String owner, Instant now, ClaimedExecution execution) {
+    return pool.withTransaction(
+            connection ->
+                admission
+                    .decide(connection, execution.id(), now)
+                    .chain(
+                        hold ->
+                            hold.isPresent()
+                                ? queue(connection, owner, now, execution, hold.get(), false)
+                                : mark(connection, owner, now, execution)))
+        .onFailure(LostSubmitAttempt.class::isInstance)
+        .recoverWithItem(new SubmitAttempt.Lost());
+  }
+
+  /**
+   * AMC refused the create for a quota: the instance is held back and the execution queued with the
+   * refused attempt forgotten (a refusal created nothing), in one transaction.
+   */
+  Uni<SubmitAttempt> queueAfterQuotaRefusal(
+      String owner, Instant now, ClaimedExecution execution, QueuedReason reason) {
+    return pool.withTransaction(
+            connection ->
+                admission
+                    .holdAfterRefusal(connection, execution.id(), reason, now)
+                    .chain(hold -> queue(connection, owner, now, execution, hold, true)))
+        .onFailure(LostSubmitAttempt.class::isInstance)
+        .recoverWithItem(new SubmitAttempt.Lost());
+  }
+
+  private Uni<SubmitAttempt> mark(
+      SqlClient connection, String owner, Instant now, ClaimedExecution execution) {
     Tuple params =
         Tuple.of(execution.id(), execution.version(), execution.status().name(), owner, odt(now));
-    return execute(pool, "mark_submit", MARK_SUBMIT_ATTEMPT, params)
-        .map(rows -> rows.rowCount() == 1 ? rows.iterator().next().getLong("version") : null);
+    return execute(connection, "mark_submit", MARK_SUBMIT_ATTEMPT, params)
+        .map(
+            rows -> {
+              if (rows.rowCount() != 1) {
+                throw new LostSubmitAttempt();
+              }
+              return new SubmitAttempt.Marked(rows.iterator().next().getLong("version"));
+            });
+  }
+
+  private Uni<SubmitAttempt> queue(
+      SqlClient connection,
+      String owner,
+      Instant now,
+      ClaimedExecution execution,
+      Hold hold,
+      boolean forgetAttempt) {
+    Tuple params =
+        Tuple.tuple()
+            .addUUID(execution.id())
+            .addLong(execution.version())
+            .addString(execution.status().name())
+            .addString(owner)
+            .addString(hold.reason().name())
+            .addOffsetDateTime(odt(hold.recheckAt()))
+            .addBoolean(forgetAttempt)
+            .addOffsetDateTime(odt(now));
+    return execute(connection, "queue", QUEUE, params)
+        .map(
+            rows -> {
+              if (rows.rowCount() != 1) {
+                throw new LostSubmitAttempt();
+              }
+              return new SubmitAttempt.Queued(hold);
+            });
+  }
+
+  /** Rolls an admission's transaction back when the row turned out not to be ours. */
+  private static final class LostSubmitAttempt extends RuntimeException {
+    LostSubmitAttempt() {
+      super("the claim was lost before the submit attempt was recorded", null, false, false);
+    }
   }
 
   /** Applies one update and its events atomically; false when the row was no longer ours. */

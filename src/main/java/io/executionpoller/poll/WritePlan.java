@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.QueuedReason;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.NewEvent;
@@ -83,6 +84,15 @@ sealed interface WritePlan {
     @Override
     public String remoteId() {
       return failedAmcExecutionId != null ? failedAmcExecutionId : execution.amcExecutionId();
+    }
+  }
+
+  /** Held back by admission and already written as queued; write nothing more. */
+  record Queued(ClaimedExecution execution, QueuedReason reason) implements WritePlan {
+
+    @Override
+    public String outcome() {
+      return "queued";
     }
   }
 

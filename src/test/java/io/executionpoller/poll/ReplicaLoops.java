@@ -1,10 +1,14 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Admission;
+import io.executionpoller.admission.AdmissionConfig;
 import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.logging.LifecycleRecorder;
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.arc.Arc;
+import io.vertx.mutiny.sqlclient.Pool;
 import java.time.Clock;
 
 /**
@@ -31,8 +35,24 @@ final class ReplicaLoops {
 
   private static PollCycle build(
       PollConfig config, TimeoutConfig timeout, String owner, Clock clock) {
+    return build(config, timeout, owner, clock, bean(ExecutionStore.class));
+  }
+
+  /** A replica that keeps within {@code limits} instead of the configured quotas. */
+  static PollCycle build(PollConfig config, String owner, AdmissionConfig limits) {
+    ExecutionStore store =
+        new ExecutionStore(
+            bean(Pool.class),
+            bean(LoopMetrics.class),
+            bean(AmcConfig.class),
+            config,
+            new Admission(limits));
+    return build(config, bean(TimeoutConfig.class), owner, bean(Clock.class), store);
+  }
+
+  private static PollCycle build(
+      PollConfig config, TimeoutConfig timeout, String owner, Clock clock, ExecutionStore store) {
     ReplicaIdentity replica = new ReplicaIdentity(owner);
-    ExecutionStore store = bean(ExecutionStore.class);
     AmcClient amc = bean(AmcClient.class);
     CrashPoints crashPoints = bean(CrashPoints.class);
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
