@@ -127,6 +127,7 @@ final class DashboardPages {
     fields.add(code("AMC execution id", e.amcExecutionId()));
     fields.add(plain("Status in AMC", e.remoteStatus()));
     fields.add(plain("AMC status reason", e.statusReason()));
+    fields.add(plain("Waiting for AMC quota", e.queuedReason()));
     fields.add(
         plain(
             "Running time", Display.runningTime(e.status(), e.startedAt(), e.completedAt(), now)));
