@@ -12,6 +12,7 @@ import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
+import io.executionpoller.results.ResultDelivery;
 import io.executionpoller.results.ResultStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -347,10 +348,16 @@ public class ExecutionStore {
       """
           .formatted(notBeforeCreateSettles("$9", "COALESCE($10, amc_execution_id)", "$23"));
 
+  /**
+   * $3 PENDING, or UNDELIVERABLE with AMC's reason $4 when its output channels say there is nothing
+   * to download; $5 a PUBLISH channel's S3 location.
+   */
   private static final String OPEN_RESULT =
       """
-      INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at)
-      VALUES ($1, $3, $2, $2, $2)
+      INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at,
+                                     last_error, last_error_at, output_s3_uri)
+      VALUES ($1, $3, $2::timestamptz, $2, $2, $4::text,
+              CASE WHEN $4::text IS NULL THEN NULL ELSE $2::timestamptz END, $5)
       ON CONFLICT (execution_id) DO NOTHING
       """;
 
@@ -820,7 +827,7 @@ public class ExecutionStore {
                             plan.execution(),
                             plan.remoteId(),
                             plan.events())
-                        .chain(() -> resultStepIfSucceeded(connection, now, plan))
+                        .chain(() -> resultStepIfSucceeded(connection, owner, now, plan))
                         .replaceWith(true)
                     : Uni.createFrom().item(false));
   }
@@ -830,15 +837,39 @@ public class ExecutionStore {
    * be left without one.
    */
   private Uni<RowSet<Row>> resultStepIfSucceeded(
-      SqlClient connection, Instant now, WritePlan.Update plan) {
+      SqlClient connection, String owner, Instant now, WritePlan.Update plan) {
     if (plan.newStatus() != ExecutionStatus.SUCCESS) {
       return Uni.createFrom().nullItem();
     }
-    return execute(
-        connection,
-        "open_result",
-        OPEN_RESULT,
-        Tuple.of(plan.execution().id(), odt(now), ResultStatus.PENDING.name()));
+    ResultDelivery delivery =
+        plan.remote().delivery() != null
+            ? plan.remote().delivery()
+            : new ResultDelivery(ResultStatus.PENDING, null, null);
+    Uni<RowSet<Row>> opened =
+        execute(
+            connection,
+            "open_result",
+            OPEN_RESULT,
+            Tuple.tuple()
+                .addUUID(plan.execution().id())
+                .addOffsetDateTime(odt(now))
+                .addString(delivery.status().name())
+                .addString(StoredText.of(delivery.reason()))
+                .addString(StoredText.of(delivery.outputS3Uri())));
+    if (delivery.status() != ResultStatus.UNDELIVERABLE) {
+      return opened;
+    }
+    return opened.chain(
+        () ->
+            insertEvents(
+                connection,
+                owner,
+                now,
+                plan.execution(),
+                plan.remoteId(),
+                List.of(
+                    new NewEvent(
+                        EventType.RESULT_UNDELIVERABLE, null, null, null, delivery.reason()))));
   }
 
   private Uni<RowSet<Row>> insertEvents(

@@ -7,6 +7,7 @@ import io.executionpoller.execution.NewEvent;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.results.ResultDelivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -241,7 +242,18 @@ sealed interface WritePlan {
       String status,
       String statusReason,
       Instant expireTime,
-      Integer timeoutSeconds) {
+      Integer timeoutSeconds,
+      ResultDelivery delivery) {
+
+    /** What AMC said, without output channels (the result step then opens to download). */
+    Remote(
+        String amcExecutionId,
+        String status,
+        String statusReason,
+        Instant expireTime,
+        Integer timeoutSeconds) {
+      this(amcExecutionId, status, statusReason, expireTime, timeoutSeconds, null);
+    }
 
     static Remote of(RemoteExecution answer) {
       return new Remote(
@@ -249,7 +261,10 @@ sealed interface WritePlan {
           answer.status(),
           answer.statusReason(),
           answer.expireTime(),
-          answer.timeoutSeconds());
+          answer.timeoutSeconds(),
+          answer.outputChannels().isEmpty()
+              ? null
+              : ResultDelivery.of(answer.outputChannels(), answer.outputS3Uri()));
     }
 
     /** No answer: the stored remote status, nothing else. */
