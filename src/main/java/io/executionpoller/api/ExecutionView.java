@@ -10,7 +10,9 @@ import java.util.UUID;
 
 /**
  * One execution as an operator needs to see it: statuses, timestamps, errors, retry and poll
- * counts, the next check, the lease holder, retry links and the result step.
+ * counts, the next check, the lease holder, retry links and the result step. {@code queuedReason}
+ * says why a PENDING execution waits locally instead of being created at AMC (one of
+ * INSTANCE_CONCURRENCY, ACCOUNT_CONCURRENCY, DAILY_QUOTA).
  */
 public record ExecutionView(
     UUID id,
@@ -21,6 +23,7 @@ public record ExecutionView(
     ExecutionStatus status,
     String remoteStatus,
     String statusReason,
+    String queuedReason,
     Instant createdAt,
     Instant updatedAt,
     Instant submittedAt,
@@ -70,6 +73,7 @@ public record ExecutionView(
         e.status,
         e.remoteStatus,
         e.statusReason,
+        waitsLocally(e) ? e.queuedReason : null,
         e.createdAt,
         e.updatedAt,
         e.submittedAt,
@@ -95,5 +99,10 @@ public record ExecutionView(
         e.retryOf,
         retriedBy,
         result);
+  }
+
+  /** A reason for waiting is shown only while the execution still waits to be created. */
+  private static boolean waitsLocally(WorkflowExecution e) {
+    return e.status == ExecutionStatus.PENDING && e.amcExecutionId == null;
   }
 }

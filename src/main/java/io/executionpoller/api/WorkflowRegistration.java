@@ -10,4 +10,5 @@ public record WorkflowRegistration(
     String name,
     Integer maxRuntimeSeconds,
     Integer warningThresholdSeconds,
-    String apiBaseUrl) {}
+    String apiBaseUrl,
+    Boolean validate) {}

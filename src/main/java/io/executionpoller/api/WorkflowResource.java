@@ -4,8 +4,9 @@ import io.executionpoller.execution.AmcAccount;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.remote.AmcEndpoints;
+import io.executionpoller.remote.CreateExecutionRequest;
+import io.executionpoller.remote.RemoteTarget;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -50,11 +51,24 @@ public class WorkflowResource {
   private final Clock clock;
   private final WorkflowQueries queries;
   private final AmcEndpoints endpoints;
+  private final WorkflowValidation validation;
 
-  WorkflowResource(Clock clock, WorkflowQueries queries, AmcEndpoints endpoints) {
+  WorkflowResource(
+      Clock clock, WorkflowQueries queries, AmcEndpoints endpoints, WorkflowValidation validation) {
     this.clock = clock;
     this.queries = queries;
     this.endpoints = endpoints;
+    this.validation = validation;
+  }
+
+  @Operation(
+      summary =
+          "Ask AMC to validate the workflow's create without running it (dryRun; no quota spent)")
+  @POST
+  @Path("/{id}/validate")
+  @Consumes(MediaType.WILDCARD)
+  public Uni<ValidationVerdict> validateRemotely(@PathParam("id") String id) {
+    return validation.validate(QueryParams.uuid("id", id));
   }
 
   @Operation(summary = "List workflows newest first")
@@ -81,9 +95,11 @@ public class WorkflowResource {
         .failWith(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"));
   }
 
-  @Operation(summary = "Register a workflow (saved AMC workflow or ad hoc query)")
+  @Operation(
+      summary =
+          "Register a workflow (saved AMC workflow or ad hoc query); with \"validate\": true,"
+              + " only once AMC has validated its create (dryRun), else 422 with AMC's verdict")
   @POST
-  @WithTransaction
   public Uni<Response> register(WorkflowRegistration request) {
     validate(request);
     if (request.apiBaseUrl() != null) {
@@ -92,6 +108,31 @@ public class WorkflowResource {
         throw ApiProblem.badRequest(refusal.get());
       }
     }
+    // AMC is asked before the transaction opens: no connection is held across a remote call.
+    Uni<ValidationVerdict> verdict =
+        Boolean.TRUE.equals(request.validate())
+            ? validation.validate(target(request), createRequest(request))
+            : Uni.createFrom().item(ValidationVerdict.accepted());
+    return verdict.chain(
+        answer ->
+            answer.valid()
+                ? Panache.withTransaction(() -> registered(request))
+                : Uni.createFrom().item(Response.status(422).entity(answer).build()));
+  }
+
+  private static RemoteTarget target(WorkflowRegistration request) {
+    return new RemoteTarget(
+        request.instanceId(),
+        request.advertiserId(),
+        request.marketplaceId(),
+        request.apiBaseUrl() == null ? null : AmcEndpoints.normalize(request.apiBaseUrl()));
+  }
+
+  private static CreateExecutionRequest createRequest(WorkflowRegistration request) {
+    return new CreateExecutionRequest(request.workflowId(), request.sqlQuery(), null, null);
+  }
+
+  private Uni<Response> registered(WorkflowRegistration request) {
     Instant now = clock.instant();
     return account(request, now)
         .chain(

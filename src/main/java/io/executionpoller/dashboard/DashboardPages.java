@@ -127,6 +127,8 @@ final class DashboardPages {
     fields.add(code("AMC execution id", e.amcExecutionId()));
     fields.add(plain("Status in AMC", e.remoteStatus()));
     fields.add(plain("AMC status reason", e.statusReason()));
+    fields.add(plain("Waiting for AMC quota", e.queuedReason()));
+    fields.add(code("Published to S3", e.result() == null ? null : e.result().outputS3Uri()));
     fields.add(
         plain(
             "Running time", Display.runningTime(e.status(), e.startedAt(), e.completedAt(), now)));
@@ -203,17 +205,19 @@ final class DashboardPages {
       cells.add(shown);
     }
     String summary =
-        ResultStatus.STORED.name().equals(result.status())
-            ? Display.number(result.rowCount())
-                + " rows in "
-                + result.files().size()
-                + (result.files().size() == 1 ? " file, " : " files, ")
-                + Display.bytes(result.byteSize())
-            : "attempt "
-                + result.attempts()
-                + (result.nextAttemptAt() == null
-                    ? ""
-                    : ", next at " + Display.time(result.nextAttemptAt()));
+        ResultStatus.UNDELIVERABLE.name().equals(result.status())
+            ? "AMC delivers nothing to download"
+            : ResultStatus.STORED.name().equals(result.status())
+                ? Display.number(result.rowCount())
+                    + " rows in "
+                    + result.files().size()
+                    + (result.files().size() == 1 ? " file, " : " files, ")
+                    + Display.bytes(result.byteSize())
+                : "attempt "
+                    + result.attempts()
+                    + (result.nextAttemptAt() == null
+                        ? ""
+                        : ", next at " + Display.time(result.nextAttemptAt()));
     long total = result.rowCount() == null ? 0 : result.rowCount();
     String note =
         cells.isEmpty()

@@ -45,5 +45,7 @@ public enum EventType {
   /** A result download attempt failed and will be tried again; the message says why. */
   RESULT_RETRY,
   /** The result download failed for good (not retryable, or attempts used up). */
-  RESULT_FAILED
+  RESULT_FAILED,
+  /** AMC delivers no result to download (its DOWNLOAD channel); the message gives AMC's reason. */
+  RESULT_UNDELIVERABLE
 }

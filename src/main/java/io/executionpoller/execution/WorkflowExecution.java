@@ -58,6 +58,10 @@ public class WorkflowExecution extends PanacheEntityBase {
   @Column(name = "status_reason")
   public String statusReason;
 
+  /** Why it waits locally for AMC's quotas (admission's QueuedReason), or null. */
+  @Column(name = "queued_reason")
+  public String queuedReason;
+
   @Column(name = "created_at", nullable = false)
   public Instant createdAt;
 

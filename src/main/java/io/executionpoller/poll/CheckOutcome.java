@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Hold;
 import io.executionpoller.remote.CallDeferred;
 import io.executionpoller.remote.RemoteExecution;
 
@@ -34,6 +35,12 @@ sealed interface CheckOutcome {
    * check was not started, so that nobody checks the execution without holding its lease.
    */
   record LeaseTooShort(ClaimedExecution execution) implements CheckOutcome {}
+
+  /**
+   * Admission held the create back (AMC's quotas, counted in the database, or AMC's own quota
+   * answer); the row is already written as queued with its reason, so nothing more is written.
+   */
+  record Queued(ClaimedExecution execution, Hold hold) implements CheckOutcome {}
 
   /** The claim was no longer ours when we tried to act on it; nothing is written. */
   record LostClaim(ClaimedExecution execution) implements CheckOutcome {}

@@ -1,5 +1,6 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.QuotaRefusal;
 import io.executionpoller.crashpoint.CrashPoint;
 import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.remote.AmcClient;
@@ -113,8 +114,9 @@ class Checker {
 
   private Uni<CheckOutcome> createRemotely(
       ClaimedExecution execution, AtomicReference<ClaimedExecution> current) {
-    // Ask the breaker first, then write the attempt, then send: an unanswered create can then be
-    // recognised, and a create that could not go leaves no attempt behind.
+    // Ask the breaker first, then admission and the attempt in one transaction, then send: an
+    // unanswered create can then be recognised, a create that could not go leaves no attempt
+    // behind, and no create goes out beyond AMC's quotas.
     return amc.admit(execution.target())
         .chain(
             admission ->
@@ -123,27 +125,43 @@ class Checker {
                     .onFailure()
                     .invoke(() -> amc.release(admission))
                     .chain(
-                        version -> {
-                          if (version == null) {
-                            amc.release(admission);
-                            return Uni.createFrom()
-                                .item((CheckOutcome) new CheckOutcome.LostClaim(execution));
+                        attempt -> {
+                          if (attempt instanceof ExecutionStore.SubmitAttempt.Marked marked) {
+                            ClaimedExecution attempted = execution.withVersion(marked.version());
+                            current.set(attempted);
+                            return sendCreate(admission, attempted);
                           }
-                          ClaimedExecution marked = execution.withVersion(version);
-                          current.set(marked);
-                          return sendCreate(admission, marked);
+                          amc.release(admission);
+                          return Uni.createFrom().item(heldOrLost(execution, attempt));
                         }));
+  }
+
+  private static CheckOutcome heldOrLost(
+      ClaimedExecution execution, ExecutionStore.SubmitAttempt attempt) {
+    return attempt instanceof ExecutionStore.SubmitAttempt.Queued queued
+        ? new CheckOutcome.Queued(execution, queued.hold())
+        : new CheckOutcome.LostClaim(execution);
   }
 
   /** The execution carries the version written with the attempt, whatever the create answers. */
   private Uni<CheckOutcome> sendCreate(RemoteGate.Admission admission, ClaimedExecution execution) {
     return amc.createExecution(admission, execution.target(), execution.createRequest())
         .map(remote -> (CheckOutcome) new CheckOutcome.Submitted(execution, remote, false))
+        .onFailure(failure -> QuotaRefusal.of(failure).isPresent())
+        .recoverWithUni(failure -> queueAfterQuotaRefusal(execution, failure))
         .onFailure()
         .recoverWithItem(
             failure ->
                 failure instanceof CallDeferred deferred
                     ? new CheckOutcome.CreateHeldBack(execution, deferred)
                     : new CheckOutcome.Failed(execution, failure));
+  }
+
+  /** AMC refused the create for a quota: nothing was made; the instance waits, and this with it. */
+  private Uni<CheckOutcome> queueAfterQuotaRefusal(ClaimedExecution execution, Throwable refusal) {
+    return store
+        .queueAfterQuotaRefusal(
+            owner, clock.instant(), execution, QuotaRefusal.of(refusal).orElseThrow())
+        .map(attempt -> heldOrLost(execution, attempt));
   }
 }

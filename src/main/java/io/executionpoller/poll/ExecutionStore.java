@@ -1,5 +1,8 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Admission;
+import io.executionpoller.admission.Hold;
+import io.executionpoller.admission.QueuedReason;
 import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
@@ -9,6 +12,7 @@ import io.executionpoller.execution.TimeWindow;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
+import io.executionpoller.results.ResultDelivery;
 import io.executionpoller.results.ResultStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -325,9 +329,24 @@ public class ExecutionStore {
   private static final String MARK_SUBMIT_ATTEMPT =
       """
       UPDATE workflow_executions
-         SET submit_attempted_at = $5, version = version + 1, updated_at = $5
+         SET submit_attempted_at = $5, queued_reason = NULL, version = version + 1,
+             updated_at = $5
        WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       RETURNING version
+      """;
+
+  /**
+   * A submission held back by admission (or by AMC's quota answer, $7 then forgetting the refused
+   * attempt): waits locally, with its reason, until $6; the lease goes back and nothing counts
+   * against it, neither as a failed check nor as a retry.
+   */
+  private static final String QUEUE =
+      """
+      UPDATE workflow_executions
+         SET queued_reason = $5, next_poll_at = $6,
+             submit_attempted_at = CASE WHEN $7 THEN NULL ELSE submit_attempted_at END,
+             lease_owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $8
+       WHERE id = $1 AND version = $2 AND status = $3 AND lease_owner = $4
       """;
 
   /**
@@ -366,7 +385,8 @@ public class ExecutionStore {
    * version, status, lease owner), with the events of the rows written and the download step of the
    * rows that succeeded: a row that moved on is a lost write and gets neither. $1 owner, $2 now, $3
    * the create settle window, $4 SUCCESS, $5 the new result's status; then one array per column of
-   * UPDATE from $6 (updateBatchParams), and the events' arrays from $26.
+   * UPDATE from $6 (updateBatchParams), the events' arrays from $26, and from $34 how each
+   * succeeded row's download step opens (its output channels: status, reason, PUBLISH location).
    */
   private static final String UPDATE_BATCH =
       """
@@ -407,8 +427,13 @@ public class ExecutionStore {
       events AS (%s),
       results AS (
           INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,
-                                         updated_at)
-          SELECT id, $5, $2, $2, $2 FROM applied WHERE status = $4
+                                         updated_at, last_error, last_error_at, output_s3_uri)
+          SELECT a.id, COALESCE(r.status, $5), $2, $2, $2, r.reason,
+                 CASE WHEN r.reason IS NULL THEN NULL ELSE $2::timestamptz END, r.s3_uri
+            FROM applied a
+            JOIN unnest($6::uuid[], $34::text[], $35::text[], $36::text[])
+                 AS r(id, status, reason, s3_uri) ON r.id = a.id
+           WHERE a.status = $4
           ON CONFLICT (execution_id) DO NOTHING)
       SELECT id FROM applied
       """
@@ -417,10 +442,16 @@ public class ExecutionStore {
                   "u.next_poll_at", "COALESCE(u.amc_execution_id, e.amc_execution_id)", "$3"),
               EventRows.insertBatchFor("applied", "$2", "$1", 26));
 
+  /**
+   * $3 PENDING, or UNDELIVERABLE with AMC's reason $4 when its output channels say there is nothing
+   * to download; $5 a PUBLISH channel's S3 location.
+   */
   private static final String OPEN_RESULT =
       """
-      INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at)
-      VALUES ($1, $3, $2, $2, $2)
+      INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at, updated_at,
+                                     last_error, last_error_at, output_s3_uri)
+      VALUES ($1, $3, $2::timestamptz, $2, $2, $4::text,
+              CASE WHEN $4::text IS NULL THEN NULL ELSE $2::timestamptz END, $5)
       ON CONFLICT (execution_id) DO NOTHING
       """;
 
@@ -428,13 +459,16 @@ public class ExecutionStore {
 
   private final Pool pool;
   private final LoopMetrics metrics;
+  private final Admission admission;
 
   /** Seconds after a create attempt before its row may be checked again (see above). */
   private final double createSettleSeconds;
 
-  ExecutionStore(Pool pool, LoopMetrics metrics, AmcConfig amc, PollConfig poll) {
+  ExecutionStore(
+      Pool pool, LoopMetrics metrics, AmcConfig amc, PollConfig poll, Admission admission) {
     this.pool = pool;
     this.metrics = metrics;
+    this.admission = admission;
     this.createSettleSeconds = seconds(CreateSettleWindow.of(amc, poll));
   }
 
@@ -600,12 +634,98 @@ public class ExecutionStore {
         .map(rows -> toClaims(rows).stream().findFirst().orElse(null));
   }
 
-  /** Records that a create is about to be sent; returns the new version, or null if lost. */
-  Uni<Long> markSubmitAttempt(String owner, Instant now, ClaimedExecution execution) {
+  /** What came of asking to send a create. */
+  sealed interface SubmitAttempt {
+    /** Admitted: the attempt is on record at this version; send the create. */
+    record Marked(long version) implements SubmitAttempt {}
+
+    /** Held back by admission: written as queued, the lease handed back. */
+    record Queued(Hold hold) implements SubmitAttempt {}
+
+    /** The row was no longer ours; nothing written. */
+    record Lost() implements SubmitAttempt {}
+  }
+
+  /**
+   * Admission and the attempt in one transaction: admission locks the instance and account, counts
+   * and decides; an admitted create's attempt is recorded before the locks go, a held one is
+   * queued. A lost claim rolls everything back, the day's ad hoc count included.
+   */
+  Uni<SubmitAttempt> markSubmitAttempt(String owner, Instant now, ClaimedExecution execution) {
+    return pool.withTransaction(
+            connection ->
+                admission
+                    .decide(connection, execution.id(), now)
+                    .chain(
+                        hold ->
+                            hold.isPresent()
+                                ? queue(connection, owner, now, execution, hold.get(), false)
+                                : mark(connection, owner, now, execution)))
+        .onFailure(LostSubmitAttempt.class::isInstance)
+        .recoverWithItem(new SubmitAttempt.Lost());
+  }
+
+  /**
+   * AMC refused the create for a quota: the instance is held back and the execution queued with the
+   * refused attempt forgotten (a refusal created nothing), in one transaction.
+   */
+  Uni<SubmitAttempt> queueAfterQuotaRefusal(
+      String owner, Instant now, ClaimedExecution execution, QueuedReason reason) {
+    return pool.withTransaction(
+            connection ->
+                admission
+                    .holdAfterRefusal(connection, execution.id(), reason, now)
+                    .chain(hold -> queue(connection, owner, now, execution, hold, true)))
+        .onFailure(LostSubmitAttempt.class::isInstance)
+        .recoverWithItem(new SubmitAttempt.Lost());
+  }
+
+  private Uni<SubmitAttempt> mark(
+      SqlClient connection, String owner, Instant now, ClaimedExecution execution) {
     Tuple params =
         Tuple.of(execution.id(), execution.version(), execution.status().name(), owner, odt(now));
-    return execute(pool, "mark_submit", MARK_SUBMIT_ATTEMPT, params)
-        .map(rows -> rows.rowCount() == 1 ? rows.iterator().next().getLong("version") : null);
+    return execute(connection, "mark_submit", MARK_SUBMIT_ATTEMPT, params)
+        .map(
+            rows -> {
+              if (rows.rowCount() != 1) {
+                throw new LostSubmitAttempt();
+              }
+              return new SubmitAttempt.Marked(rows.iterator().next().getLong("version"));
+            });
+  }
+
+  private Uni<SubmitAttempt> queue(
+      SqlClient connection,
+      String owner,
+      Instant now,
+      ClaimedExecution execution,
+      Hold hold,
+      boolean forgetAttempt) {
+    Tuple params =
+        Tuple.tuple()
+            .addUUID(execution.id())
+            .addLong(execution.version())
+            .addString(execution.status().name())
+            .addString(owner)
+            .addString(hold.reason().name())
+            .addOffsetDateTime(odt(hold.recheckAt()))
+            .addBoolean(forgetAttempt)
+            .addOffsetDateTime(odt(now));
+    return execute(connection, "queue", QUEUE, params)
+        .map(
+            rows -> {
+              if (rows.rowCount() != 1) {
+                throw new LostSubmitAttempt();
+              }
+              return new SubmitAttempt.Queued(hold);
+            });
+  }
+
+  /** Rolls an admission's transaction back when the row turned out not to be ours. */
+  private static final class LostSubmitAttempt extends RuntimeException {
+    LostSubmitAttempt() {
+      super("the claim was lost before the submit attempt was recorded", null, false, false);
+    }
   }
 
   /** Applies one update and its events atomically; false when the row was no longer ours. */
@@ -658,6 +778,18 @@ public class ExecutionStore {
             .addArrayOfBoolean(
                 batch.stream().map(WritePlan.Update::warnsOfLongExecution).toArray(Boolean[]::new));
     addEventArrays(params, batch);
+    List<ResultDelivery> deliveries = batch.stream().map(ExecutionStore::deliveryOf).toList();
+    params
+        .addArrayOfString(
+            deliveries.stream().map(delivery -> delivery.status().name()).toArray(String[]::new))
+        .addArrayOfString(
+            deliveries.stream()
+                .map(delivery -> StoredText.of(delivery.reason()))
+                .toArray(String[]::new))
+        .addArrayOfString(
+            deliveries.stream()
+                .map(delivery -> StoredText.of(delivery.outputS3Uri()))
+                .toArray(String[]::new));
     return execute(pool, "update_batch", UPDATE_BATCH, params)
         .map(
             rows -> {
@@ -665,6 +797,29 @@ public class ExecutionStore {
               rows.forEach(row -> applied.add(row.getUUID("id")));
               return applied;
             });
+  }
+
+  /** How a succeeded execution's download step opens: as its output channels say, else PENDING. */
+  private static ResultDelivery deliveryOf(WritePlan.Update plan) {
+    return plan.remote().delivery() != null
+        ? plan.remote().delivery()
+        : new ResultDelivery(ResultStatus.PENDING, null, null);
+  }
+
+  /**
+   * The events a batched update writes: the plan's own, and for a success whose output channels
+   * leave nothing to download, the download step's end (the single-row path writes it with the
+   * step).
+   */
+  private static List<NewEvent> eventsOf(WritePlan.Update plan) {
+    ResultDelivery delivery = deliveryOf(plan);
+    if (plan.newStatus() != ExecutionStatus.SUCCESS
+        || delivery.status() != ResultStatus.UNDELIVERABLE) {
+      return plan.events();
+    }
+    List<NewEvent> events = new ArrayList<>(plan.events());
+    events.add(new NewEvent(EventType.RESULT_UNDELIVERABLE, null, null, null, delivery.reason()));
+    return events;
   }
 
   /** The events of a batch, one array per column, the executions' events in their order. */
@@ -678,7 +833,7 @@ public class ExecutionStore {
     List<String> remotes = new ArrayList<>();
     List<String> messages = new ArrayList<>();
     for (WritePlan.Update plan : batch) {
-      for (NewEvent event : plan.events()) {
+      for (NewEvent event : eventsOf(plan)) {
         executions.add(plan.execution().id());
         attempts.add(plan.execution().retryCount());
         remoteIds.add(plan.remoteId());
@@ -926,7 +1081,7 @@ public class ExecutionStore {
                             plan.execution(),
                             plan.remoteId(),
                             plan.events())
-                        .chain(() -> resultStepIfSucceeded(connection, now, plan))
+                        .chain(() -> resultStepIfSucceeded(connection, owner, now, plan))
                         .replaceWith(true)
                     : Uni.createFrom().item(false));
   }
@@ -936,15 +1091,36 @@ public class ExecutionStore {
    * be left without one.
    */
   private Uni<RowSet<Row>> resultStepIfSucceeded(
-      SqlClient connection, Instant now, WritePlan.Update plan) {
+      SqlClient connection, String owner, Instant now, WritePlan.Update plan) {
     if (plan.newStatus() != ExecutionStatus.SUCCESS) {
       return Uni.createFrom().nullItem();
     }
-    return execute(
-        connection,
-        "open_result",
-        OPEN_RESULT,
-        Tuple.of(plan.execution().id(), odt(now), ResultStatus.PENDING.name()));
+    ResultDelivery delivery = deliveryOf(plan);
+    Uni<RowSet<Row>> opened =
+        execute(
+            connection,
+            "open_result",
+            OPEN_RESULT,
+            Tuple.tuple()
+                .addUUID(plan.execution().id())
+                .addOffsetDateTime(odt(now))
+                .addString(delivery.status().name())
+                .addString(StoredText.of(delivery.reason()))
+                .addString(StoredText.of(delivery.outputS3Uri())));
+    if (delivery.status() != ResultStatus.UNDELIVERABLE) {
+      return opened;
+    }
+    return opened.chain(
+        () ->
+            insertEvents(
+                connection,
+                owner,
+                now,
+                plan.execution(),
+                plan.remoteId(),
+                List.of(
+                    new NewEvent(
+                        EventType.RESULT_UNDELIVERABLE, null, null, null, delivery.reason()))));
   }
 
   private Uni<RowSet<Row>> insertEvents(

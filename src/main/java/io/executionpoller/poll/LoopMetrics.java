@@ -48,6 +48,7 @@ public class LoopMetrics {
           "defer",
           "release",
           "mark_submit",
+          "queue",
           "update",
           "update_batch",
           "resubmit",

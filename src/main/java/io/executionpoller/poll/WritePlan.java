@@ -1,11 +1,13 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.QueuedReason;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.NewEvent;
 import io.executionpoller.failure.ErrorType;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.remote.RemoteExecution;
+import io.executionpoller.results.ResultDelivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -83,6 +85,15 @@ sealed interface WritePlan {
     @Override
     public String remoteId() {
       return failedAmcExecutionId != null ? failedAmcExecutionId : execution.amcExecutionId();
+    }
+  }
+
+  /** Held back by admission and already written as queued; write nothing more. */
+  record Queued(ClaimedExecution execution, QueuedReason reason) implements WritePlan {
+
+    @Override
+    public String outcome() {
+      return "queued";
     }
   }
 
@@ -231,7 +242,18 @@ sealed interface WritePlan {
       String status,
       String statusReason,
       Instant expireTime,
-      Integer timeoutSeconds) {
+      Integer timeoutSeconds,
+      ResultDelivery delivery) {
+
+    /** What AMC said, without output channels (the result step then opens to download). */
+    Remote(
+        String amcExecutionId,
+        String status,
+        String statusReason,
+        Instant expireTime,
+        Integer timeoutSeconds) {
+      this(amcExecutionId, status, statusReason, expireTime, timeoutSeconds, null);
+    }
 
     static Remote of(RemoteExecution answer) {
       return new Remote(
@@ -239,7 +261,10 @@ sealed interface WritePlan {
           answer.status(),
           answer.statusReason(),
           answer.expireTime(),
-          answer.timeoutSeconds());
+          answer.timeoutSeconds(),
+          answer.outputChannels().isEmpty()
+              ? null
+              : ResultDelivery.of(answer.outputChannels(), answer.outputS3Uri()));
     }
 
     /** No answer: the stored remote status, nothing else. */

@@ -130,6 +130,9 @@ final class WritePlanner {
       // Never started: hand it back for the next claim, counting nothing.
       return new WritePlan.Defer(tooShort.execution(), now.plusSeconds(1), false);
     }
+    if (outcome instanceof CheckOutcome.Queued queued) {
+      return new WritePlan.Queued(queued.execution(), queued.hold().reason());
+    }
     if (outcome instanceof CheckOutcome.CreateHeldBack heldBack) {
       return planDeferral(heldBack.execution(), heldBack.deferred(), true, now);
     }

@@ -87,6 +87,22 @@ public class AmcClient {
         false);
   }
 
+  /**
+   * Sends the create with {@code dryRun: true}: AMC validates it and runs nothing (no quota is
+   * spent), so it is safe to repeat like a read. A refusal fails with the AMC answer.
+   */
+  public Uni<RemoteExecution> validateExecution(
+      RemoteTarget target, CreateExecutionRequest request) {
+    String url = executionsUrl(target);
+    return read(
+        "validate execution",
+        target,
+        token ->
+            prepare(client.postAbs(url), target, token)
+                .sendJson(createBody(request).put("dryRun", true)),
+        RemoteExecutionParser::parseExecution);
+  }
+
   public Uni<RemoteExecution> getExecution(RemoteTarget target, String executionId) {
     String url = executionUrl(target, executionId);
     return read(

@@ -128,7 +128,21 @@ public final class RemoteExecutionParser {
         instant(node, "expireTime"),
         node.path("workflowExecutionTimeoutSeconds").isNumber()
             ? node.path("workflowExecutionTimeoutSeconds").asInt()
-            : null);
+            : null,
+        outputChannels(node.path("outputChannels")),
+        text(node, "outputS3URI"));
+  }
+
+  /** Each {@code {channel:{type}, status, statusReason}}; an entry without a type is skipped. */
+  private static List<OutputChannel> outputChannels(JsonNode channels) {
+    List<OutputChannel> found = new ArrayList<>();
+    for (JsonNode channel : channels) {
+      String type = text(channel.path("channel"), "type");
+      if (type != null) {
+        found.add(new OutputChannel(type, text(channel, "status"), text(channel, "statusReason")));
+      }
+    }
+    return found;
   }
 
   private static String text(JsonNode node, String field) {

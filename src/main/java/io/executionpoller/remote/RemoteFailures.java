@@ -21,7 +21,7 @@ public final class RemoteFailures {
     if (failure instanceof RemoteCallException remote) {
       FailureFacts.Operation operation =
           switch (remote.operation()) {
-            case "create execution" -> FailureFacts.Operation.CREATE;
+            case "create execution", "validate execution" -> FailureFacts.Operation.CREATE;
             case "token refresh" -> FailureFacts.Operation.TOKEN;
             default -> FailureFacts.Operation.CHECK;
           };

@@ -29,7 +29,7 @@ public class ResultQueries {
       """
       SELECT e.status AS execution_status, r.status, r.attempts, r.next_attempt_at, r.last_error,
              r.last_error_at, r.error_type, r.file_count, r.row_count, r.byte_size, r.columns,
-             r.stored_at, r.created_at
+             r.stored_at, r.created_at, r.output_s3_uri
         FROM workflow_executions e LEFT JOIN execution_results r ON r.execution_id = e.id
        WHERE e.id = ?
       """;
@@ -95,6 +95,7 @@ public class ResultQueries {
                 (Long) row.getObject("byte_size"),
                 strings(row.getArray("columns")),
                 instant(row, "stored_at"),
+                row.getString("output_s3_uri"),
                 List.of());
       }
     }

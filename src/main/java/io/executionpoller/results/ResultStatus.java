@@ -13,7 +13,12 @@ public enum ResultStatus {
   /** Stored whole; served by every replica. */
   STORED,
   /** Failed for good: not retryable, or attempts used up. The error says why. */
-  FAILED;
+  FAILED,
+  /**
+   * AMC delivers nothing to download: the DOWNLOAD channel is UNAVAILABLE or FAILED, or there is
+   * none. Ends at once, never retried; the error gives AMC's reason.
+   */
+  UNDELIVERABLE;
 
   /**
    * A download still has to store these: due for an attempt, or in one whose lease may expire. The

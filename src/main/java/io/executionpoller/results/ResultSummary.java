@@ -21,6 +21,7 @@ public record ResultSummary(
     Long byteSize,
     List<String> columns,
     Instant storedAt,
+    String outputS3Uri,
     List<StoredFile> files) {
 
   ResultSummary withFiles(List<StoredFile> stored) {
@@ -38,6 +39,7 @@ public record ResultSummary(
         byteSize,
         columns,
         storedAt,
+        outputS3Uri,
         List.copyOf(stored));
   }
 

@@ -108,6 +108,27 @@ public class AmcSimulator {
     executions.scriptResultsFor(executionId, files);
   }
 
+  /**
+   * Creates of this saved workflow id or ad hoc query text (dry runs included) are refused as
+   * invalid: 400 with {@code details} as AMC's text. Ad hoc text without SELECT is refused anyway.
+   */
+  public void rejectQuery(String workflowIdOrQuery, String details) {
+    executions.rejectQuery(workflowIdOrQuery, details);
+  }
+
+  /**
+   * From now on (until reset), creates over these quotas are refused with a 429 naming the quota,
+   * and counted by {@link #quotaBreaches()}. Dry runs are never counted.
+   */
+  public void enforceQuotas(SimulatedQuotas quotas) {
+    executions.enforceQuotas(quotas);
+  }
+
+  /** Creates refused since the last reset because they would have gone over a quota. */
+  public int quotaBreaches() {
+    return executions.quotaBreaches();
+  }
+
   /** Creates a remote execution directly, as if someone else had submitted it. */
   public String preload(String instanceId, String workflowId, ExecutionScript script) {
     return executions.preload(instanceId, workflowId, script).id;

@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 final class ExecutionOperations {
 
+  private static final String ADVERTISER_HEADER = "Amazon-Advertising-API-AdvertiserId";
+
   /** downloadUrls lists at most this many URLs per answer (SPEC: maxItems 5). */
   private static final int URLS_PER_PAGE = 5;
 
@@ -47,12 +49,23 @@ final class ExecutionOperations {
     } catch (BadRequest e) {
       return Answer.error(400, e.getMessage());
     }
+    Optional<String> invalid = executions.invalidQuery(submission);
+    if (invalid.isPresent()) {
+      return Answer.error(400, invalid.get());
+    }
     String instanceId = ctx.pathParam("instanceId");
-    SimulatedExecution execution =
-        commit
-            ? executions.create(instanceId, submission)
-            : executions.draft(instanceId, submission);
-    return new Answer(200, view(execution, false));
+    // A dry run is checked and answered like a create, and neither made nor counted (AMC: "without
+    // consuming quotas").
+    if (!commit || Boolean.TRUE.equals(body.getValue("dryRun"))) {
+      return new Answer(200, view(executions.draft(instanceId, submission), false));
+    }
+    RemoteExecutions.QuotaChecked created =
+        executions.createWithinQuotas(
+            instanceId, ctx.request().getHeader(ADVERTISER_HEADER), submission);
+    if (created.refusal() != null) {
+      return Answer.error(429, created.refusal());
+    }
+    return new Answer(200, view(created.execution(), false));
   }
 
   Answer status(RoutingContext ctx, boolean commit) {

@@ -1,12 +1,15 @@
 package io.executionpoller.simulator;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How one simulated execution behaves: time held PENDING (queueing for a slot comes on top), time
  * RUNNING, time PUBLISHING, then its final status (any string: unknown ones test the daemon) with
  * an optional statusReason and a number of result rows. A statusReason may name the execution and
  * its workflow as {@code {executionId}} and {@code {workflowId}}; the status view fills them in.
+ * Once SUCCEEDED it reports {@code outputChannels} (none unless scripted, see {@link
+ * #withOutputChannels}).
  */
 public record ExecutionScript(
     Duration pendingFor,
@@ -14,7 +17,8 @@ public record ExecutionScript(
     Duration publishingFor,
     String finalStatus,
     String statusReason,
-    int resultRows) {
+    int resultRows,
+    List<ChannelScript> outputChannels) {
 
   /** A query AMC cannot compile: fails soon after it starts. */
   public static final String QUERY_ERROR =
@@ -43,6 +47,30 @@ public record ExecutionScript(
     runningFor = runningFor == null ? Duration.ZERO : runningFor;
     publishingFor = publishingFor == null ? Duration.ZERO : publishingFor;
     finalStatus = finalStatus == null ? "SUCCEEDED" : finalStatus;
+    outputChannels = outputChannels == null ? List.of() : List.copyOf(outputChannels);
+  }
+
+  /** A script without output channels. */
+  public ExecutionScript(
+      Duration pendingFor,
+      Duration runningFor,
+      Duration publishingFor,
+      String finalStatus,
+      String statusReason,
+      int resultRows) {
+    this(pendingFor, runningFor, publishingFor, finalStatus, statusReason, resultRows, List.of());
+  }
+
+  /** The same behaviour, reporting these output channels once SUCCEEDED. */
+  public ExecutionScript withOutputChannels(ChannelScript... channels) {
+    return new ExecutionScript(
+        pendingFor,
+        runningFor,
+        publishingFor,
+        finalStatus,
+        statusReason,
+        resultRows,
+        List.of(channels));
   }
 
   public static ExecutionScript succeeds(Duration pending, Duration running, int rows) {

@@ -1,5 +1,6 @@
 package io.executionpoller.simulator;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -51,6 +52,10 @@ final class ExecutionView {
     if (execution.finishedAt != null && reason != null) {
       view.put("statusReason", reason);
     }
+    if ("SUCCEEDED".equals(view.getString("status"))
+        && !execution.script.outputChannels().isEmpty()) {
+      putOutputChannels(view, execution);
+    }
     return view;
   }
 
@@ -69,5 +74,31 @@ final class ExecutionView {
     } catch (DateTimeException e) {
       // Checked on create; preloaded executions carry no window.
     }
+  }
+
+  private static void putOutputChannels(JsonObject view, SimulatedExecution execution) {
+    JsonArray channels = new JsonArray();
+    for (ChannelScript channel : execution.script.outputChannels()) {
+      JsonObject shown =
+          new JsonObject()
+              .put("channel", new JsonObject().put("type", channel.type()))
+              .put("status", channel.status());
+      if (channel.statusReason() != null) {
+        shown.put("statusReason", channel.statusReason());
+      }
+      channels.add(shown);
+      if ("PUBLISH".equals(channel.type())) {
+        view.put(
+            "outputS3URI",
+            "s3://amc-"
+                + execution.instanceId
+                + "-results/workflow="
+                + execution.workflowId
+                + "/"
+                + execution.id
+                + "/");
+      }
+    }
+    view.put("outputChannels", channels);
   }
 }

@@ -31,6 +31,8 @@ final class RemoteExecutions {
   private final Map<String, ExecutionScript> scriptsByWorkflow = new ConcurrentHashMap<>();
   private final Map<String, Deque<ExecutionScript>> scriptQueues = new ConcurrentHashMap<>();
   private final Map<String, List<ResultFile>> resultScripts = new ConcurrentHashMap<>();
+  private final Map<String, String> rejectedQueries = new ConcurrentHashMap<>();
+  private final QuotaLedger quotas = new QuotaLedger();
   private final AtomicLong sequence = new AtomicLong();
 
   /** Executions of one instance: waiting (by ready time) and running (by finish time). */
@@ -101,6 +103,35 @@ final class RemoteExecutions {
     return resultFiles(execution).stream().filter(file -> file.name().equals(name)).findFirst();
   }
 
+  /** Creates (dry runs too) of this saved workflow id or ad hoc query text are refused (400). */
+  void rejectQuery(String workflowIdOrQuery, String details) {
+    rejectedQueries.put(workflowIdOrQuery, details);
+  }
+
+  /**
+   * Why AMC would refuse the query of this create as invalid (dry run or not), if it would: as a
+   * test scripted it, or, for ad hoc text, when it holds no SELECT at all.
+   */
+  Optional<String> invalidQuery(SimulatedExecution.Submission request) {
+    String key = request.workflowId() != null ? request.workflowId() : request.sqlQuery();
+    String scripted = rejectedQueries.get(key);
+    if (scripted != null) {
+      return Optional.of(scripted);
+    }
+    if (request.sqlQuery() != null && !request.sqlQuery().toUpperCase().contains("SELECT")) {
+      return Optional.of("SQL compilation error: line 1:0 no viable alternative: expected SELECT");
+    }
+    return Optional.empty();
+  }
+
+  synchronized void enforceQuotas(SimulatedQuotas limits) {
+    quotas.enforce(limits);
+  }
+
+  synchronized int quotaBreaches() {
+    return quotas.breaches();
+  }
+
   // ---- AMC operations ----
 
   synchronized SimulatedExecution create(String instanceId, SimulatedExecution.Submission request) {
@@ -112,6 +143,40 @@ final class RemoteExecutions {
     store(execution);
     return execution;
   }
+
+  /**
+   * Creates the execution unless that would go over a quota being enforced: then the refusal text,
+   * counted as a breach. Checked and made under one lock, as AMC would.
+   */
+  synchronized QuotaChecked createWithinQuotas(
+      String instanceId, String accountId, SimulatedExecution.Submission request) {
+    quotas.remember(instanceId, accountId);
+    instances.keySet().forEach(this::advance);
+    int instanceActive = 0;
+    int accountActive = 0;
+    for (SimulatedExecution execution : executions.values()) {
+      if (execution.isActive()) {
+        if (execution.instanceId.equals(instanceId)) {
+          instanceActive++;
+          accountActive++;
+        } else if (quotas.sameAccount(execution.instanceId, accountId)) {
+          accountActive++;
+        }
+      }
+    }
+    boolean adHoc = request.sqlQuery() != null;
+    Instant now = clock.instant();
+    Optional<String> refusal =
+        quotas.refusal(instanceId, adHoc, instanceActive, accountActive, now);
+    if (refusal.isPresent()) {
+      return new QuotaChecked(null, refusal.get());
+    }
+    quotas.created(instanceId, adHoc, now);
+    return new QuotaChecked(create(instanceId, request), null);
+  }
+
+  /** A create within the quotas ({@code execution}), or the quota it would have broken. */
+  record QuotaChecked(SimulatedExecution execution, String refusal) {}
 
   /**
    * The execution a create would make, without making it: TRUNCATED answers describe it, yet it
@@ -244,6 +309,8 @@ final class RemoteExecutions {
     scriptsByWorkflow.clear();
     scriptQueues.clear();
     resultScripts.clear();
+    rejectedQueries.clear();
+    quotas.clear();
   }
 
   private static boolean isAfter(SimulatedExecution execution, Cursor cursor, boolean ascending) {

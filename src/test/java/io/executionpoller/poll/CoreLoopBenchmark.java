@@ -1,5 +1,7 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Admission;
+
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.AmcConfig;
@@ -394,7 +396,12 @@ class CoreLoopBenchmark {
     private final List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
 
     TimedClaims(Pool pool, LoopMetrics metrics, AmcConfig amc) {
-      super(pool, metrics, amc, io.quarkus.arc.Arc.container().instance(PollConfig.class).get());
+      super(
+          pool,
+          metrics,
+          amc,
+          io.quarkus.arc.Arc.container().instance(PollConfig.class).get(),
+          io.quarkus.arc.Arc.container().instance(Admission.class).get());
     }
 
     @Override

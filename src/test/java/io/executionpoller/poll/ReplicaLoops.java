@@ -1,10 +1,14 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.admission.Admission;
+import io.executionpoller.admission.AdmissionConfig;
 import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.logging.LifecycleRecorder;
 import io.executionpoller.remote.AmcClient;
+import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.arc.Arc;
+import io.vertx.mutiny.sqlclient.Pool;
 import java.time.Clock;
 import java.util.Random;
 
@@ -28,6 +32,18 @@ final class ReplicaLoops {
   /** A replica whose clock is {@code clock} (for example the test clock set off by a minute). */
   static PollCycle build(PollConfig config, String owner, Clock clock) {
     return build(config, bean(TimeoutConfig.class), owner, clock);
+  }
+
+  /** A replica that keeps within {@code limits} instead of the configured quotas. */
+  static PollCycle build(PollConfig config, String owner, AdmissionConfig limits) {
+    ExecutionStore store =
+        new ExecutionStore(
+            bean(Pool.class),
+            bean(LoopMetrics.class),
+            bean(AmcConfig.class),
+            config,
+            new Admission(limits));
+    return build(config, owner, store);
   }
 
   /** A replica whose SQL goes through {@code store} (for example one that times its claims). */

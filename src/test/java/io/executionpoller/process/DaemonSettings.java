@@ -38,6 +38,10 @@ final class DaemonSettings {
     env.put("POLLER_REMOTE_RATE_LIMIT_REQUESTS_PER_SECOND", "100000");
     env.put("POLLER_REMOTE_RATE_LIMIT_BURST", "100000");
     env.put("POLLER_RESULTS_LEASE_DURATION", lease.toString());
+    // These workloads test crashes and races, not AMC's quotas (AdmissionLoopTest does).
+    env.put("POLLER_ADMISSION_MAX_RUNNING_PER_INSTANCE", "1000000");
+    env.put("POLLER_ADMISSION_MAX_RUNNING_PER_ACCOUNT", "1000000");
+    env.put("POLLER_ADMISSION_MAX_AD_HOC_PER_DAY", "1000000");
     // The in-memory scheduler runs nothing more often than once a second.
     env.put("POLLER_RESULTS_TICK", "PT1S");
     env.put("POLLER_RESULTS_BACKOFF_BASE", "PT1S");

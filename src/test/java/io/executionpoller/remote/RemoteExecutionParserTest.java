@@ -86,6 +86,37 @@ class RemoteExecutionParserTest {
   }
 
   @Test
+  void shouldReadTheOutputChannelsAndThePublishedLocation() {
+    String body =
+        """
+        {"workflowExecutionId":"d444","workflowId":"wf","status":"SUCCEEDED",\
+        "outputS3URI":"s3://amc-bucket/workflow=wf/d444/",\
+        "outputChannels":[\
+        {"channel":{"type":"DOWNLOAD"},"status":"UNAVAILABLE","statusReason":"S3 only"},\
+        {"channel":{"type":"PUBLISH"},"status":"AVAILABLE"},\
+        {"status":"AVAILABLE"}]}
+        """;
+
+    RemoteExecution execution = RemoteExecutionParser.parseExecution(body);
+
+    assertThat(execution.outputChannels())
+        .containsExactly(
+            new OutputChannel("DOWNLOAD", "UNAVAILABLE", "S3 only"),
+            new OutputChannel("PUBLISH", "AVAILABLE", null));
+    assertThat(execution.outputS3Uri()).isEqualTo("s3://amc-bucket/workflow=wf/d444/");
+  }
+
+  @Test
+  void shouldReadAnExecutionWithoutOutputChannelsAsHavingNone() {
+    RemoteExecution execution =
+        RemoteExecutionParser.parseExecution(
+            "{\"workflowExecutionId\":\"e5\",\"status\":\"RUNNING\"}");
+
+    assertThat(execution.outputChannels()).isEmpty();
+    assertThat(execution.outputS3Uri()).isNull();
+  }
+
+  @Test
   void shouldKeepTheStatusReasonOfAFailedExecution() {
     String body =
         """

@@ -71,6 +71,7 @@ class AccessControlTest {
             "get /api/v1/workflows",
             "post /api/v1/workflows",
             "get /api/v1/workflows/{id}",
+            "post /api/v1/workflows/{id}/validate",
             "get /api/v1/executions",
             "post /api/v1/executions",
             "get /api/v1/executions/{id}",
