@@ -45,5 +45,10 @@ public enum EventType {
   /** A result download attempt failed and will be tried again; the message says why. */
   RESULT_RETRY,
   /** The result download failed for good (not retryable, or attempts used up). */
-  RESULT_FAILED
+  RESULT_FAILED,
+  /**
+   * The execution showed up in the stuck list for a reason for the first time; the message names
+   * the reason and says why.
+   */
+  STUCK
 }
