@@ -75,7 +75,7 @@ public class NotificationMetrics {
       every = "15S",
       executeWith = Scheduled.SIMPLE,
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  void refresh() {
+  public void refresh() {
     try {
       DeliveryStore.Backlog backlog = FromBlockingThread.inSession(store::backlog);
       pending.set(backlog.pending());

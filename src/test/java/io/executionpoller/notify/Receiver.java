@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
  * A webhook receiver in the test JVM: records every request and answers from a script (200 when the
  * script is empty). An answer of 0 holds the request until {@link #release()}.
  */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
   /** One received request. */
-  record Received(String path, Map<String, String> headers, String body) {
-    String header(String name) {
+  public record Received(
+      String path, Map<String, String> headers, String body, java.time.Instant arrivedAt) {
+    public String header(String name) {
       return headers.get(name);
     }
   }
@@ -28,7 +29,7 @@ final class Receiver implements AutoCloseable {
   private volatile CountDownLatch held = new CountDownLatch(0);
   private volatile CountDownLatch arrived = new CountDownLatch(1);
 
-  Receiver(Vertx vertx) throws Exception {
+  public Receiver(Vertx vertx) throws Exception {
     this.server =
         vertx
             .createHttpServer()
@@ -41,7 +42,11 @@ final class Receiver implements AutoCloseable {
                               .headers()
                               .forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
                           received.add(
-                              new Received(request.path(), headers, body.result().toString()));
+                              new Received(
+                                  request.path(),
+                                  headers,
+                                  body.result().toString(),
+                                  java.time.Instant.now()));
                           arrived.countDown();
                           Integer answer = answers.poll();
                           int code = answer == null ? 200 : answer;
@@ -69,12 +74,12 @@ final class Receiver implements AutoCloseable {
             .get(10, TimeUnit.SECONDS);
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.actualPort() + "/hook";
   }
 
   /** The next requests are answered with these codes, in order. */
-  void answer(Integer... codes) {
+  public void answer(Integer... codes) {
     answers.addAll(List.of(codes));
   }
 
@@ -90,7 +95,7 @@ final class Receiver implements AutoCloseable {
     held.countDown();
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return List.copyOf(received);
   }
 
