@@ -6,10 +6,12 @@ import java.util.UUID;
 
 /**
  * Body of POST /api/v1/executions. Without amcExecutionId the daemon submits it; with one, the
- * already-submitted remote execution is only tracked.
+ * already-submitted remote execution is only tracked. With callbackUrl, this execution's
+ * notifications are also sent there.
  */
 public record ExecutionRegistration(
     UUID workflowId,
     String amcExecutionId,
     Map<String, String> parameterValues,
-    TimeWindow timeWindow) {}
+    TimeWindow timeWindow,
+    String callbackUrl) {}

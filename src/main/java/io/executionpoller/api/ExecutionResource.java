@@ -11,6 +11,7 @@ import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.tracing.TraceParent;
+import io.executionpoller.notify.ExecutionCallbacks;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -84,11 +85,14 @@ public class ExecutionResource {
   private final Clock clock;
   private final ExecutionQueries queries;
   private final ApiConfig config;
+  private final ExecutionCallbacks callbacks;
 
-  ExecutionResource(Clock clock, ExecutionQueries queries, ApiConfig config) {
+  ExecutionResource(
+      Clock clock, ExecutionQueries queries, ApiConfig config, ExecutionCallbacks callbacks) {
     this.clock = clock;
     this.queries = queries;
     this.config = config;
+    this.callbacks = callbacks;
   }
 
   @Operation(
@@ -211,11 +215,22 @@ public class ExecutionResource {
         // logs nothing.
         .chain(() -> persist(request, id, now, trace))
         .call(execution -> logRegistered(execution, workflow))
-        .map(
+        .chain(
             execution ->
-                Response.created(URI.create("/api/v1/executions/" + execution.id))
-                    .entity(ExecutionView.of(execution))
-                    .build());
+                callbacks
+                    .register(execution.id, request.callbackUrl(), now)
+                    .map(callbackSecret -> created(execution, callbackSecret)));
+  }
+
+  /** 201 with the execution; a callback's secret is shown here once, in its own header. */
+  private static Response created(WorkflowExecution execution, String callbackSecret) {
+    Response.ResponseBuilder created =
+        Response.created(URI.create("/api/v1/executions/" + execution.id))
+            .entity(ExecutionView.of(execution));
+    if (callbackSecret != null) {
+      created.header(ExecutionCallbacks.SECRET_HEADER, callbackSecret);
+    }
+    return created.build();
   }
 
   /**
@@ -378,12 +393,20 @@ public class ExecutionResource {
                                 null)));
   }
 
-  private static void validate(ExecutionRegistration request) {
+  private void validate(ExecutionRegistration request) {
     if (request == null || request.workflowId() == null) {
       throw ApiProblem.badRequest("workflowId (a UUID) is required");
     }
     if (request.amcExecutionId() != null) {
       QueryParams.remoteId("amcExecutionId", request.amcExecutionId());
+    }
+    if (request.callbackUrl() != null) {
+      callbacks
+          .refusal(request.callbackUrl())
+          .ifPresent(
+              reason -> {
+                throw ApiProblem.badRequest("callbackUrl: " + reason);
+              });
     }
     if (request.parameterValues() != null) {
       if (request.parameterValues().size() > 100) {

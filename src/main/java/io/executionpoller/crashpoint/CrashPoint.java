@@ -15,5 +15,7 @@ public enum CrashPoint {
   /** A result download has sent rows and bytes into its COPY; the transfer is half way. */
   MID_RESULT_DOWNLOAD,
   /** A result is written whole and marked STORED inside its transaction, not yet committed. */
-  BEFORE_RESULT_COMMIT
+  BEFORE_RESULT_COMMIT,
+  /** A webhook receiver answered a delivery; nothing of the answer was written yet. */
+  AFTER_WEBHOOK_SENT
 }

@@ -5,6 +5,8 @@ import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.Page;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.notify.DeliveryStatus;
+import io.executionpoller.notify.DeliveryView;
 import io.executionpoller.results.ResultStatus;
 import io.executionpoller.results.ResultSummary;
 import java.net.URLEncoder;
@@ -87,6 +89,7 @@ final class DashboardPages {
       List<EventView> newestEvents,
       int eventLimit,
       List<List<String>> preview,
+      List<DeliveryView> deliveries,
       long refreshSeconds,
       Instant now) {
     List<DetailPage.Event> events = new ArrayList<>();
@@ -103,8 +106,23 @@ final class DashboardPages {
         newestEvents.size() > eventLimit,
         "/api/v1/executions/" + execution.id() + "/events",
         result(execution, preview),
+        deliveries.stream().map(DashboardPages::delivery).toList(),
+        "/api/v1/deliveries?executionId=" + execution.id(),
         refreshes(execution) ? refreshSeconds : 0,
         Display.time(now));
+  }
+
+  private static DetailPage.Delivery delivery(DeliveryView d) {
+    String answer =
+        d.lastStatusCode() != null
+            ? Integer.toString(d.lastStatusCode())
+            : d.lastError() == null ? "" : d.lastError();
+    String next =
+        d.status() == DeliveryStatus.DELIVERED
+            ? "delivered " + Display.time(d.deliveredAt())
+            : d.nextAttemptAt() == null ? "" : Display.time(d.nextAttemptAt());
+    return new DetailPage.Delivery(
+        d.id().toString(), d.eventType(), d.status().name(), d.attempts(), answer, next);
   }
 
   /** A page worth reloading: the execution or its download may still change. */

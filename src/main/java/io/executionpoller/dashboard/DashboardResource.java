@@ -7,9 +7,11 @@ import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.PageCursor;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.notify.DeliveryStore;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;
 import io.executionpoller.results.ResultStatus;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.vertx.VertxContextSupport;
@@ -49,6 +51,9 @@ public class DashboardResource {
 
   private static final int MAX_PAGE_SIZE = 500;
 
+  /** Webhook deliveries listed on an execution's page; the API lists them all. */
+  private static final int MAX_DELIVERIES = 50;
+
   @CheckedTemplate(basePath = "dashboard")
   static class Templates {
     static native TemplateInstance executions(ListPage page);
@@ -63,13 +68,16 @@ public class DashboardResource {
   private final ResultResource downloads;
   private final DashboardConfig config;
   private final Clock clock;
+  private final DeliveryStore deliveries;
 
   DashboardResource(
       ExecutionQueries executions,
       ResultQueries results,
       ResultResource downloads,
       DashboardConfig config,
-      Clock clock) {
+      Clock clock,
+      DeliveryStore deliveries) {
+    this.deliveries = deliveries;
     this.executions = executions;
     this.results = results;
     this.downloads = downloads;
@@ -121,18 +129,25 @@ public class DashboardResource {
                     .chain(
                         events ->
                             preview(execution)
-                                .map(
+                                .chain(
                                     preview ->
-                                        html(
-                                            200,
-                                            Templates.execution(
-                                                DashboardPages.detail(
-                                                    execution,
-                                                    events,
-                                                    config.events(),
-                                                    preview,
-                                                    refreshSeconds(),
-                                                    clock.instant()))))));
+                                        Panache.withSession(
+                                                () ->
+                                                    deliveries.ofExecution(
+                                                        executionId, MAX_DELIVERIES))
+                                            .map(
+                                                sent ->
+                                                    html(
+                                                        200,
+                                                        Templates.execution(
+                                                            DashboardPages.detail(
+                                                                execution,
+                                                                events,
+                                                                config.events(),
+                                                                preview,
+                                                                sent,
+                                                                refreshSeconds(),
+                                                                clock.instant())))))));
   }
 
   /**

@@ -14,8 +14,15 @@ public record DetailPage(
     boolean olderEvents,
     String eventsApi,
     Result result,
+    List<Delivery> deliveries,
+    String deliveriesApi,
     long refreshSeconds,
     String generatedAt) {
+
+  /** One webhook delivery of the execution: where it stands and what the receiver last said. */
+  @TemplateData
+  public record Delivery(
+      String id, String eventType, String status, int attempts, String lastAnswer, String next) {}
 
   /** A labelled value; {@code href} when it links to another execution. */
   @TemplateData

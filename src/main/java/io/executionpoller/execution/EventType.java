@@ -47,5 +47,10 @@ public enum EventType {
   /** The result download failed for good (not retryable, or attempts used up). */
   RESULT_FAILED,
   /** AMC delivers no result to download (its DOWNLOAD channel); the message gives AMC's reason. */
-  RESULT_UNDELIVERABLE
+  RESULT_UNDELIVERABLE,
+  /**
+   * The execution showed up in the stuck list for a reason for the first time; the message names
+   * the reason and says why.
+   */
+  STUCK
 }

@@ -148,7 +148,7 @@ class ConcurrentRegistrationTest {
                   + " (idempotency_key, request_digest, execution_id, created_at, expires_at)"
                   + " VALUES ('order-8b1c', ?, ?, now(), now() + interval '1 day')")) {
         key.setString(
-            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null)));
+            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null, null)));
         key.setObject(2, first);
         key.executeUpdate();
       }

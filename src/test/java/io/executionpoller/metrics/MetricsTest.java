@@ -4,6 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.executionpoller.notify.DeliveryDispatcher;
+import io.executionpoller.notify.NotificationMetrics;
+import io.executionpoller.notify.Receiver;
 import io.executionpoller.poll.LoopMetrics;
 import io.executionpoller.poll.PollCycle;
 import io.executionpoller.remote.FreshRemoteState;
@@ -52,6 +55,9 @@ class MetricsTest {
   @Inject TestClock clock;
   @Inject Downloads downloads;
   @Inject LoopMetrics gauges;
+  @Inject DeliveryDispatcher dispatcher;
+  @Inject NotificationMetrics notificationMetrics;
+  @Inject io.vertx.core.Vertx vertx;
 
   /** The management port of this test run (19001 unless overridden). */
   @ConfigProperty(name = "quarkus.management.test-port")
@@ -265,6 +271,50 @@ class MetricsTest {
 
   private static double transitions(Delta delta, String from, String to) {
     return delta.of("poller_transitions_applied_total", Map.of("from", from, "to", to));
+  }
+
+  @Test
+  void shouldCountWebhookDeliveriesByOutcomeWithTheirLatencyAndTheOutboxDepth() throws Exception {
+    try (Receiver receiver = new Receiver(vertx)) {
+      given()
+          .header("Authorization", "Bearer " + io.executionpoller.support.Api.OPERATOR_TOKEN)
+          .contentType("application/json")
+          .body(Map.of("url", receiver.url(), "eventTypes", List.of("execution.cancelled")))
+          .post("/api/v1/subscriptions")
+          .then()
+          .statusCode(201);
+      UUID workflow = fixtures.savedWorkflow("wf_m_hooks");
+      List<UUID> executions = List.of(fixtures.submit(workflow), fixtures.submit(workflow));
+      for (UUID execution : executions) {
+        fixtures.update(
+            "INSERT INTO execution_events (execution_id, occurred_at, type, attempt, from_status,"
+                + " to_status) VALUES ('"
+                + execution
+                + "', '"
+                + clock.instant()
+                + "', 'TRANSITION', 0, 'PENDING', 'CANCELLED')");
+      }
+      notificationMetrics.refresh();
+      Scrape before = scrape();
+      assertThat(before.value("poller_notifications_outbox_pending")).isEqualTo(2);
+      assertThat(before.value("poller_notifications_outbox_oldest_age_seconds")).isPositive();
+
+      receiver.answer(500, 200);
+      dispatcher.runOnce();
+      notificationMetrics.refresh();
+
+      Scrape after = scrape();
+      Delta delta = new Delta(before, after);
+      assertThat(delta.of("poller_notifications_deliveries_total", Map.of("outcome", "delivered")))
+          .isEqualTo(1);
+      assertThat(delta.of("poller_notifications_deliveries_total", Map.of("outcome", "failed")))
+          .isEqualTo(1);
+      assertThat(delta.of("poller_notifications_delivery_latency_seconds_count", Map.of()))
+          .isEqualTo(1);
+      assertThat(after.value("poller_notifications_outbox_pending")).isEqualTo(1);
+      assertThat(after.metadata("poller_notifications_delivery_latency_seconds"))
+          .contains("# TYPE poller_notifications_delivery_latency_seconds histogram");
+    }
   }
 
   private static double requests(Delta delta, String operation, String outcome) {

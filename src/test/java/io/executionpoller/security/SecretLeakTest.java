@@ -76,6 +76,7 @@ class SecretLeakTest {
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject io.executionpoller.notify.DeliveryDispatcher dispatcher;
 
   @ConfigProperty(name = "poller.amc.client-secret")
   String clientSecret;
@@ -87,6 +88,27 @@ class SecretLeakTest {
   void shouldNeverShowAConfiguredSecretInAnAnswerOrLogLine() throws IOException {
     fixtures.reset();
     List<String> answers = new ArrayList<>();
+    // A webhook subscription whose receiver refuses connections: its deliveries fail and log.
+    Response subscribed =
+        Api.operator()
+            .contentType("application/json")
+            .body(
+                Map.of(
+                    "url",
+                    "http://127.0.0.1:9/hook",
+                    "eventTypes",
+                    List.of("execution.succeeded", "result.failed")))
+            .post("/api/v1/subscriptions");
+    subscribed.then().statusCode(201);
+    String subscription = subscribed.path("id");
+    String webhookSecret = subscribed.path("secret");
+    String rotatedSecret =
+        Api.operator()
+            .post("/api/v1/subscriptions/{id}/rotate-secret", subscription)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("secret");
     simulator.scriptFor(
         "wf_secret", ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(5), 3));
     UUID workflow = fixtures.savedWorkflow("wf_secret");
@@ -114,8 +136,10 @@ class SecretLeakTest {
     simulator.scriptS3Faults(
         (String) fixtures.execution(redirected).get("amc_execution_id"), List.of(S3Fault.REDIRECT));
     results.downloadAll(downloader);
+    assertThat(dispatcher.runOnce()).as("webhook deliveries attempted").isPositive();
 
     for (UUID id : List.of(ok, redirected)) {
+      answers.add(Api.viewer().queryParam("executionId", id).get("/api/v1/deliveries").asString());
       answers.add(Api.viewer().get("/api/v1/executions/{id}", id).asString());
       answers.add(Api.viewer().get("/api/v1/executions/{id}/events", id).asString());
       answers.add(Api.viewer().get("/api/v1/executions/{id}/results", id).asString());
@@ -125,6 +149,16 @@ class SecretLeakTest {
     answers.add(Api.viewer().get("/api/v1/executions/stuck").asString());
     answers.add(Api.viewer().get("/api/v1/stats").asString());
     answers.add(Api.viewer().get("/api/v1/replicas").asString());
+    answers.add(Api.viewer().get("/api/v1/subscriptions").asString());
+    answers.add(Api.viewer().get("/api/v1/subscriptions/{id}", subscription).asString());
+    answers.add(Api.viewer().get("/api/v1/subscriptions/{id}/deliveries", subscription).asString());
+    answers.add(
+        Api.viewer()
+            .queryParam("after", 0)
+            .queryParam("follow", false)
+            .get("/api/v1/events/stream")
+            .asString());
+    answers.add(Api.operator().post("/api/v1/subscriptions/{id}/pause", subscription).asString());
     Response refused = Api.bearer(Api.OPERATOR_TOKEN + "-guess").get("/api/v1/executions");
     answers.add(refused.asString() + refused.headers());
     answers.add(Api.viewer().post("/api/v1/executions/{id}/cancel", ok).asString());
@@ -151,7 +185,10 @@ class SecretLeakTest {
             "X-Amz-Signature",
             Api.VIEWER_TOKEN,
             Api.OPERATOR_TOKEN,
-            PostgresResource.UNUSED_PASSWORD);
+            PostgresResource.UNUSED_PASSWORD,
+            webhookSecret,
+            rotatedSecret,
+            "whsec_");
     for (String secret : secrets) {
       assertThat(log).as("the log").doesNotContain(secret);
       for (String answer : answers) {
