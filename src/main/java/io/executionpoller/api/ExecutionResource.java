@@ -366,7 +366,7 @@ public class ExecutionResource {
                                 null)));
   }
 
-  private static void validate(ExecutionRegistration request) {
+  static void validate(ExecutionRegistration request) {
     if (request == null || request.workflowId() == null) {
       throw ApiProblem.badRequest("workflowId (a UUID) is required");
     }
