@@ -23,4 +23,8 @@ public interface DashboardConfig {
   /** First result rows shown on an execution's page: 0 for none, at most 1000 (more are cut). */
   @WithDefault("20")
   int previewRows();
+
+  /** Executions listed on the Problems page, longest-stuck first; the counts cover them all. */
+  @WithDefault("200")
+  int problemRows();
 }
