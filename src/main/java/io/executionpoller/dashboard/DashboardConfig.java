@@ -27,4 +27,8 @@ public interface DashboardConfig {
   /** Executions listed on the Problems page, longest-stuck first; the counts cover them all. */
   @WithDefault("200")
   int problemRows();
+
+  /** How often the due-check backlog is sampled for the charts (each replica samples). */
+  @WithDefault("5M")
+  Duration backlogSampleInterval();
 }

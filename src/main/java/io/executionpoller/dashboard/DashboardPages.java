@@ -10,6 +10,8 @@ import io.executionpoller.results.ResultStatus;
 import io.executionpoller.results.ResultSummary;
 import io.executionpoller.stuck.StuckExecution;
 import io.executionpoller.stuck.StuckReason;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +132,38 @@ final class DashboardPages {
         Display.text(execution.detail()),
         Display.shortened(execution.lastError(), LIST_ERROR_CHARS),
         advice.actions().replace("{id}", id));
+  }
+
+  /** The charts page of one day's window, narrowed to a workflow or an instance, or to neither. */
+  static ChartPage charts(
+      ChartQueries.Window window,
+      Instant since,
+      UUID workflow,
+      String instance,
+      long refreshSeconds,
+      Instant now) {
+    String scope =
+        workflow != null
+            ? "workflow " + workflow
+            : instance != null ? "AMC instance " + instance : "all workflows and instances";
+    List<ChartPage.Legend> legend = new ArrayList<>();
+    for (ExecutionStatus status : Charts.STACK) {
+      StatusLook look = StatusLook.of(status);
+      legend.add(new ChartPage.Legend(look.key(), look.label()));
+    }
+    return new ChartPage(
+        scope,
+        workflow != null || instance != null,
+        Display.time(since) + " to " + Display.time(Charts.windowEnd(now)),
+        Charts.completions(window.perHour(), since),
+        legend,
+        Charts.backlog(window.backlog(), since),
+        Charts.table(window.workflows(), row -> "/charts?workflow=" + row.key()),
+        Charts.table(
+            window.instances(),
+            row -> "/charts?instance=" + URLEncoder.encode(row.key(), StandardCharsets.UTF_8)),
+        refreshSeconds,
+        Display.time(now));
   }
 
   private static String text(String value) {

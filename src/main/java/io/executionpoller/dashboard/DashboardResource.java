@@ -60,12 +60,15 @@ public class DashboardResource {
     static native TemplateInstance problem(ProblemPage page);
 
     static native TemplateInstance problems(ProblemsPage page);
+
+    static native TemplateInstance charts(ChartPage page);
   }
 
   private final ExecutionQueries executions;
   private final ResultQueries results;
   private final ResultResource downloads;
   private final StuckDetector stuck;
+  private final ChartQueries charts;
   private final DashboardConfig config;
   private final Clock clock;
 
@@ -74,12 +77,14 @@ public class DashboardResource {
       ResultQueries results,
       ResultResource downloads,
       StuckDetector stuck,
+      ChartQueries charts,
       DashboardConfig config,
       Clock clock) {
     this.executions = executions;
     this.results = results;
     this.downloads = downloads;
     this.stuck = stuck;
+    this.charts = charts;
     this.config = config;
     this.clock = clock;
   }
@@ -174,6 +179,29 @@ public class DashboardResource {
                                         Templates.problems(
                                             DashboardPages.problems(
                                                 rows, counts, refreshSeconds(), now))))));
+  }
+
+  /**
+   * The last day drawn: completions per hour by final status, the due-check backlog, and the
+   * figures per workflow and per instance; {@code workflow} or {@code instance} narrows it to one.
+   */
+  @GET
+  @Path("charts")
+  public Uni<Response> charts(
+      @QueryParam("workflow") String workflow, @QueryParam("instance") String instance) {
+    UUID workflowId = QueryParams.optionalUuid("workflow", workflow);
+    String instanceId = QueryParams.optionalRemoteId("instance", instance);
+    Instant now = clock.instant();
+    Instant since = Charts.windowStart(now);
+    return charts
+        .read(since, Charts.windowEnd(now), workflowId, instanceId)
+        .map(
+            window ->
+                html(
+                    200,
+                    Templates.charts(
+                        DashboardPages.charts(
+                            window, since, workflowId, instanceId, refreshSeconds(), now))));
   }
 
   /**
