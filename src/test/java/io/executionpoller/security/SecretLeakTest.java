@@ -125,6 +125,18 @@ class SecretLeakTest {
     answers.add(Api.viewer().get("/api/v1/executions/stuck").asString());
     answers.add(Api.viewer().get("/api/v1/stats").asString());
     answers.add(Api.viewer().get("/api/v1/replicas").asString());
+    answers.add(Api.viewer().get("/problems").asString());
+    answers.add(Api.viewer().get("/charts").asString());
+    answers.add(Api.viewer().get("/?errorType=AUTHENTICATION_ERROR").asString());
+    answers.add(
+        Api.operator()
+            .contentType("application/json")
+            .body(
+                "{\"registrations\":[{\"idempotencyKey\":\"leak-1\",\"workflowId\":\""
+                    + UUID.randomUUID()
+                    + "\"}]}")
+            .post("/api/v1/executions/batch")
+            .asString());
     Response refused = Api.bearer(Api.OPERATOR_TOKEN + "-guess").get("/api/v1/executions");
     answers.add(refused.asString() + refused.headers());
     answers.add(Api.viewer().post("/api/v1/executions/{id}/cancel", ok).asString());
