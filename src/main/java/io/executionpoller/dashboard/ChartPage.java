@@ -40,12 +40,17 @@ public record ChartPage(
   @TemplateData
   public record Legend(String key, String label) {}
 
-  /** A polyline of samples; {@code points} is empty without samples. */
+  /**
+   * A polyline of samples; {@code points} is empty without samples. The latest sample is also drawn
+   * as a dot at ({@code lastX}, {@code lastY}), so a single sample is visible too.
+   */
   @TemplateData
   public record LineChart(
       int width,
       int height,
       String points,
+      String lastX,
+      String lastY,
       List<Tick> ticks,
       String yMax,
       String latest,

@@ -104,15 +104,19 @@ final class Charts {
         Math.max(1, samples.stream().mapToLong(ChartQueries.BacklogSample::due).max().orElse(1));
     double perMilli = PLOT_WIDTH / Duration.ofHours(HOURS).toMillis();
     List<String> points = new ArrayList<>();
+    String lastX = null;
+    String lastY = null;
     for (ChartQueries.BacklogSample sample : samples) {
-      double x = LEFT + Duration.between(since, sample.at()).toMillis() * perMilli;
-      double y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * sample.due() / max;
-      points.add(number(x) + "," + number(y));
+      lastX = number(LEFT + Duration.between(since, sample.at()).toMillis() * perMilli);
+      lastY = number(TOP + PLOT_HEIGHT - PLOT_HEIGHT * sample.due() / max);
+      points.add(lastX + "," + lastY);
     }
     return new ChartPage.LineChart(
         WIDTH,
         HEIGHT,
         String.join(" ", points),
+        lastX,
+        lastY,
         ticks(since, PLOT_WIDTH / HOURS),
         Long.toString(max),
         samples.isEmpty() ? Display.NONE : Display.number(samples.get(samples.size() - 1).due()),

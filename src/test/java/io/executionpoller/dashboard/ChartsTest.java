@@ -67,6 +67,7 @@ class ChartsTest {
             SINCE);
 
     assertThat(chart.points()).isEqualTo("44.0,178.0 378.0,8.0 684.2,135.5");
+    assertThat(chart.lastX() + "," + chart.lastY()).isEqualTo("684.2,135.5");
     assertThat(chart.yMax()).isEqualTo("40");
     assertThat(chart.latest()).isEqualTo("10");
     assertThat(Charts.backlog(List.of(), SINCE).points()).isEmpty();
