@@ -1,6 +1,7 @@
 package io.executionpoller.api;
 
 import io.executionpoller.execution.ExecutionEvent;
+import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultSummary;
@@ -9,6 +10,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,22 +67,7 @@ public class ExecutionQueries {
       Mutiny.Session session, ExecutionFilter filter, PageCursor cursor, int limit) {
     List<String> conditions = new ArrayList<>();
     Map<String, Object> params = new HashMap<>();
-    if (filter.statuses() != null && !filter.statuses().isEmpty()) {
-      conditions.add("e.status in :statuses");
-      params.put("statuses", filter.statuses());
-    }
-    if (filter.workflowId() != null) {
-      conditions.add("e.workflowId = :workflow");
-      params.put("workflow", filter.workflowId());
-    }
-    if (filter.instanceId() != null) {
-      conditions.add("i.instanceId = :instance");
-      params.put("instance", filter.instanceId());
-    }
-    if (filter.createdAfter() != null) {
-      conditions.add("e.createdAt > :after");
-      params.put("after", filter.createdAfter());
-    }
+    where(filter, conditions, params);
     if (cursor != null) {
       conditions.add("(e.createdAt, e.id) < (:cursorAt, :cursorId)");
       params.put("cursorAt", cursor.createdAt());
@@ -99,6 +86,77 @@ public class ExecutionQueries {
         .setReadOnly(true)
         .getResultList()
         .chain(rows -> withResultStatuses(session, rows));
+  }
+
+  /** The conditions and parameters of {@code filter}, on the aliases of {@link #JOINED}. */
+  private static void where(
+      ExecutionFilter filter, List<String> conditions, Map<String, Object> params) {
+    if (filter.statuses() != null && !filter.statuses().isEmpty()) {
+      conditions.add("e.status in :statuses");
+      params.put("statuses", filter.statuses());
+    }
+    if (filter.workflowId() != null) {
+      conditions.add("e.workflowId = :workflow");
+      params.put("workflow", filter.workflowId());
+    }
+    if (filter.workflowName() != null) {
+      conditions.add("(lower(w.name) = lower(:workflowName) or w.amcWorkflowId = :workflowName)");
+      params.put("workflowName", filter.workflowName());
+    }
+    if (filter.instanceId() != null) {
+      conditions.add("i.instanceId = :instance");
+      params.put("instance", filter.instanceId());
+    }
+    if (filter.advertiserId() != null) {
+      conditions.add(
+          "i.accountId in (select a.id from AmcAccount a where a.advertiserId = :advertiser)");
+      params.put("advertiser", filter.advertiserId());
+    }
+    if (filter.errorType() != null) {
+      conditions.add("e.errorType = :errorType");
+      params.put("errorType", filter.errorType());
+    }
+    if (filter.createdAfter() != null) {
+      conditions.add("e.createdAt > :after");
+      params.put("after", filter.createdAfter());
+    }
+    if (filter.createdBefore() != null) {
+      conditions.add("e.createdAt < :before");
+      params.put("before", filter.createdBefore());
+    }
+  }
+
+  /**
+   * How many executions match {@code filter} in each status, whatever statuses it names (the counts
+   * beside the status filter); a status without any is missing from the map.
+   */
+  public Uni<Map<ExecutionStatus, Long>> countByStatus(ExecutionFilter filter) {
+    List<String> conditions = new ArrayList<>();
+    Map<String, Object> params = new HashMap<>();
+    where(filter.anyStatus(), conditions, params);
+    String hql =
+        "select e.status, count(e)"
+            + JOINED
+            + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
+            + " group by e.status";
+    return Panache.withSession(
+        () ->
+            Panache.getSession()
+                .chain(
+                    session -> {
+                      Mutiny.SelectionQuery<Object[]> query =
+                          session.createSelectionQuery(hql, Object[].class);
+                      params.forEach(query::setParameter);
+                      return query.getResultList();
+                    })
+                .map(
+                    rows -> {
+                      Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
+                      rows.forEach(
+                          row ->
+                              counts.put((ExecutionStatus) row[0], ((Number) row[1]).longValue()));
+                      return counts;
+                    }));
   }
 
   private static Uni<List<ExecutionSummary>> withResultStatuses(

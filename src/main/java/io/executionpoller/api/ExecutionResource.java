@@ -393,7 +393,7 @@ public class ExecutionResource {
                                 null)));
   }
 
-  private void validate(ExecutionRegistration request) {
+  static void validate(ExecutionRegistration request) {
     if (request == null || request.workflowId() == null) {
       throw ApiProblem.badRequest("workflowId (a UUID) is required");
     }

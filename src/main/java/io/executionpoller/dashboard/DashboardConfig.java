@@ -23,4 +23,12 @@ public interface DashboardConfig {
   /** First result rows shown on an execution's page: 0 for none, at most 1000 (more are cut). */
   @WithDefault("20")
   int previewRows();
+
+  /** Executions listed on the Problems page, longest-stuck first; the counts cover them all. */
+  @WithDefault("200")
+  int problemRows();
+
+  /** How often the due-check backlog is sampled for the charts (each replica samples). */
+  @WithDefault("5M")
+  Duration backlogSampleInterval();
 }

@@ -5,16 +5,19 @@ import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.Page;
 import io.executionpoller.execution.ExecutionStatus;
+import io.executionpoller.failure.ErrorType;
 import io.executionpoller.notify.DeliveryStatus;
 import io.executionpoller.notify.DeliveryView;
 import io.executionpoller.results.ResultStatus;
 import io.executionpoller.results.ResultSummary;
+import io.executionpoller.stuck.StuckExecution;
+import io.executionpoller.stuck.StuckReason;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,9 +42,9 @@ final class DashboardPages {
 
   static ListPage list(
       Page<ExecutionSummary> page,
-      Set<ExecutionStatus> statuses,
+      ListQuery query,
+      Map<ExecutionStatus, Long> counts,
       boolean paged,
-      int explicitLimit,
       long refreshSeconds,
       Instant now) {
     List<ListPage.Row> rows = new ArrayList<>();
@@ -49,21 +52,124 @@ final class DashboardPages {
       rows.add(row(execution, now));
     }
     List<ListPage.Filter> filters = new ArrayList<>();
+    long total = 0;
     for (ExecutionStatus status : ExecutionStatus.values()) {
+      long count = counts.getOrDefault(status, 0L);
+      total += count;
       filters.add(
           new ListPage.Filter(
               StatusLook.of(status),
-              listUrl(Set.of(status), null, explicitLimit),
-              statuses.equals(Set.of(status))));
+              query.withStatuses(Set.of(status)).url(null),
+              query.statuses().equals(Set.of(status)),
+              Display.number(count)));
+    }
+    List<ListPage.Option> errorTypes = new ArrayList<>();
+    for (ErrorType type : ErrorType.values()) {
+      errorTypes.add(new ListPage.Option(type.name(), type.name().equals(query.errorType())));
     }
     return new ListPage(
         rows,
         filters,
-        !statuses.isEmpty(),
-        page.next() == null ? null : listUrl(statuses, page.next(), explicitLimit),
-        paged ? listUrl(statuses, null, explicitLimit) : null,
+        !query.statuses().isEmpty(),
+        query.withStatuses(Set.of()).url(null),
+        Display.number(total),
+        new ListPage.Form(
+            text(query.workflow()),
+            text(query.instance()),
+            text(query.advertiser()),
+            errorTypes,
+            text(query.from()),
+            text(query.to()),
+            query.statuses().stream().sorted().map(Enum::name).collect(Collectors.joining(",")),
+            query.limit() > 0 ? Integer.toString(query.limit()) : ""),
+        query.narrowed() || !query.statuses().isEmpty(),
+        page.next() == null ? null : query.url(page.next()),
+        paged ? query.url(null) : null,
         refreshSeconds,
         Display.time(now));
+  }
+
+  /**
+   * The Problems page: one group per kind that has any, in the order of {@link StuckReason}, each
+   * with its full count and the rows read (at most the page's bound, longest-stuck first).
+   */
+  static ProblemsPage problems(
+      List<StuckExecution> stuck, Map<StuckReason, Long> counts, long refreshSeconds, Instant now) {
+    List<ProblemsPage.Group> groups = new ArrayList<>();
+    long total = 0;
+    long shown = 0;
+    for (StuckReason reason : StuckReason.values()) {
+      long count = counts.getOrDefault(reason, 0L);
+      if (count == 0) {
+        continue;
+      }
+      total += count;
+      ProblemAdvice advice = ProblemAdvice.of(reason);
+      List<ProblemsPage.Row> rows = new ArrayList<>();
+      for (StuckExecution execution : stuck) {
+        if (execution.reason() == reason) {
+          rows.add(problemRow(execution, advice));
+        }
+      }
+      shown += rows.size();
+      groups.add(
+          new ProblemsPage.Group(
+              reason.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+              advice,
+              Display.number(count),
+              rows));
+    }
+    return new ProblemsPage(
+        groups, Display.number(total), shown < total, refreshSeconds, Display.time(now));
+  }
+
+  private static ProblemsPage.Row problemRow(StuckExecution execution, ProblemAdvice advice) {
+    String id = execution.executionId().toString();
+    return new ProblemsPage.Row(
+        id,
+        id.substring(0, 8),
+        executionUrl(execution.executionId()),
+        StatusLook.of(ExecutionStatus.valueOf(execution.status())),
+        Display.time(execution.since()),
+        Display.text(execution.detail()),
+        Display.shortened(execution.lastError(), LIST_ERROR_CHARS),
+        advice.actions().replace("{id}", id));
+  }
+
+  /** The charts page of one day's window, narrowed to a workflow or an instance, or to neither. */
+  static ChartPage charts(
+      ChartQueries.Window window,
+      Instant since,
+      UUID workflow,
+      String instance,
+      long refreshSeconds,
+      Instant now) {
+    String scope =
+        workflow != null
+            ? "workflow " + workflow
+            : instance != null ? "AMC instance " + instance : "all workflows and instances";
+    List<ChartPage.Legend> legend = new ArrayList<>();
+    for (ExecutionStatus status : Charts.STACK) {
+      StatusLook look = StatusLook.of(status);
+      legend.add(new ChartPage.Legend(look.key(), look.label()));
+    }
+    return new ChartPage(
+        scope,
+        workflow != null || instance != null,
+        Display.time(since) + " to " + Display.time(Charts.windowEnd(now)),
+        Charts.completions(window.perHour(), since),
+        legend,
+        Charts.backlog(window.backlog(), since),
+        Charts.table(window.workflows(), row -> "/charts?workflow=" + row.key()),
+        Charts.table(
+            window.instances(),
+            row -> "/charts?instance=" + URLEncoder.encode(row.key(), StandardCharsets.UTF_8)),
+        refreshSeconds,
+        Display.time(now));
+  }
+
+  private static String text(String value) {
+    return value == null ? "" : value;
   }
 
   private static ListPage.Row row(ExecutionSummary execution, Instant now) {
@@ -283,29 +389,6 @@ final class DashboardPages {
 
   static String executionUrl(UUID id) {
     return "/executions/" + id;
-  }
-
-  /**
-   * The list with these statuses, starting after {@code cursor}, with the page size the reader
-   * asked for ({@code 0}: the default, left out); parameters in a fixed order.
-   */
-  static String listUrl(Set<ExecutionStatus> statuses, String cursor, int limit) {
-    List<String> query = new ArrayList<>();
-    if (!statuses.isEmpty()) {
-      query.add(
-          "status="
-              + Arrays.stream(ExecutionStatus.values())
-                  .filter(statuses::contains)
-                  .map(Enum::name)
-                  .collect(Collectors.joining(",")));
-    }
-    if (limit > 0) {
-      query.add("limit=" + limit);
-    }
-    if (cursor != null) {
-      query.add("cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-    }
-    return query.isEmpty() ? "/" : "/?" + String.join("&", query);
   }
 
   private static DetailPage.Field plain(String label, String value) {

@@ -11,6 +11,7 @@ import io.executionpoller.notify.DeliveryStore;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;
 import io.executionpoller.results.ResultStatus;
+import io.executionpoller.stuck.StuckDetector;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -25,8 +26,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -43,11 +44,12 @@ public class DashboardResource {
 
   /**
    * No script may run (the pages have none, so an escaping slip cannot become one), inline styles
-   * only, data: for the empty favicon, and no framing.
+   * only, data: for the empty favicon, forms only to the daemon itself (the list's filter form is a
+   * GET), and no framing.
    */
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
-          + " form-action 'none'; frame-ancestors 'none'";
+          + " form-action 'self'; frame-ancestors 'none'";
 
   private static final int MAX_PAGE_SIZE = 500;
 
@@ -61,11 +63,17 @@ public class DashboardResource {
     static native TemplateInstance execution(DetailPage page);
 
     static native TemplateInstance problem(ProblemPage page);
+
+    static native TemplateInstance problems(ProblemsPage page);
+
+    static native TemplateInstance charts(ChartPage page);
   }
 
   private final ExecutionQueries executions;
   private final ResultQueries results;
   private final ResultResource downloads;
+  private final StuckDetector stuck;
+  private final ChartQueries charts;
   private final DashboardConfig config;
   private final Clock clock;
   private final DeliveryStore deliveries;
@@ -74,6 +82,8 @@ public class DashboardResource {
       ExecutionQueries executions,
       ResultQueries results,
       ResultResource downloads,
+      StuckDetector stuck,
+      ChartQueries charts,
       DashboardConfig config,
       Clock clock,
       DeliveryStore deliveries) {
@@ -81,6 +91,8 @@ public class DashboardResource {
     this.executions = executions;
     this.results = results;
     this.downloads = downloads;
+    this.stuck = stuck;
+    this.charts = charts;
     this.config = config;
     this.clock = clock;
   }
@@ -88,28 +100,40 @@ public class DashboardResource {
   @GET
   public Uni<Response> list(
       @QueryParam("status") List<String> status,
+      @QueryParam("workflow") String workflow,
+      @QueryParam("instance") String instance,
+      @QueryParam("advertiser") String advertiser,
+      @QueryParam("errorType") String errorType,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") String limit) {
-    Set<ExecutionStatus> statuses = QueryParams.statuses(status);
-    int explicitLimit = (int) QueryParams.wholeNumber("limit", limit, 0, 1, MAX_PAGE_SIZE);
+    ListQuery query =
+        ListQuery.parse(
+            status, workflow, instance, advertiser, errorType, from, to, limit, MAX_PAGE_SIZE);
     boolean paged = cursor != null && !cursor.isEmpty();
+    ExecutionFilter filter = query.filter();
     return executions
         .list(
-            new ExecutionFilter(statuses, null, null, null),
+            filter,
             PageCursor.decode(cursor),
-            explicitLimit > 0 ? explicitLimit : config.pageSize())
-        .map(
+            query.limit() > 0 ? query.limit() : config.pageSize())
+        .chain(
             page ->
-                html(
-                    200,
-                    Templates.executions(
-                        DashboardPages.list(
-                            page,
-                            statuses,
-                            paged,
-                            explicitLimit,
-                            refreshSeconds(),
-                            clock.instant()))));
+                executions
+                    .countByStatus(filter)
+                    .map(
+                        counts ->
+                            html(
+                                200,
+                                Templates.executions(
+                                    DashboardPages.list(
+                                        page,
+                                        query,
+                                        counts,
+                                        paged,
+                                        refreshSeconds(),
+                                        clock.instant())))));
   }
 
   @GET
@@ -148,6 +172,51 @@ public class DashboardResource {
                                                                 sent,
                                                                 refreshSeconds(),
                                                                 clock.instant())))))));
+  }
+
+  /** What needs a person: the stuck executions by reason, each reason with what helps. */
+  @GET
+  @Path("problems")
+  public Uni<Response> problems() {
+    Instant now = clock.instant();
+    return Panache.withSession(
+        () ->
+            stuck
+                .find(now, config.problemRows())
+                .chain(
+                    rows ->
+                        stuck
+                            .count(now)
+                            .map(
+                                counts ->
+                                    html(
+                                        200,
+                                        Templates.problems(
+                                            DashboardPages.problems(
+                                                rows, counts, refreshSeconds(), now))))));
+  }
+
+  /**
+   * The last day drawn: completions per hour by final status, the due-check backlog, and the
+   * figures per workflow and per instance; {@code workflow} or {@code instance} narrows it to one.
+   */
+  @GET
+  @Path("charts")
+  public Uni<Response> charts(
+      @QueryParam("workflow") String workflow, @QueryParam("instance") String instance) {
+    UUID workflowId = QueryParams.optionalUuid("workflow", workflow);
+    String instanceId = QueryParams.optionalRemoteId("instance", instance);
+    Instant now = clock.instant();
+    Instant since = Charts.windowStart(now);
+    return charts
+        .read(since, Charts.windowEnd(now), workflowId, instanceId)
+        .map(
+            window ->
+                html(
+                    200,
+                    Templates.charts(
+                        DashboardPages.charts(
+                            window, since, workflowId, instanceId, refreshSeconds(), now))));
   }
 
   /**

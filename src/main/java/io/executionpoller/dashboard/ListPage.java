@@ -4,14 +4,19 @@ import io.quarkus.qute.TemplateData;
 import java.util.List;
 
 /**
- * The executions list: one page, newest first, with the status filter links and the link to the
- * next (older) page. Every string is ready to print; the template only lays it out.
+ * The executions list: one page, newest first, with the status filter links (each with its count
+ * under the other filters), the filter form as the URL fills it, and the link to the next (older)
+ * page. Every string is ready to print; the template only lays it out.
  */
 @TemplateData
 public record ListPage(
     List<Row> rows,
     List<Filter> filters,
     boolean filtered,
+    String allUrl,
+    String allCount,
+    Form form,
+    boolean narrowed,
     String olderUrl,
     String newestUrl,
     long refreshSeconds,
@@ -33,7 +38,26 @@ public record ListPage(
       String errorMessage,
       String errorTitle) {}
 
-  /** A status filter link; {@code active} when the page shows that status. */
+  /**
+   * A status filter link keeping the other filters; {@code active} when the page shows that status
+   * alone; {@code count} executions of the status match the other filters.
+   */
   @TemplateData
-  public record Filter(StatusLook look, String href, boolean active) {}
+  public record Filter(StatusLook look, String href, boolean active, String count) {}
+
+  /** The filter form's fields as the URL set them ({@code status} travels as a hidden field). */
+  @TemplateData
+  public record Form(
+      String workflow,
+      String instance,
+      String advertiser,
+      List<Option> errorTypes,
+      String from,
+      String to,
+      String status,
+      String limit) {}
+
+  /** An error type to choose. */
+  @TemplateData
+  public record Option(String value, boolean selected) {}
 }

@@ -41,6 +41,10 @@ public final class EventRows {
   private static final String INSERT_ONE =
       insertSelectedFrom("workflow_executions WHERE id = :eventExecution");
 
+  /** One event for each execution of the array {@code :eventExecutions}, in one statement. */
+  private static final String INSERT_EACH =
+      insertSelectedFrom("workflow_executions WHERE id = ANY(:eventExecutions)");
+
   /**
    * The same statement with JDBC's positional parameters, in order: occurred_at, type, from_status,
    * to_status, message, replica, execution id.
@@ -154,6 +158,28 @@ public final class EventRows {
     Mutiny.MutationQuery insert = session.createNativeQuery(INSERT_ONE);
     bind(insert::setParameter, at, type, from, to, message, replica);
     insert.setParameter("eventExecution", executionId);
+    return insert.executeUpdate().replaceWithVoid();
+  }
+
+  /**
+   * The same event for each of {@code executionIds} in one statement, on the session's transaction:
+   * a batch registration records its executions' first events together.
+   */
+  public static Uni<Void> insertEach(
+      Mutiny.Session session,
+      UUID[] executionIds,
+      Instant at,
+      EventType type,
+      ExecutionStatus from,
+      ExecutionStatus to,
+      String message,
+      String replica) {
+    if (executionIds.length == 0) {
+      return Uni.createFrom().voidItem();
+    }
+    Mutiny.MutationQuery insert = session.createNativeQuery(INSERT_EACH);
+    bind(insert::setParameter, at, type, from, to, message, replica);
+    insert.setParameter("eventExecutions", executionIds);
     return insert.executeUpdate().replaceWithVoid();
   }
 

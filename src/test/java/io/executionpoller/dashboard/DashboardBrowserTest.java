@@ -3,6 +3,7 @@ package io.executionpoller.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.support.Api;
+import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -53,6 +54,7 @@ class DashboardBrowserTest {
   private static Path downloads;
 
   @Inject DashboardScenario scenario;
+  @Inject Fixtures fixtures;
 
   @TestHTTPResource("/")
   URL root;
@@ -198,6 +200,58 @@ class DashboardBrowserTest {
     assertThat(browser.findElement(By.tagName("dl")).getText())
         .contains(DashboardScenario.HOSTILE_REASON);
     screenshot("execution-failed");
+  }
+
+  /**
+   * The filter form, the counts per status and a shared URL; the Problems page; the charts, whose
+   * SVG bars are drawn with their status colours.
+   */
+  @Test
+  void shouldFilterThroughTheFormShowProblemsAndDrawChartsInABrowser() throws IOException {
+    DashboardScenario.Executions executions = scenario.build();
+    fixtures.update(
+        "UPDATE workflow_executions SET consecutive_poll_errors = 4, last_error_at = now(),"
+            + " last_error = 'HTTP 503 from AMC' WHERE id = '"
+            + executions.running()
+            + "'");
+    browser.get(
+        "http://viewer:" + Api.VIEWER_TOKEN + "@" + root.getHost() + ":" + root.getPort() + "/");
+
+    WebElement workflow =
+        browser.findElement(By.cssSelector("form.filter-form input[name=workflow]"));
+    workflow.sendKeys("Weekly reach");
+    browser.findElement(By.cssSelector("form.filter-form button[type=submit]")).click();
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.urlContains("workflow=Weekly+reach"));
+    assertThat(browser.findElements(By.cssSelector("tr.execution")))
+        .extracting(row -> row.getAttribute("data-id"))
+        .containsExactly(executions.running().toString());
+    assertThat(
+            browser
+                .findElement(By.cssSelector("nav.filters a[data-status='running'] .count"))
+                .getText())
+        .isEqualTo("1");
+    assertThat(browser.findElement(By.cssSelector("nav.filters a.all .count")).getText())
+        .isEqualTo("1");
+    screenshot("executions-filtered");
+
+    browser.findElement(By.cssSelector("a.problems-link")).click();
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.urlContains("/problems"));
+    WebElement failing = browser.findElement(By.cssSelector("section#failing-checks"));
+    assertThat(failing.getText()).contains("Failing checks").contains("HTTP 503 from AMC");
+    screenshot("problems");
+
+    browser.get(root + "charts");
+    List<WebElement> bars = browser.findElements(By.cssSelector("svg.completions rect.bar"));
+    assertThat(bars).isNotEmpty();
+    WebElement failedBar =
+        browser.findElement(By.cssSelector("svg.completions rect.bar[data-status='failed']"));
+    assertThat(failedBar.getCssValue("fill")).isEqualTo("rgb(220, 38, 38)");
+    assertThat(failedBar.getSize().getHeight()).isPositive();
+    assertThat(
+            browser.findElements(
+                By.cssSelector("table.figures[data-kind='workflow'] tr.figure-row")))
+        .hasSize(4);
+    screenshot("charts");
   }
 
   private static WebElement badge(String executionId) {

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.executionpoller.support.Api;
+import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class DashboardTest {
 
   @Inject DashboardScenario scenario;
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
 
   /** Every test here only reads, so the scenario is built once for the class. */
   private static DashboardScenario.Executions executions;
@@ -125,7 +130,7 @@ class DashboardTest {
     assertThat(failed)
         .contains(
             "aria-current=\"page\"><svg class=\"icon\" aria-hidden=\"true\">"
-                + "<use href=\"#icon-failed\"/></svg>Failed</a>");
+                + "<use href=\"#icon-failed\"/></svg>Failed <span class=\"count\">1</span></a>");
 
     String finished =
         viewer()
@@ -136,6 +141,72 @@ class DashboardTest {
             .extract()
             .asString();
     assertThat(rowStatuses(finished)).containsExactlyInAnyOrder("success", "timeout");
+  }
+
+  @Test
+  void shouldFilterByWorkflowInstanceAdvertiserErrorTypeAndTimeKeepingTheFiltersInTheUrl() {
+    assertThat(rowIds(list("workflow", "weekly REACH")))
+        .containsExactly(executions.running().toString());
+    assertThat(rowIds(list("workflow", "wf_dash_success")))
+        .containsExactly(executions.success().toString());
+    String failedWorkflow =
+        (String)
+            fixtures
+                .query(
+                    "SELECT workflow_id::text AS id FROM workflow_executions WHERE id = ?",
+                    executions.failed())
+                .get(0)
+                .get("id");
+    assertThat(rowIds(list("workflow", failedWorkflow)))
+        .containsExactly(executions.failed().toString());
+    assertThat(rowIds(list("errorType", "query_error")))
+        .containsExactly(executions.failed().toString());
+    assertThat(rowIds(list("instance", Fixtures.INSTANCE))).hasSize(6);
+    assertThat(rowIds(list("instance", "amcother99"))).isEmpty();
+    assertThat(rowIds(list("advertiser", Fixtures.ADVERTISER))).hasSize(6);
+    assertThat(list("advertiser", "ENTITYNOBODY")).contains("No executions match these filters");
+    // All six were registered 90 s before the test clock's now.
+    Instant now = clock.instant();
+    assertThat(rowIds(list("from", now.minusSeconds(120).toString()))).hasSize(6);
+    assertThat(rowIds(list("from", now.minusSeconds(60).toString()))).isEmpty();
+    assertThat(rowIds(list("to", now.minusSeconds(60).toString()))).hasSize(6);
+
+    String shared =
+        viewer()
+            .queryParam("workflow", "Weekly reach")
+            .queryParam("instance", Fixtures.INSTANCE)
+            .get("/")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    // The status links keep the other filters, and the form shows them.
+    assertThat(shared)
+        .contains("href=\"/?status=RUNNING&amp;workflow=Weekly+reach&amp;instance=amcinst01\"")
+        .contains("name=\"workflow\" value=\"Weekly reach\"")
+        .contains("name=\"instance\" value=\"amcinst01\"");
+  }
+
+  @Test
+  void shouldCountEachStatusUnderTheOtherFilters() {
+    String all = viewer().queryParam("status", "FAILED").get("/").asString();
+    for (String status :
+        List.of("pending", "running", "success", "failed", "cancelled", "timeout")) {
+      assertThat(statusCount(all, status)).as(status).isEqualTo("1");
+    }
+    assertThat(all).contains("All <span class=\"count\">6</span>");
+
+    String weekly = list("workflow", "Weekly reach");
+    assertThat(statusCount(weekly, "running")).isEqualTo("1");
+    assertThat(statusCount(weekly, "failed")).isEqualTo("0");
+    assertThat(weekly).contains("All <span class=\"count\">1</span>");
+  }
+
+  @Test
+  void shouldAnswerABadFilterWithA400Page() {
+    viewer().queryParam("errorType", "OOPS").get("/").then().statusCode(400);
+    viewer().queryParam("from", "yesterday").get("/").then().statusCode(400);
+    viewer().queryParam("advertiser", "a b").get("/").then().statusCode(400);
   }
 
   @Test
@@ -231,6 +302,26 @@ class DashboardTest {
           .contains("&lt;script&gt;window.pwned=1&lt;/script&gt; Reach &amp; &lt;b&gt;bold");
     }
     assertThat(detail).contains("&lt;img src=x onerror=alert(1)&gt;");
+  }
+
+  private static String list(String parameter, String value) {
+    return viewer()
+        .queryParam(parameter, value)
+        .get("/")
+        .then()
+        .statusCode(200)
+        .extract()
+        .asString();
+  }
+
+  private static String statusCount(String html, String status) {
+    Matcher matcher =
+        Pattern.compile(
+                "data-status=\"" + status + "\"[^>]*>.*?<span class=\"count\">([0-9,]+)</span>",
+                Pattern.DOTALL)
+            .matcher(html);
+    assertThat(matcher.find()).as("a count for " + status).isTrue();
+    return matcher.group(1);
   }
 
   /** A browser's request after its Basic prompt: any user name, the viewer token as password. */

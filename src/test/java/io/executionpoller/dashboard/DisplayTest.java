@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.executionpoller.execution.ExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,15 +66,6 @@ class DisplayTest {
     assertThat(Display.bytes(2_411L)).isEqualTo("2.4 KiB");
     assertThat(Display.bytes(5L * 1024 * 1024 * 1024)).isEqualTo("5.0 GiB");
     assertThat(Display.bytes(null)).isEqualTo("—");
-  }
-
-  @Test
-  void shouldBuildListLinksWithStatusesInEnumOrderAndTheCursorLast() {
-    assertThat(DashboardPages.listUrl(Set.of(), null, 0)).isEqualTo("/");
-    assertThat(
-            DashboardPages.listUrl(
-                EnumSet.of(ExecutionStatus.TIMEOUT, ExecutionStatus.FAILED), "MTIz_-a", 20))
-        .isEqualTo("/?status=FAILED,TIMEOUT&limit=20&cursor=MTIz_-a");
   }
 
   @ParameterizedTest

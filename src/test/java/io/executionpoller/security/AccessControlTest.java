@@ -74,6 +74,7 @@ class AccessControlTest {
             "post /api/v1/workflows/{id}/validate",
             "get /api/v1/executions",
             "post /api/v1/executions",
+            "post /api/v1/executions/batch",
             "get /api/v1/executions/{id}",
             "get /api/v1/executions/{id}/events",
             "post /api/v1/executions/{id}/cancel",
@@ -134,6 +135,22 @@ class AccessControlTest {
         .get("/api/v1/executions")
         .then()
         .statusCode(200);
+  }
+
+  @Test
+  void shouldAskBrowsersForCredentialsOnEveryDashboardPageAndServeThemToViewers() {
+    for (String page : List.of("/", "/problems", "/charts", "/?workflow=x&errorType=QUERY_ERROR")) {
+      Response anonymous = given().get(page);
+      assertThat(anonymous.statusCode()).as(page).isEqualTo(401);
+      assertThat(anonymous.header("WWW-Authenticate")).as(page).startsWith("Basic ");
+      assertThat(given().auth().preemptive().basic("viewer", "wrong").get(page).statusCode())
+          .as(page)
+          .isEqualTo(401);
+      assertThat(
+              given().auth().preemptive().basic("viewer", Api.VIEWER_TOKEN).get(page).statusCode())
+          .as(page)
+          .isEqualTo(200);
+    }
   }
 
   @Test

@@ -159,6 +159,18 @@ class SecretLeakTest {
             .get("/api/v1/events/stream")
             .asString());
     answers.add(Api.operator().post("/api/v1/subscriptions/{id}/pause", subscription).asString());
+    answers.add(Api.viewer().get("/problems").asString());
+    answers.add(Api.viewer().get("/charts").asString());
+    answers.add(Api.viewer().get("/?errorType=AUTHENTICATION_ERROR").asString());
+    answers.add(
+        Api.operator()
+            .contentType("application/json")
+            .body(
+                "{\"registrations\":[{\"idempotencyKey\":\"leak-1\",\"workflowId\":\""
+                    + UUID.randomUUID()
+                    + "\"}]}")
+            .post("/api/v1/executions/batch")
+            .asString());
     Response refused = Api.bearer(Api.OPERATOR_TOKEN + "-guess").get("/api/v1/executions");
     answers.add(refused.asString() + refused.headers());
     answers.add(Api.viewer().post("/api/v1/executions/{id}/cancel", ok).asString());

@@ -1,0 +1,156 @@
+package io.executionpoller.dashboard;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.executionpoller.stuck.StuckReason;
+import io.executionpoller.support.Api;
+import io.executionpoller.support.Fixtures;
+import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestClock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Problems page lists each kind of problem with what helps and its executions; rows are put in
+ * each state directly, relative to the test clock, as the stuck detection's own test does.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+class ProblemsPageTest {
+
+  @Inject Fixtures fixtures;
+  @Inject TestClock clock;
+
+  private UUID workflow;
+
+  @BeforeEach
+  void clean() {
+    fixtures.reset();
+    workflow = fixtures.savedWorkflow("wf_problems");
+  }
+
+  @Test
+  void shouldSayAllClearWhenNothingIsStuck() {
+    fixtures.submit(workflow);
+
+    String html = page();
+
+    assertThat(html).contains("Nothing is stuck").doesNotContain("class=\"problem-group\"");
+  }
+
+  @Test
+  void shouldListEachKindOfProblemWithWhatHelpsAndItsExecutions() {
+    Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
+    expected.put(StuckReason.PENDING_TOO_LONG, stuck("created_at = %s", ago(120)));
+    expected.put(
+        StuckReason.RUNNING_TOO_LONG, stuck("status = 'RUNNING', started_at = %s", ago(180)));
+    expected.put(
+        StuckReason.PAST_REMOTE_EXPIRY,
+        stuck("amc_execution_id = 'exp-1', remote_expire_time = %s", ago(1)));
+    expected.put(
+        StuckReason.LEASE_EXPIRED,
+        stuck("lease_owner = 'replica-dead', lease_expires_at = %s", ago(5)));
+    expected.put(StuckReason.CHECK_OVERDUE, stuck("next_poll_at = %s", ago(10)));
+    expected.put(
+        StuckReason.FAILING_CHECKS,
+        stuck(
+            "consecutive_poll_errors = 4, last_error_at = %s, last_error = 'HTTP 503 <b>x</b>'",
+            ago(1)));
+    UUID failedResult = stuck("status = 'SUCCESS', completed_at = %s", ago(40));
+    result(failedResult, "FAILED", ago(40));
+    expected.put(StuckReason.RESULT_FAILED, failedResult);
+    UUID slowResult = stuck("status = 'SUCCESS', completed_at = %s", ago(60));
+    result(slowResult, "PENDING", ago(60));
+    expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
+
+    String html = page();
+
+    for (Map.Entry<StuckReason, UUID> entry : expected.entrySet()) {
+      String key = entry.getKey().name().toLowerCase(Locale.ROOT).replace('_', '-');
+      String group = section(html, key);
+      ProblemAdvice advice = ProblemAdvice.of(entry.getKey());
+      assertThat(group)
+          .as(entry.getKey().name())
+          .contains(advice.title() + " <span class=\"count\">1</span>")
+          .contains("href=\"/executions/" + entry.getValue() + "\"")
+          .contains(advice.actions().replace("{id}", entry.getValue().toString()));
+    }
+    assertThat(section(html, "failing-checks"))
+        .contains("4 failed checks in a row")
+        .contains("HTTP 503 &lt;b&gt;x&lt;/b&gt;");
+    assertThat(section(html, "pending-too-long")).contains("POST /api/v1/executions/");
+    assertThat(html).contains("8 that need a person");
+  }
+
+  private static String page() {
+    return given()
+        .auth()
+        .preemptive()
+        .basic("viewer", Api.VIEWER_TOKEN)
+        .get("/problems")
+        .then()
+        .statusCode(200)
+        .header("Content-Security-Policy", DashboardResource.CONTENT_SECURITY_POLICY)
+        .extract()
+        .asString();
+  }
+
+  private static String section(String html, String key) {
+    int start = html.indexOf("<section class=\"problem-group\" id=\"" + key + "\"");
+    assertThat(start).as("section " + key).isNotNegative();
+    return html.substring(start, html.indexOf("</section>", start));
+  }
+
+  /** A fresh PENDING execution, due now, then changed by {@code assignments}. */
+  private UUID stuck(String assignments, String... times) {
+    UUID execution = fixtures.submit(workflow);
+    set(execution, "next_poll_at = %s", ago(0));
+    set(execution, assignments, times);
+    return execution;
+  }
+
+  private void set(UUID execution, String assignments, String... times) {
+    fixtures.update(
+        "UPDATE workflow_executions SET "
+            + String.format(assignments, (Object[]) times)
+            + " WHERE id = '"
+            + execution
+            + "'");
+  }
+
+  private void result(UUID execution, String status, String createdAt) {
+    fixtures.update(
+        "INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,"
+            + " updated_at, error_type, last_error_at) VALUES ('"
+            + execution
+            + "', '"
+            + status
+            + "', "
+            + createdAt
+            + ", "
+            + createdAt
+            + ", "
+            + createdAt
+            + ", "
+            + (status.equals("FAILED") ? "'AMC_API_ERROR'" : "NULL")
+            + ", "
+            + createdAt
+            + ")");
+  }
+
+  /** A timestamp literal {@code minutes} before the test clock's now. */
+  private String ago(long minutes) {
+    Instant at = clock.instant().minus(Duration.ofMinutes(minutes));
+    return "'" + at + "'::timestamptz";
+  }
+}
