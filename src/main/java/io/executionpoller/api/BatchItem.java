@@ -16,8 +16,11 @@ public record BatchItem(
     Map<String, String> parameterValues,
     TimeWindow timeWindow) {
 
-  /** The single registration this item stands for (its digest is the single request's). */
+  /**
+   * The single registration this item stands for (its digest is the single request's). A batch
+   * registers no callbacks: a backfill's hundreds of executions report through a subscription.
+   */
   ExecutionRegistration registration() {
-    return new ExecutionRegistration(workflowId, amcExecutionId, parameterValues, timeWindow);
+    return new ExecutionRegistration(workflowId, amcExecutionId, parameterValues, timeWindow, null);
   }
 }

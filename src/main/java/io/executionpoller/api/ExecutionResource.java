@@ -10,8 +10,8 @@ import io.executionpoller.execution.Workflow;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
-import io.executionpoller.tracing.TraceParent;
 import io.executionpoller.notify.ExecutionCallbacks;
+import io.executionpoller.tracing.TraceParent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -116,6 +116,7 @@ public class ExecutionResource {
           @HeaderParam(TraceParent.HEADER)
           String traceparent) {
     validate(request);
+    validateCallback(request);
     IdempotencyKey key = IdempotencyKey.of(idempotencyKey, request);
     UUID id = UUID.randomUUID();
     Instant now = clock.instant();
@@ -393,13 +394,8 @@ public class ExecutionResource {
                                 null)));
   }
 
-  static void validate(ExecutionRegistration request) {
-    if (request == null || request.workflowId() == null) {
-      throw ApiProblem.badRequest("workflowId (a UUID) is required");
-    }
-    if (request.amcExecutionId() != null) {
-      QueryParams.remoteId("amcExecutionId", request.amcExecutionId());
-    }
+  /** A callback target must be one the notifications may reach (checked again at send time). */
+  private void validateCallback(ExecutionRegistration request) {
     if (request.callbackUrl() != null) {
       callbacks
           .refusal(request.callbackUrl())
@@ -407,6 +403,15 @@ public class ExecutionResource {
               reason -> {
                 throw ApiProblem.badRequest("callbackUrl: " + reason);
               });
+    }
+  }
+
+  static void validate(ExecutionRegistration request) {
+    if (request == null || request.workflowId() == null) {
+      throw ApiProblem.badRequest("workflowId (a UUID) is required");
+    }
+    if (request.amcExecutionId() != null) {
+      QueryParams.remoteId("amcExecutionId", request.amcExecutionId());
     }
     if (request.parameterValues() != null) {
       if (request.parameterValues().size() > 100) {

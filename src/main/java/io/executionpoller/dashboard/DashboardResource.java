@@ -6,7 +6,6 @@ import io.executionpoller.api.ExecutionQueries;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.PageCursor;
 import io.executionpoller.api.QueryParams;
-import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.notify.DeliveryStore;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;

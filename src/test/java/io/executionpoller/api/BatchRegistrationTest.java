@@ -241,7 +241,7 @@ class BatchRegistrationTest {
                   + " (idempotency_key, request_digest, execution_id, created_at, expires_at)"
                   + " VALUES ('held-1', ?, ?, now(), now() + interval '1 day')")) {
         key.setString(
-            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null)));
+            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null, null)));
         key.setObject(2, first);
         key.executeUpdate();
       }

@@ -1,8 +1,7 @@
 package io.executionpoller.poll;
 
-import io.executionpoller.admission.Admission;
-
 import io.agroal.api.AgroalDataSource;
+import io.executionpoller.admission.Admission;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteTarget;
