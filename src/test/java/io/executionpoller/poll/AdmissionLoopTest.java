@@ -1,7 +1,10 @@
 package io.executionpoller.poll;
 
+import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.admission.AdmissionConfig;
@@ -158,6 +161,13 @@ class AdmissionLoopTest {
         .as("looked at again after the recheck interval, not at once")
         .isEqualTo(clock.instant().plusSeconds(30));
     assertThat(fixtures.count("SELECT creates FROM ad_hoc_creates")).isEqualTo(1);
+    viewer()
+        .get("/api/v1/executions/" + second)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("PENDING"))
+        .body("queuedReason", equalTo("INSTANCE_CONCURRENCY"));
+    viewer().get("/api/v1/executions/" + first).then().body("queuedReason", nullValue());
   }
 
   @Test
