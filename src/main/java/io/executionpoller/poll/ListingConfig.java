@@ -12,7 +12,7 @@ public interface ListingConfig {
   @WithDefault("true")
   boolean enabled();
 
-  /** Checks of one instance due within one listing's life from which a listing is worth it. */
+  /** Executions of one instance checked within one listing's life from which a listing pays. */
   @WithDefault("3")
   int minDue();
 
