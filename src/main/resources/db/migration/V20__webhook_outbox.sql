@@ -78,6 +78,8 @@ SELECT CASE
                THEN ARRAY ['execution.timed_out']
            WHEN event_type = 'RESULT_STORED' THEN ARRAY ['execution.succeeded']
            WHEN event_type = 'RESULT_FAILED' THEN ARRAY ['execution.succeeded', 'result.failed']
+           -- AMC delivers nothing to download (its DOWNLOAD channel): the step ended without one.
+           WHEN event_type = 'RESULT_UNDELIVERABLE' THEN ARRAY ['execution.succeeded']
            WHEN event_type = 'LONG_EXECUTION' THEN ARRAY ['execution.long_running']
            WHEN event_type = 'STUCK' THEN ARRAY ['execution.stuck']
            END

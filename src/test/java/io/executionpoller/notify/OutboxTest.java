@@ -71,6 +71,7 @@ class OutboxTest {
         new Case(EventType.TRANSITION, ExecutionStatus.RUNNING, List.of()),
         new Case(EventType.RESULT_STORED, null, List.of("execution.succeeded")),
         new Case(EventType.RESULT_FAILED, null, List.of("execution.succeeded", "result.failed")),
+        new Case(EventType.RESULT_UNDELIVERABLE, null, List.of("execution.succeeded")),
         new Case(EventType.LONG_EXECUTION, null, List.of("execution.long_running")),
         new Case(EventType.STUCK, null, List.of("execution.stuck")),
         new Case(EventType.RETRY, null, List.of()),
