@@ -1,6 +1,8 @@
 package io.executionpoller.admission;
 
 import io.executionpoller.remote.RemoteCallException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -16,6 +18,15 @@ public final class QuotaRefusal {
   private QuotaRefusal() {}
 
   public static Optional<QueuedReason> of(Throwable failure) {
+    return of(failure, List.of());
+  }
+
+  /**
+   * As {@link #of(Throwable)}, with the caller's own words taken out of AMC's answer first: AMC
+   * quotes a refused query or workflow id back, and a workflow named "daily quota" must not hold
+   * its whole instance until midnight.
+   */
+  public static Optional<QueuedReason> of(Throwable failure, Collection<String> callerText) {
     if (!(failure instanceof RemoteCallException remote)
         || remote.kind() != RemoteCallException.Kind.HTTP_STATUS
         || remote.httpStatus() < 400
@@ -24,6 +35,11 @@ public final class QuotaRefusal {
       return Optional.empty();
     }
     String text = remote.body().toLowerCase(Locale.ROOT);
+    for (String quoted : callerText) {
+      if (quoted != null && !quoted.isBlank()) {
+        text = text.replace(quoted.toLowerCase(Locale.ROOT), " ");
+      }
+    }
     boolean quota =
         text.contains("quota")
             || text.contains("concurrent execution")

@@ -90,12 +90,15 @@ public class DeliveryStore {
 
   private static final String ONE = COLUMNS + " WHERE d.id = :key";
 
-  /** An operator's redelivery: due now, with a fresh max-age, whatever its state. */
+  /**
+   * An operator's redelivery: due now, with a fresh max-age, whatever its state. A lease is kept: a
+   * replica sending it right now finishes (and records) that attempt, and no other replica sends it
+   * alongside until the lease is over.
+   */
   private static final String REDELIVER =
       """
       UPDATE webhook_deliveries
-         SET status = :pending, next_attempt_at = :now, due_since = :now, lease_owner = NULL,
-             lease_expires_at = NULL
+         SET status = :pending, next_attempt_at = :now, due_since = :now
        WHERE id = :id
       """;
 

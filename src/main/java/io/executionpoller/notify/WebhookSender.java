@@ -2,6 +2,7 @@ package io.executionpoller.notify;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -50,7 +51,10 @@ public class WebhookSender {
                 .setVerifyHost(true)
                 .setKeepAlive(true)
                 .setMaxPoolSize(config.maxConcurrentSends())
-                .setUserAgent("execution-poller-webhooks"));
+                .setUserAgent("execution-poller-webhooks")
+                // No client span (it would record the URL, whose query may carry the receiver's
+                // token) and no traceparent to a third party's host.
+                .setTracingPolicy(TracingPolicy.IGNORE));
     this.targets = targets;
     this.clock = clock;
     this.requestTimeout = config.requestTimeout();

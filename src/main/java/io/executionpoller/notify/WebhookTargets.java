@@ -100,11 +100,42 @@ public class WebhookTargets {
     return addresses[0];
   }
 
-  private static boolean internal(InetAddress address) {
-    return address.isLoopbackAddress()
+  /**
+   * Addresses a webhook must not reach unless an operator lists them: loopback, link-local (cloud
+   * metadata), unspecified, multicast, private networks (10/8, 172.16/12, 192.168/16, IPv6 unique
+   * local fc00::/7 such as AWS's fd00:ec2::254), carrier-grade NAT 100.64/10, and the IPv6 forms
+   * that carry an IPv4 address inside (NAT64 64:ff9b::/96, IPv4-compatible ::/96).
+   */
+  static boolean internal(InetAddress address) {
+    if (address.isLoopbackAddress()
         || address.isLinkLocalAddress()
         || address.isAnyLocalAddress()
-        || address.isMulticastAddress();
+        || address.isMulticastAddress()
+        || address.isSiteLocalAddress()) {
+      return true;
+    }
+    byte[] b = address.getAddress();
+    if (b.length == 4) {
+      return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
+    }
+    boolean uniqueLocal = (b[0] & 0xfe) == 0xfc;
+    boolean nat64 =
+        (b[0] & 0xff) == 0x00
+            && (b[1] & 0xff) == 0x64
+            && (b[2] & 0xff) == 0xff
+            && b[3] == (byte) 0x9b
+            && allZero(b, 4, 12);
+    boolean ipv4Compatible = allZero(b, 0, 12);
+    return uniqueLocal || nat64 || ipv4Compatible;
+  }
+
+  private static boolean allZero(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean listedAsAddress(InetAddress address) {

@@ -147,7 +147,7 @@ class Checker {
   private Uni<CheckOutcome> sendCreate(RemoteGate.Admission admission, ClaimedExecution execution) {
     return amc.createExecution(admission, execution.target(), execution.createRequest())
         .map(remote -> (CheckOutcome) new CheckOutcome.Submitted(execution, remote, false))
-        .onFailure(failure -> QuotaRefusal.of(failure).isPresent())
+        .onFailure(failure -> QuotaRefusal.of(failure, execution.callerText()).isPresent())
         .recoverWithUni(failure -> queueAfterQuotaRefusal(execution, failure))
         .onFailure()
         .recoverWithItem(
@@ -161,7 +161,10 @@ class Checker {
   private Uni<CheckOutcome> queueAfterQuotaRefusal(ClaimedExecution execution, Throwable refusal) {
     return store
         .queueAfterQuotaRefusal(
-            owner, clock.instant(), execution, QuotaRefusal.of(refusal).orElseThrow())
+            owner,
+            clock.instant(),
+            execution,
+            QuotaRefusal.of(refusal, execution.callerText()).orElseThrow())
         .map(attempt -> heldOrLost(execution, attempt));
   }
 }

@@ -6,6 +6,8 @@ import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.remote.CreateExecutionRequest;
 import io.executionpoller.remote.RemoteTarget;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -81,5 +83,16 @@ public record ClaimedExecution(
 
   CreateExecutionRequest createRequest() {
     return new CreateExecutionRequest(amcWorkflowId, sqlQuery, timeWindow, parameters);
+  }
+
+  /** What the registering caller chose and AMC may quote back: workflow id, query, parameters. */
+  List<String> callerText() {
+    List<String> text = new ArrayList<>();
+    text.add(amcWorkflowId);
+    text.add(sqlQuery);
+    if (parameters != null) {
+      text.addAll(parameters.values());
+    }
+    return text;
   }
 }

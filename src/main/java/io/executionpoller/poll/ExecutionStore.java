@@ -659,7 +659,11 @@ public class ExecutionStore {
                     .chain(
                         hold ->
                             hold.isPresent()
-                                ? queue(connection, owner, now, execution, hold.get(), false)
+                                // Forgets an earlier unanswered attempt: the submit path
+                                // reaches admission only once the listing has ruled it out,
+                                // and a held row that kept it would count as at AMC and hold
+                                // back the others (and they it) for good.
+                                ? queue(connection, owner, now, execution, hold.get(), true)
                                 : mark(connection, owner, now, execution)))
         .onFailure(LostSubmitAttempt.class::isInstance)
         .recoverWithItem(new SubmitAttempt.Lost());

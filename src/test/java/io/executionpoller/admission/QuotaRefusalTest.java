@@ -50,6 +50,21 @@ class QuotaRefusalTest {
   }
 
   @org.junit.jupiter.api.Test
+  void shouldNotReadTheCallersOwnWordsQuotedBackAsAQuotaRefusal() {
+    RemoteCallException quoted =
+        new RemoteCallException(
+            "create execution",
+            RemoteCallException.Kind.HTTP_STATUS,
+            404,
+            "{\"details\":\"workflow 'over daily quota per day' not found\"}",
+            null,
+            null);
+
+    assertThat(QuotaRefusal.of(quoted)).contains(QueuedReason.DAILY_QUOTA);
+    assertThat(QuotaRefusal.of(quoted, java.util.List.of("over daily quota per day"))).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
   void shouldNotReadAFailureWithoutAnAnswerAsAQuotaRefusal() {
     RemoteCallException noAnswer =
         RemoteCallException.of(

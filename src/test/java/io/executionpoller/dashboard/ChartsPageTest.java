@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -41,6 +42,11 @@ class ChartsPageTest {
   void shouldDrawOneDayOfCompletionsAndFiguresPerWorkflowAndInstance() {
     UUID reach = fixtures.savedWorkflow("wf_reach");
     UUID overlap = fixtures.savedWorkflow("wf_overlap", "amcinst02");
+    // Forty minutes into an hour, so the completions 10 to 15 minutes ago share one hourly bar
+    // whatever the earlier tests left the clock at (moved forward only, as time does).
+    Instant fortyPast = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofMinutes(40));
+    clock.set(
+        fortyPast.isBefore(clock.instant()) ? fortyPast.plus(Duration.ofHours(1)) : fortyPast);
     Instant now = clock.instant();
     // Reach: run times 60, 120, 180 and 600 s; one FAILED; 4, 4, 4 and 8 checks, all submitted.
     finished(reach, "SUCCESS", now.minusSeconds(600), 60, 4);

@@ -52,9 +52,21 @@ class WebhookTargetsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"169.254.169.254", "0.0.0.0", "224.0.0.1", "[fe80::1]", "127.0.0.2"})
-  void shouldRefuseLinkLocalWildcardMulticastAndLoopbackAddressesUnlessListedAsAddresses(
-      String host) throws Exception {
+  @CsvSource({
+    "169.254.169.254",
+    "0.0.0.0",
+    "224.0.0.1",
+    "[fe80::1]",
+    "127.0.0.2",
+    "10.0.0.1",
+    "172.16.0.1",
+    "192.168.1.1",
+    "100.64.0.1",
+    "[fd00:ec2::254]",
+    "[64:ff9b::a9fe:a9fe]",
+    "[::7f00:1]"
+  })
+  void shouldRefuseInternalAddressesUnlessListedAsAddresses(String host) throws Exception {
     String address = host.replace("[", "").replace("]", "");
     // What an allowed name resolving to this address meets: the address is checked on its own.
     assertThatThrownBy(() -> targets(false, "hooks.example.com").resolve(address))

@@ -104,6 +104,45 @@ class AdmissionLoopTest {
   }
 
   @Test
+  void shouldNotLetTwoHeldExecutionsWhoseEarlierCreatesCameToNothingHoldEachOtherBack() {
+    occupy(9, "wf_busy");
+    UUID workflow = fixtures.savedWorkflow("wf_unanswered");
+    UUID first = fixtures.submit(workflow);
+    UUID second = fixtures.submit(workflow);
+    // Both sent a create an hour ago that was never answered, and AMC made neither run: the
+    // listing finds nothing for either, so each goes on to admission with the last slot free.
+    fixtures.update(
+        "UPDATE workflow_executions SET submit_attempted_at = TIMESTAMPTZ '"
+            + clock.instant().minus(Duration.ofHours(1))
+            + "' WHERE id IN ('"
+            + first
+            + "', '"
+            + second
+            + "')");
+
+    runOnce(replica("replica-one", TestAdmissionConfig.amc()));
+
+    // The first one checked is held at 9 + the other's old attempt; it forgets its own ruled-out
+    // attempt, so the second counts 9 and takes the slot. Kept, the two attempts would each count
+    // the other as at AMC, every time, and neither would ever be sent.
+    assertThat(simulator.createCalls()).isEqualTo(1);
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE amc_execution_id IS NOT NULL"
+                    + " AND workflow_id = '"
+                    + workflow
+                    + "'"))
+        .isEqualTo(1);
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE queued_reason ="
+                    + " 'INSTANCE_CONCURRENCY' AND submit_attempted_at IS NULL AND workflow_id = '"
+                    + workflow
+                    + "'"))
+        .isEqualTo(1);
+  }
+
+  @Test
   void shouldLetOnlyOneOfTwoReplicasRacingForTheLastSlotCreateItsExecution() throws Exception {
     simulator.enforceQuotas(SimulatedQuotas.amc());
     occupy(9, "wf_busy");
