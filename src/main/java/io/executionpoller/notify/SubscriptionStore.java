@@ -74,7 +74,7 @@ public class SubscriptionStore {
                 session
                     .createNativeQuery(INSERT)
                     .setParameter("id", id)
-                    .setParameter("url", request.url())
+                    .setParameter("url", StoredText.of(request.url()))
                     .setParameter("types", String.join(",", request.eventTypes()))
                     .setParameter("workflow", request.workflowId())
                     .setParameter("instance", StoredText.of(request.instanceId()))
@@ -133,7 +133,7 @@ public class SubscriptionStore {
         session ->
             session
                 .createNativeQuery(UPDATE)
-                .setParameter("url", change.url())
+                .setParameter("url", StoredText.of(change.url()))
                 .setParameter(
                     "types",
                     change.eventTypes() == null ? null : String.join(",", change.eventTypes()))

@@ -1,5 +1,6 @@
 package io.executionpoller.notify;
 
+import io.executionpoller.db.StoredText;
 import io.executionpoller.results.parse.HostAllowList;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
@@ -58,6 +59,11 @@ public class WebhookTargets {
 
   /** Why {@code url} may not be a webhook target, or empty when it may. */
   public Optional<String> refusal(String url) {
+    // Stored through the one sanitising function, a URL must come out as it went in: the URL
+    // checked here is then the one sent to.
+    if (url != null && !url.equals(StoredText.of(url))) {
+      return Optional.of("url holds characters that cannot be stored, or is too long");
+    }
     URI uri;
     try {
       uri = new URI(url);

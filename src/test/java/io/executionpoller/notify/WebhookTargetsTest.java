@@ -36,6 +36,15 @@ class WebhookTargetsTest {
   }
 
   @Test
+  void shouldRefuseAUrlThatCouldNotBeStoredAsGiven() {
+    WebhookTargets targets = targets(true, "hooks.example.com");
+    assertThat(targets.refusal("https://hooks.example.com/a\u0000b"))
+        .contains("url holds characters that cannot be stored, or is too long");
+    assertThat(targets.refusal("https://hooks.example.com/" + "a".repeat(20_000)))
+        .contains("url holds characters that cannot be stored, or is too long");
+  }
+
+  @Test
   void shouldAllowNothingWithoutAList() {
     WebhookTargets none = new WebhookTargets(new Settings(Optional.empty(), true));
     assertThat(none.refusal("https://hooks.example.com/")).isPresent();

@@ -2,8 +2,10 @@ package io.executionpoller.poll;
 
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.SimulatedQuotas;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
+import io.executionpoller.support.TestAdmissionConfig;
 import io.executionpoller.support.TestClock;
 import io.executionpoller.support.TestPollConfig;
 import io.quarkus.test.common.WithTestResource;
@@ -64,7 +66,9 @@ class ListingBenchmark {
       List<Double> delaysSeconds,
       List<Double> delayFractions,
       int withinTarget,
-      Duration simulated) {}
+      Duration simulated,
+      int quotaBreaches,
+      long failedForQuota) {}
 
   @Test
   void shouldCompareTodaysLoopWithBatchedReadsAndAdaptiveIntervals() throws IOException {
@@ -83,17 +87,19 @@ class ListingBenchmark {
             runTimes,
             waves,
             waveGap,
-            step);
+            step,
+            false);
     Figures batched =
         replay(
-            "batched reads + adaptive intervals (default settings)",
+            "batched reads + adaptive intervals + admission within AMC's quotas (defaults)",
             new StatusReadRule.Settings(
                 true, listing.minDue(), listing.maxAge(), listing.window(), listing.maxPages()),
             adaptiveDefaults(),
             runTimes,
             waves,
             waveGap,
-            step);
+            step,
+            true);
 
     StringBuilder out = new StringBuilder();
     out.append(
@@ -110,8 +116,11 @@ class ListingBenchmark {
         String.format(
             "status reads per execution: %.1f -> %.1f (%.1fx fewer)%n",
             todayReads, batchedReads, todayReads / batchedReads));
-    // Quota breaches at the simulator and executions FAILED for quota reasons come with quota
-    // admission (another branch): its counters are reported here, per mode, once it is merged.
+    out.append(
+        String.format(
+            "new loop under AMC's quotas enforced by the simulator: %d quota breaches, %d"
+                + " executions FAILED for a quota (today's loop: AMC queues what is over)%n",
+            batched.quotaBreaches(), batched.failedForQuota()));
     System.out.print(out);
     Files.writeString(Path.of("target", "benchmark-listing.txt"), out.toString());
   }
@@ -137,7 +146,8 @@ class ListingBenchmark {
       List<Duration> runTimes,
       int waves,
       Duration waveGap,
-      Duration step) {
+      Duration step,
+      boolean quotas) {
     fixtures.reset();
     Instant start = clock.instant();
     List<UUID> workflows = new ArrayList<>();
@@ -154,9 +164,24 @@ class ListingBenchmark {
           .add(ExecutionScript.succeeds(Duration.ZERO, runTimes.get(n), 1));
     }
     scripts.forEach(simulator::scriptEach);
-    PollCycle cycle =
-        ReplicaLoops.build(
-            TestPollConfig.defaults().withConcurrency(20), "bench", reads, intervals);
+    PollCycle cycle;
+    if (quotas) {
+      // AMC's quotas, enforced by the simulator and kept by admission at AMC's own numbers: the
+      // waves go above the 10 per instance, and a create past a quota is refused and counted.
+      simulator.enforceQuotas(SimulatedQuotas.amc());
+      cycle =
+          ReplicaLoops.build(
+              TestPollConfig.defaults().withConcurrency(20),
+              "bench",
+              reads,
+              intervals,
+              TestAdmissionConfig.amc());
+    } else {
+      // Today's loop submits whatever is registered, and AMC queues what is over its limit.
+      cycle =
+          ReplicaLoops.build(
+              TestPollConfig.defaults().withConcurrency(20), "bench", reads, intervals);
+    }
     int perWave = (runTimes.size() + waves - 1) / waves;
     int submitted = 0;
     Instant nextWave = start;
@@ -226,7 +251,11 @@ class ListingBenchmark {
         delays,
         fractions,
         within,
-        simulated);
+        simulated,
+        simulator.quotaBreaches(),
+        fixtures.count(
+            "SELECT count(*) FROM workflow_executions WHERE status = 'FAILED'"
+                + " AND (lower(error_message) LIKE '%quota%' OR lower(last_error) LIKE '%quota%')"));
   }
 
   private static void describe(StringBuilder out, Figures f) {

@@ -46,6 +46,27 @@ final class ReplicaLoops {
     return build(config, owner, store);
   }
 
+  /**
+   * A replica that reads statuses and schedules checks as given and keeps within {@code limits}
+   * (AMC's own numbers, say, where the test profile raises them out of the way).
+   */
+  static PollCycle build(
+      PollConfig config,
+      String owner,
+      StatusReadRule.Settings reads,
+      PollSchedule.Settings schedule,
+      AdmissionConfig limits) {
+    ExecutionStore store =
+        new ExecutionStore(
+            bean(Pool.class),
+            bean(LoopMetrics.class),
+            bean(AmcConfig.class),
+            config,
+            new Admission(limits));
+    return build(
+        config, bean(TimeoutConfig.class), owner, bean(Clock.class), store, reads, schedule);
+  }
+
   /** A replica whose SQL goes through {@code store} (for example one that times its claims). */
   static PollCycle build(PollConfig config, String owner, ExecutionStore store) {
     return build(
