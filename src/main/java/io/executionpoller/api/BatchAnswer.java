@@ -25,10 +25,17 @@ public record BatchAnswer(
   /**
    * One item's answer, with the status the single POST /api/v1/executions would have answered: 201
    * created, 200 an earlier use of its key (the execution that use created), 400/404/409/422 as
-   * there, or 424 for a valid item not stored because another item of the batch was refused.
+   * there, or 424 for a valid item not stored because another item of the batch was refused. A
+   * created item with a callbackUrl carries its callback's secret, shown this once (a replay does
+   * not show it again, as the single request's replay does not).
    */
   public record Item(
-      int index, String idempotencyKey, int status, UUID executionId, String detail) {
+      int index,
+      String idempotencyKey,
+      int status,
+      UUID executionId,
+      String detail,
+      String callbackSecret) {
 
     static final int CREATED = 201;
     static final int REPLAYED = 200;

@@ -8,6 +8,7 @@ import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
+import io.executionpoller.notify.ExecutionCallbacks;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,22 +95,34 @@ public class BatchRegistrations {
   private final Clock clock;
   private final ApiConfig config;
   private final ObjectMapper json;
+  private final ExecutionCallbacks callbacks;
 
-  BatchRegistrations(Clock clock, ApiConfig config, ObjectMapper json) {
+  BatchRegistrations(
+      Clock clock, ApiConfig config, ObjectMapper json, ExecutionCallbacks callbacks) {
     this.clock = clock;
     this.config = config;
     this.json = json;
+    this.callbacks = callbacks;
   }
 
   /** The batch's answer: every item stored, or none and each item's own answer. */
   public Uni<BatchAnswer> register(BatchRegistration request) {
+    return register(request, null);
+  }
+
+  /**
+   * The same, with {@code note} (who sent it and why, e.g. a backfill's reason) added to each new
+   * execution's REGISTERED event.
+   */
+  Uni<BatchAnswer> register(BatchRegistration request, String note) {
     List<BatchItem> items = shape(request);
     List<Checked> checked = check(items);
     if (checked.stream().anyMatch(Checked::refused)) {
       return Uni.createFrom().item(refusedAnswer(checked));
     }
     Instant now = clock.instant();
-    return Panache.withTransaction(() -> Panache.getSession().chain(s -> store(s, checked, now)))
+    return Panache.withTransaction(
+            () -> Panache.getSession().chain(s -> store(s, checked, now, note)))
         .onFailure(BatchRefused.class)
         .recoverWithItem(failure -> refusedAnswer(((BatchRefused) failure).checked))
         .onFailure(BatchRegistrations::isTrackedElsewhere)
@@ -135,7 +148,7 @@ public class BatchRegistrations {
   }
 
   /** Each item as the single registration checks it, plus repeats inside the batch. */
-  private static List<Checked> check(List<BatchItem> items) {
+  private List<Checked> check(List<BatchItem> items) {
     List<Checked> checked = new ArrayList<>(items.size());
     Map<String, Integer> keys = new HashMap<>();
     Map<String, Integer> remotes = new HashMap<>();
@@ -146,6 +159,14 @@ public class BatchRegistrations {
       try {
         ExecutionRegistration registration = item.registration();
         ExecutionResource.validate(registration);
+        if (item.callbackUrl() != null) {
+          callbacks
+              .refusal(item.callbackUrl())
+              .ifPresent(
+                  reason -> {
+                    throw ApiProblem.badRequest("callbackUrl: " + reason);
+                  });
+        }
         if (item.idempotencyKey() == null) {
           throw ApiProblem.badRequest("idempotencyKey is required in a batch");
         }
@@ -172,7 +193,8 @@ public class BatchRegistrations {
     return checked;
   }
 
-  private Uni<BatchAnswer> store(Mutiny.Session session, List<Checked> checked, Instant now) {
+  private Uni<BatchAnswer> store(
+      Mutiny.Session session, List<Checked> checked, Instant now, String note) {
     return workflows(session, checked)
         .chain(instances -> claimKeys(session, checked, now).replaceWith(instances))
         .call(() -> trackedAlready(session, checked))
@@ -183,7 +205,8 @@ public class BatchRegistrations {
                 throw new BatchRefused(checked);
               }
             })
-        .chain(instances -> insert(session, checked, now).replaceWith(instances))
+        .chain(instances -> insert(session, checked, now, note).replaceWith(instances))
+        .call(() -> subscribeCallbacks(checked, now))
         .map(instances -> storedAnswer(checked, instances));
   }
 
@@ -298,7 +321,8 @@ public class BatchRegistrations {
   }
 
   /** The new executions and their REGISTERED events, a few statements for the whole batch. */
-  private Uni<Void> insert(Mutiny.Session session, List<Checked> checked, Instant now) {
+  private Uni<Void> insert(
+      Mutiny.Session session, List<Checked> checked, Instant now, String note) {
     List<Checked> fresh = checked.stream().filter(Checked::isNew).toList();
     if (fresh.isEmpty()) {
       return Uni.createFrom().voidItem();
@@ -326,11 +350,39 @@ public class BatchRegistrations {
         .setParameter("pending", ExecutionStatus.PENDING.name())
         .setParameter("now", now)
         .executeUpdate()
-        .chain(() -> registeredEvents(session, fresh, now, false, "to be submitted"))
+        .chain(() -> registeredEvents(session, fresh, now, false, noted("to be submitted", note)))
         .chain(
             () ->
                 registeredEvents(
-                    session, fresh, now, true, "tracking an existing remote execution"));
+                    session,
+                    fresh,
+                    now,
+                    true,
+                    noted("tracking an existing remote execution", note)));
+  }
+
+  private static String noted(String message, String note) {
+    return note == null ? message : message + "; " + note;
+  }
+
+  /**
+   * The callbacks of the new items, in the batch's transaction, one after the other on its session
+   * (a session runs one statement at a time); each secret goes into its item's answer.
+   */
+  private Uni<Void> subscribeCallbacks(List<Checked> checked, Instant now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Checked entry : checked) {
+      if (entry.isNew() && entry.item.callbackUrl() != null) {
+        chain =
+            chain.chain(
+                () ->
+                    callbacks
+                        .register(entry.executionId, entry.item.callbackUrl(), now)
+                        .invoke(secret -> entry.callbackSecret = secret)
+                        .replaceWithVoid());
+      }
+    }
+    return chain;
   }
 
   /** The REGISTERED events of the new executions that do (or do not) track a remote run. */
@@ -396,6 +448,7 @@ public class BatchRegistrations {
     private UUID executionId;
     private boolean replay;
     private ApiProblem refusal;
+    private String callbackSecret;
 
     private Checked(int index, BatchItem item) {
       this.index = index;
@@ -427,20 +480,23 @@ public class BatchRegistrations {
           key.value(),
           replay ? BatchAnswer.Item.REPLAYED : BatchAnswer.Item.CREATED,
           executionId,
-          replay ? "an earlier use of this key registered it" : "registered");
+          replay ? "an earlier use of this key registered it" : "registered",
+          callbackSecret);
     }
 
     BatchAnswer.Item refusedAnswer(int firstRefused) {
       String keyValue = key == null ? item.idempotencyKey() : key.value();
       if (refusal != null) {
-        return new BatchAnswer.Item(index, keyValue, refusal.status(), null, refusal.getMessage());
+        return new BatchAnswer.Item(
+            index, keyValue, refusal.status(), null, refusal.getMessage(), null);
       }
       return new BatchAnswer.Item(
           index,
           keyValue,
           BatchAnswer.Item.NOT_STORED,
           null,
-          "not stored: item " + firstRefused + " was refused");
+          "not stored: item " + firstRefused + " was refused",
+          null);
     }
   }
 

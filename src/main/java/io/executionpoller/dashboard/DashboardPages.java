@@ -1,11 +1,14 @@
 package io.executionpoller.dashboard;
 
+import io.executionpoller.api.BatchRegistration;
 import io.executionpoller.api.EventView;
 import io.executionpoller.api.ExecutionSummary;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.Page;
+import io.executionpoller.api.WorkflowView;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.failure.ErrorType;
+import io.executionpoller.notify.DeadDelivery;
 import io.executionpoller.notify.DeliveryStatus;
 import io.executionpoller.notify.DeliveryView;
 import io.executionpoller.results.ResultStatus;
@@ -46,7 +49,9 @@ final class DashboardPages {
       Map<ExecutionStatus, Long> counts,
       boolean paged,
       long refreshSeconds,
-      Instant now) {
+      Instant now,
+      boolean operator,
+      String liveStream) {
     List<ListPage.Row> rows = new ArrayList<>();
     for (ExecutionSummary execution : page.items()) {
       rows.add(row(execution, now));
@@ -86,7 +91,32 @@ final class DashboardPages {
         page.next() == null ? null : query.url(page.next()),
         paged ? query.url(null) : null,
         refreshSeconds,
-        Display.time(now));
+        Display.time(now),
+        operator,
+        liveStream);
+  }
+
+  /** The backfill form, with the workflows to choose from (an operator's page). */
+  static BackfillPage backfill(List<WorkflowView> workflows, boolean more, Instant now) {
+    List<BackfillPage.Workflow> options =
+        workflows.stream()
+            .map(
+                w ->
+                    new BackfillPage.Workflow(
+                        w.id().toString(),
+                        workflowLabel(w.name(), w.id())
+                            + " · "
+                            + Display.text(w.workflowId())
+                            + " · "
+                            + Display.text(w.instanceId())))
+            .toList();
+    return new BackfillPage(true, options, more, BatchRegistration.MAX_ITEMS, 0, Display.time(now));
+  }
+
+  /** What a viewer sees instead of the backfill form. */
+  static BackfillPage backfillRefused(Instant now) {
+    return new BackfillPage(
+        false, List.of(), false, BatchRegistration.MAX_ITEMS, 0, Display.time(now));
   }
 
   /**
@@ -94,7 +124,12 @@ final class DashboardPages {
    * with its full count and the rows read (at most the page's bound, longest-stuck first).
    */
   static ProblemsPage problems(
-      List<StuckExecution> stuck, Map<StuckReason, Long> counts, long refreshSeconds, Instant now) {
+      List<StuckExecution> stuck,
+      Map<StuckReason, Long> counts,
+      List<DeadDelivery> dead,
+      long deadCount,
+      long refreshSeconds,
+      Instant now) {
     List<ProblemsPage.Group> groups = new ArrayList<>();
     long total = 0;
     long shown = 0;
@@ -119,8 +154,39 @@ final class DashboardPages {
               Display.number(count),
               rows));
     }
+    ProblemsPage.Dead deadGroup = null;
+    if (deadCount > 0) {
+      deadGroup =
+          new ProblemsPage.Dead(
+              Display.number(deadCount),
+              dead.size() < deadCount,
+              dead.stream().map(DashboardPages::deadRow).toList());
+    }
     return new ProblemsPage(
-        groups, Display.number(total), shown < total, refreshSeconds, Display.time(now));
+        groups,
+        deadGroup,
+        Display.number(total + deadCount),
+        shown < total,
+        refreshSeconds,
+        Display.time(now));
+  }
+
+  private static ProblemsPage.DeadRow deadRow(DeadDelivery dead) {
+    DeliveryView delivery = dead.delivery();
+    String execution = delivery.executionId().toString();
+    return new ProblemsPage.DeadRow(
+        delivery.id().toString(),
+        execution,
+        execution.substring(0, 8),
+        executionUrl(delivery.executionId()),
+        delivery.subscriptionId().toString(),
+        Display.text(dead.receiver()),
+        Display.text(delivery.eventType()),
+        Display.number((long) delivery.attempts()),
+        delivery.lastAttemptAt() == null ? "" : Display.time(delivery.lastAttemptAt()),
+        delivery.lastStatusCode() == null ? "no answer" : delivery.lastStatusCode().toString(),
+        Display.shortened(delivery.lastError(), LIST_ERROR_CHARS),
+        "POST /api/v1/deliveries/" + delivery.id() + "/redeliver");
   }
 
   private static ProblemsPage.Row problemRow(StuckExecution execution, ProblemAdvice advice) {
@@ -197,7 +263,8 @@ final class DashboardPages {
       List<List<String>> preview,
       List<DeliveryView> deliveries,
       long refreshSeconds,
-      Instant now) {
+      Instant now,
+      String liveStream) {
     List<DetailPage.Event> events = new ArrayList<>();
     for (EventView event : newestEvents.subList(0, Math.min(eventLimit, newestEvents.size()))) {
       events.add(event(event));
@@ -215,7 +282,8 @@ final class DashboardPages {
         deliveries.stream().map(DashboardPages::delivery).toList(),
         "/api/v1/deliveries?executionId=" + execution.id(),
         refreshes(execution) ? refreshSeconds : 0,
-        Display.time(now));
+        Display.time(now),
+        liveStream);
   }
 
   private static DetailPage.Delivery delivery(DeliveryView d) {
@@ -385,6 +453,14 @@ final class DashboardPages {
     return name == null || name.isBlank()
         ? "workflow " + workflowId.toString().substring(0, 8)
         : name;
+  }
+
+  /**
+   * The event stream after {@code newest}, the newest event read before the page's data: an event
+   * that lands while the page is read is streamed (and at worst read twice), never missed.
+   */
+  static String liveStream(long newest) {
+    return "/api/v1/events/stream?after=" + newest;
   }
 
   static String executionUrl(UUID id) {

@@ -6,10 +6,15 @@ import io.executionpoller.api.ExecutionQueries;
 import io.executionpoller.api.ExecutionView;
 import io.executionpoller.api.PageCursor;
 import io.executionpoller.api.QueryParams;
+import io.executionpoller.api.WorkflowQueries;
 import io.executionpoller.notify.DeliveryStore;
+import io.executionpoller.notify.EventStreamStore;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;
 import io.executionpoller.results.ResultStatus;
+import io.executionpoller.security.AccessFilter;
+import io.executionpoller.security.Caller;
+import io.executionpoller.security.Role;
 import io.executionpoller.stuck.StuckDetector;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.qute.CheckedTemplate;
@@ -21,6 +26,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
@@ -32,8 +39,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The read-only dashboard: executions newest first, filtered by status, and one execution with its
- * events and result preview. Server-rendered with Qute (HTML-escaped); no script at all. The access
- * filter guards it like every REST route: a viewer token as the Basic password.
+ * events and result preview. Server-rendered with Qute (HTML-escaped); the only scripts are the
+ * daemon's own ({@link DashboardAssets}): live updates, and the backfill form's call to the JSON
+ * API. The access filter guards it like every REST route: a viewer token as the Basic password.
  */
 @Path("/")
 @Produces(DashboardResource.HTML)
@@ -42,18 +50,21 @@ public class DashboardResource {
   static final String HTML = "text/html;charset=UTF-8";
 
   /**
-   * No script may run (the pages have none, so an escaping slip cannot become one), inline styles
-   * only, data: for the empty favicon, forms only to the daemon itself (the list's filter form is a
-   * GET), and no framing.
+   * Scripts only from the daemon itself ({@link DashboardAssets}; nothing inline, so an escaping
+   * slip cannot become one), their requests only to it, inline styles only, data: for the empty
+   * favicon, forms only to the daemon itself (the list's filter form is a GET), and no framing.
    */
   static final String CONTENT_SECURITY_POLICY =
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
-          + " form-action 'self'; frame-ancestors 'none'";
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline';"
+          + " img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   private static final int MAX_PAGE_SIZE = 500;
 
   /** Webhook deliveries listed on an execution's page; the API lists them all. */
   private static final int MAX_DELIVERIES = 50;
+
+  /** Workflows offered by the backfill form's list, newest first. */
+  private static final int BACKFILL_WORKFLOWS = 500;
 
   @CheckedTemplate(basePath = "dashboard")
   static class Templates {
@@ -66,6 +77,8 @@ public class DashboardResource {
     static native TemplateInstance problems(ProblemsPage page);
 
     static native TemplateInstance charts(ChartPage page);
+
+    static native TemplateInstance backfill(BackfillPage page);
   }
 
   private final ExecutionQueries executions;
@@ -76,6 +89,8 @@ public class DashboardResource {
   private final DashboardConfig config;
   private final Clock clock;
   private final DeliveryStore deliveries;
+  private final WorkflowQueries workflows;
+  private final EventStreamStore stream;
 
   DashboardResource(
       ExecutionQueries executions,
@@ -85,8 +100,12 @@ public class DashboardResource {
       ChartQueries charts,
       DashboardConfig config,
       Clock clock,
-      DeliveryStore deliveries) {
+      DeliveryStore deliveries,
+      WorkflowQueries workflows,
+      EventStreamStore stream) {
+    this.stream = stream;
     this.deliveries = deliveries;
+    this.workflows = workflows;
     this.executions = executions;
     this.results = results;
     this.downloads = downloads;
@@ -106,39 +125,77 @@ public class DashboardResource {
       @QueryParam("from") String from,
       @QueryParam("to") String to,
       @QueryParam("cursor") String cursor,
-      @QueryParam("limit") String limit) {
+      @QueryParam("limit") String limit,
+      @Context ContainerRequestContext request) {
     ListQuery query =
         ListQuery.parse(
             status, workflow, instance, advertiser, errorType, from, to, limit, MAX_PAGE_SIZE);
     boolean paged = cursor != null && !cursor.isEmpty();
     ExecutionFilter filter = query.filter();
-    return executions
-        .list(
-            filter,
-            PageCursor.decode(cursor),
-            query.limit() > 0 ? query.limit() : config.pageSize())
+    PageCursor after = PageCursor.decode(cursor);
+    int size = query.limit() > 0 ? query.limit() : config.pageSize();
+    boolean operator = operator(request);
+    // The newest event first: the page's live updates follow the stream from there.
+    return stream
+        .newest()
         .chain(
-            page ->
+            newest ->
                 executions
-                    .countByStatus(filter)
-                    .map(
-                        counts ->
-                            html(
-                                200,
-                                Templates.executions(
-                                    DashboardPages.list(
-                                        page,
-                                        query,
-                                        counts,
-                                        paged,
-                                        refreshSeconds(),
-                                        clock.instant())))));
+                    .list(filter, after, size)
+                    .chain(
+                        page ->
+                            executions
+                                .countByStatus(filter)
+                                .map(
+                                    counts ->
+                                        DashboardPages.list(
+                                            page,
+                                            query,
+                                            counts,
+                                            paged,
+                                            refreshSeconds(),
+                                            clock.instant(),
+                                            operator,
+                                            DashboardPages.liveStream(newest)))))
+        .map(page -> html(200, Templates.executions(page)));
+  }
+
+  /**
+   * The backfill form, for operators; a viewer gets the page without it. The form changes state
+   * only through its script's call to POST /api/v1/executions/backfill (JSON), which the access
+   * filter refuses to a viewer as well.
+   */
+  @GET
+  @Path("backfill")
+  public Uni<Response> backfill(@Context ContainerRequestContext request) {
+    Instant now = clock.instant();
+    if (!operator(request)) {
+      return Uni.createFrom()
+          .item(html(200, Templates.backfill(DashboardPages.backfillRefused(now))));
+    }
+    return workflows
+        .list(null, null, BACKFILL_WORKFLOWS)
+        .map(
+            page ->
+                html(
+                    200,
+                    Templates.backfill(
+                        DashboardPages.backfill(page.items(), page.next() != null, now))));
+  }
+
+  private static boolean operator(ContainerRequestContext request) {
+    Caller caller = (Caller) request.getProperty(AccessFilter.CALLER);
+    return caller != null && caller.role().allows(Role.OPERATOR);
   }
 
   @GET
   @Path("executions/{id}")
   public Uni<Response> detail(@PathParam("id") String id) {
     UUID executionId = QueryParams.uuid("id", id);
+    return stream.newest().chain(newest -> detail(executionId, newest));
+  }
+
+  private Uni<Response> detail(UUID executionId, long newest) {
     return executions
         .detail(executionId)
         .onItem()
@@ -170,29 +227,48 @@ public class DashboardResource {
                                                                 preview,
                                                                 sent,
                                                                 refreshSeconds(),
-                                                                clock.instant())))))));
+                                                                clock.instant(),
+                                                                DashboardPages.liveStream(
+                                                                    newest))))))));
   }
 
-  /** What needs a person: the stuck executions by reason, each reason with what helps. */
+  /**
+   * What needs a person: the stuck executions by reason, each reason with what helps, and the dead
+   * webhook deliveries.
+   */
   @GET
   @Path("problems")
   public Uni<Response> problems() {
     Instant now = clock.instant();
+    int rows = config.problemRows();
     return Panache.withSession(
         () ->
             stuck
-                .find(now, config.problemRows())
+                .find(now, rows)
                 .chain(
-                    rows ->
+                    found ->
                         stuck
                             .count(now)
-                            .map(
+                            .chain(
                                 counts ->
-                                    html(
-                                        200,
-                                        Templates.problems(
-                                            DashboardPages.problems(
-                                                rows, counts, refreshSeconds(), now))))));
+                                    deliveries
+                                        .dead(rows)
+                                        .chain(
+                                            dead ->
+                                                deliveries
+                                                    .deadCount()
+                                                    .map(
+                                                        deadCount ->
+                                                            html(
+                                                                200,
+                                                                Templates.problems(
+                                                                    DashboardPages.problems(
+                                                                        found,
+                                                                        counts,
+                                                                        dead,
+                                                                        deadCount,
+                                                                        refreshSeconds(),
+                                                                        now))))))));
   }
 
   /**
@@ -267,14 +343,16 @@ public class DashboardResource {
   }
 
   private static Response html(int status, TemplateInstance page) {
-    return Response.status(status)
-        .type(HTML)
-        .entity(page.render())
+    return secured(Response.status(status).type(HTML).entity(page.render())).build();
+  }
+
+  /** The dashboard's security headers, on its pages and its scripts alike. */
+  static Response.ResponseBuilder secured(Response.ResponseBuilder response) {
+    return response
         .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "no-referrer")
         // Pages show live state and may carry error text: never from a cache.
-        .header("Cache-Control", "no-store")
-        .build();
+        .header("Cache-Control", "no-store");
   }
 }

@@ -17,7 +17,8 @@ public record DetailPage(
     List<Delivery> deliveries,
     String deliveriesApi,
     long refreshSeconds,
-    String generatedAt) {
+    String generatedAt,
+    String liveStream) {
 
   /** One webhook delivery of the execution: where it stands and what the receiver last said. */
   @TemplateData

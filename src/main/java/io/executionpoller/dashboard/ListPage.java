@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The executions list: one page, newest first, with the status filter links (each with its count
  * under the other filters), the filter form as the URL fills it, and the link to the next (older)
- * page. Every string is ready to print; the template only lays it out.
+ * page. Every string is ready to print; the template only lays it out. {@code operator} shows the
+ * links to the pages that change state (a viewer sees none); {@code liveStream} is the event stream
+ * from just before the page was read, which live.js follows.
  */
 @TemplateData
 public record ListPage(
@@ -20,7 +22,9 @@ public record ListPage(
     String olderUrl,
     String newestUrl,
     long refreshSeconds,
-    String generatedAt) {
+    String generatedAt,
+    boolean operator,
+    String liveStream) {
 
   /** One execution. */
   @TemplateData

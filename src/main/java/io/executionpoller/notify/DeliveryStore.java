@@ -90,6 +90,21 @@ public class DeliveryStore {
 
   private static final String ONE = COLUMNS + " WHERE d.id = :key";
 
+  /** Dead deliveries with their subscription's URL, most recently given up first. */
+  private static final String DEAD =
+      """
+      SELECT d.id, d.subscription_id, d.event_id, d.execution_id, d.event_type, d.status,
+             d.occurred_at, d.created_at, d.attempts, d.next_attempt_at, d.last_attempt_at,
+             d.last_status_code, d.last_error, d.delivered_at, s.url
+        FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+       WHERE d.status = :dead
+       ORDER BY d.last_attempt_at DESC NULLS LAST, d.id
+       LIMIT :limit
+      """;
+
+  private static final String DEAD_COUNT =
+      "SELECT count(*) FROM webhook_deliveries WHERE status = :dead";
+
   /**
    * An operator's redelivery: due now, with a fresh max-age, whatever its state. A lease is kept: a
    * replica sending it right now finishes (and records) that attempt, and no other replica sends it
@@ -212,6 +227,50 @@ public class DeliveryStore {
   /** The deliveries of an execution, oldest first. */
   public Uni<List<DeliveryView>> ofExecution(UUID execution, int limit) {
     return list(BY_EXECUTION, execution, limit);
+  }
+
+  /** The newest dead deliveries (call inside a session). */
+  public Uni<List<DeadDelivery>> dead(int limit) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DEAD, Object[].class)
+                    .setParameter("dead", DeliveryStatus.DEAD.name())
+                    .setParameter("limit", limit)
+                    .getResultList())
+        .map(
+            rows ->
+                rows.stream()
+                    .map(row -> new DeadDelivery(view(row), receiver((String) row[14])))
+                    .toList());
+  }
+
+  /** How many deliveries are dead (call inside a session). */
+  public Uni<Long> deadCount() {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DEAD_COUNT, Long.class)
+                    .setParameter("dead", DeliveryStatus.DEAD.name())
+                    .getSingleResult());
+  }
+
+  /** scheme://host[:port] of a subscription URL, nothing of its path, query or user info. */
+  static String receiver(String url) {
+    try {
+      java.net.URI uri = new java.net.URI(url);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        return "(unreadable URL)";
+      }
+      return uri.getScheme()
+          + "://"
+          + uri.getHost()
+          + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+    } catch (java.net.URISyntaxException e) {
+      return "(unreadable URL)";
+    }
   }
 
   Uni<DeliveryView> one(UUID id) {

@@ -63,7 +63,7 @@ public class EventStreamStore {
   record Page(List<StreamedEvent> events, long next, boolean full) {}
 
   /** The newest sequence: a follower without Last-Event-ID starts after it. */
-  Uni<Long> newest() {
+  public Uni<Long> newest() {
     return Panache.withSession(
         () ->
             Panache.getSession()

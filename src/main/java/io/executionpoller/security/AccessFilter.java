@@ -64,11 +64,19 @@ public class AccessFilter {
     return Optional.empty();
   }
 
-  /** The API asks for a bearer token; the dashboard asks the browser for Basic credentials. */
+  /**
+   * The dashboard asks the browser for Basic credentials. The API asks for a bearer token first and
+   * offers Basic beside it: the dashboard's scripts call the API (its event stream, the backfill)
+   * with the browser's credentials, which a browser sends unasked only below the path it signed in
+   * at; elsewhere it answers a Basic challenge for the realm with the credentials it holds.
+   */
   private static Response unauthorized(boolean api, String detail) {
-    String challenge = api ? "Bearer " + REALM : "Basic " + REALM + ", charset=\"UTF-8\"";
-    return Response.fromResponse(ApiProblem.response(401, detail))
-        .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
-        .build();
+    String basic = "Basic " + REALM + ", charset=\"UTF-8\"";
+    Response.ResponseBuilder refused = Response.fromResponse(ApiProblem.response(401, detail));
+    // Two header lines, not one list: browsers read one challenge per line.
+    if (api) {
+      refused.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer " + REALM);
+    }
+    return refused.header(HttpHeaders.WWW_AUTHENTICATE, basic).build();
   }
 }

@@ -279,6 +279,70 @@ class BatchRegistrationTest {
     assertThat(fixtures.count("SELECT count(*) FROM workflow_executions")).isEqualTo(2);
   }
 
+  @Test
+  void shouldSubscribeAnItemsCallbackUrlToItsExecutionAloneAndRefuseATargetItMayNotReach()
+      throws Exception {
+    UUID workflow = fixtures.savedWorkflow("wf_batch_callback");
+    Map<String, Object> withCallback = item("cb-1", workflow, null, null);
+    withCallback.put("callbackUrl", "http://127.0.0.1:9/cb");
+    Map<String, Object> refusedTarget = item("cb-2", workflow, null, null);
+    refusedTarget.put("callbackUrl", "https://example.com/cb");
+
+    JsonPath refused =
+        send(List.of(withCallback, refusedTarget)).then().statusCode(422).extract().jsonPath();
+    assertThat(refused.getList("items.status", Integer.class)).containsExactly(424, 400);
+    assertThat(refused.getString("items[1].detail")).startsWith("callbackUrl: ");
+    assertThat(fixtures.count("SELECT count(*) FROM webhook_subscriptions")).isZero();
+
+    Map<String, Object> without = item("cb-3", workflow, null, null);
+    JsonPath stored =
+        send(List.of(withCallback, without)).then().statusCode(200).extract().jsonPath();
+    assertThat(stored.getString("items[0].callbackSecret")).startsWith("whsec_");
+    assertThat(stored.getString("items[1].callbackSecret")).isNull();
+    UUID called = UUID.fromString(stored.getString("items[0].executionId"));
+    UUID other = UUID.fromString(stored.getString("items[1].executionId"));
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM webhook_subscriptions WHERE execution_id = ?"
+                    + " AND url = 'http://127.0.0.1:9/cb'",
+                called))
+        .isEqualTo(1);
+
+    try (Connection connection = dataSource.getConnection()) {
+      for (UUID id : List.of(called, other)) {
+        io.executionpoller.execution.EventRows.insert(
+            connection,
+            id,
+            java.time.Instant.now(),
+            io.executionpoller.execution.EventType.TRANSITION,
+            io.executionpoller.execution.ExecutionStatus.PENDING,
+            io.executionpoller.execution.ExecutionStatus.CANCELLED,
+            null,
+            "r");
+      }
+    }
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM webhook_deliveries WHERE execution_id = ?", called))
+        .isEqualTo(1);
+    assertThat(
+            fixtures.count("SELECT count(*) FROM webhook_deliveries WHERE execution_id = ?", other))
+        .isZero();
+
+    // The same item again is a replay: no second subscription, and the secret is not shown again.
+    JsonPath replay = send(List.of(withCallback)).then().statusCode(200).extract().jsonPath();
+    assertThat(replay.getList("items.status", Integer.class)).containsExactly(200);
+    assertThat(replay.getString("items[0].callbackSecret")).isNull();
+    assertThat(fixtures.count("SELECT count(*) FROM webhook_subscriptions")).isEqualTo(1);
+    // The callbackUrl is part of the registration: the key with another callback is refused.
+    Map<String, Object> otherCallback = item("cb-1", workflow, null, null);
+    otherCallback.put("callbackUrl", "http://127.0.0.1:9/other");
+    send(List.of(otherCallback))
+        .then()
+        .statusCode(422)
+        .body("items[0].status", org.hamcrest.Matchers.is(422));
+  }
+
   static Map<String, Object> item(
       String key, UUID workflow, Map<String, String> parameters, Map<String, String> window) {
     Map<String, Object> item = new LinkedHashMap<>();

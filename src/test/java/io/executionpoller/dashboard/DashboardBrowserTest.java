@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +33,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -140,7 +142,12 @@ class DashboardBrowserTest {
                 .getText())
         .as("the hostile workflow name shows as text")
         .startsWith("<script>window.pwned=1</script>");
-    assertThat(browser.executeScript("return document.scripts.length + (window.pwned || 0)"))
+    // The only scripts are the daemon's own, from /assets/ (live updates).
+    assertThat(
+            browser.executeScript(
+                "return Array.from(document.scripts).map(s => new URL(s.src)).filter(u =>"
+                    + " u.host !== location.host || !u.pathname.startsWith('/assets/')).length"
+                    + " + (window.pwned || 0)"))
         .isEqualTo(0L);
     screenshot("executions");
 
@@ -252,6 +259,180 @@ class DashboardBrowserTest {
                 By.cssSelector("table.figures[data-kind='workflow'] tr.figure-row")))
         .hasSize(4);
     screenshot("charts");
+  }
+
+  /**
+   * The backfill form as an operator uses it: preview, register what was previewed, preview again
+   * (every window now registered); a viewer gets the page without the form. The operator signs in
+   * on 127.0.0.1, another origin than the viewer's localhost, so each keeps its own credentials.
+   */
+  @Test
+  void shouldPreviewAndRegisterABackfillFromTheFormAndShowAViewerNoForm() throws IOException {
+    UUID workflow = fixtures.savedWorkflow("wf_backfill_form");
+    browser.get(operatorUrl("/"));
+    // Signed in; on from an address without the credentials, as after a person's sign-in prompt.
+    browser.get("http://127.0.0.1:" + root.getPort() + "/");
+    browser.findElement(By.cssSelector("a.backfill-link")).click();
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.urlContains("/backfill"));
+    new Select(browser.findElement(By.id("backfill-workflow"))).selectByValue(workflow.toString());
+    new Select(browser.findElement(By.id("backfill-period"))).selectByValue("MONTHLY");
+    date("backfill-from", "2024-01-31");
+    date("backfill-to", "2024-04-15");
+    browser.findElement(By.id("backfill-parameters")).sendKeys("{\"day\": \"{windowStart}\"}");
+    browser.findElement(By.id("backfill-reason")).sendKeys("first quarter after the outage");
+    browser.findElement(By.id("backfill-preview")).click();
+
+    WebElement summary = waitFor("#backfill-result p.summary");
+    assertThat(summary.getText())
+        .isEqualTo(
+            "3 windows, monthly, 2024-01-31 to 2024-04-15 (exclusive): 3 to register, 0"
+                + " registered already.");
+    assertThat(browser.findElements(By.cssSelector("#backfill-result tr.window")))
+        .extracting(row -> row.getAttribute("data-start"))
+        .containsExactly("2024-01-31T00:00:00", "2024-02-29T00:00:00", "2024-03-31T00:00:00");
+    WebElement register = browser.findElement(By.id("backfill-register"));
+    assertThat(register.getText()).isEqualTo("Register 3 executions");
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE workflow_id = ?", workflow))
+        .isZero();
+    screenshot("backfill-preview");
+
+    register.click();
+    WebElement stored = waitFor("#backfill-result p.summary.success");
+    assertThat(stored.getText())
+        .isEqualTo("Registered 3 new executions; 0 windows were registered before.");
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM workflow_executions WHERE workflow_id = ?", workflow))
+        .isEqualTo(3);
+    assertThat(
+            fixtures.count(
+                "SELECT count(*) FROM execution_events e JOIN workflow_executions x"
+                    + " ON x.id = e.execution_id WHERE x.workflow_id = ? AND e.message LIKE"
+                    + " '%by operator%: first quarter after the outage'",
+                workflow))
+        .isEqualTo(3);
+    screenshot("backfill-registered");
+
+    browser.findElement(By.id("backfill-preview")).click();
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                browser
+                    .findElement(By.cssSelector("#backfill-result p.summary"))
+                    .getText()
+                    .endsWith("0 to register, 3 registered already."));
+    assertThat(browser.findElement(By.id("backfill-register")).isEnabled()).isFalse();
+
+    browser.get(root + "backfill");
+    assertThat(browser.findElement(By.cssSelector("header.top")).isDisplayed()).isTrue();
+    assertThat(browser.findElements(By.id("backfill-form"))).isEmpty();
+    assertThat(browser.findElement(By.cssSelector(".viewer-notice")).getText())
+        .contains("needs an operator token");
+    assertThat(browser.executeScript("return document.scripts.length")).isEqualTo(0L);
+    browser.get(root.toString());
+    assertThat(browser.findElements(By.cssSelector("a.backfill-link"))).isEmpty();
+    screenshot("backfill-viewer");
+  }
+
+  /**
+   * Live updates: with the event stream open the meta refresh is gone, and an execution cancelled
+   * through the API changes the list's row and counts and the execution's page without a reload (a
+   * marker set in the page survives, which a reload would wipe).
+   */
+  @Test
+  void shouldUpdateTheListAndAnExecutionsPageWhenItsEventsArrive() throws IOException {
+    UUID workflow = fixtures.savedWorkflow("wf_live");
+    UUID listed = fixtures.submit(workflow);
+    UUID opened = fixtures.submit(workflow);
+    browser.get(
+        "http://viewer:"
+            + Api.VIEWER_TOKEN
+            + "@"
+            + root.getHost()
+            + ":"
+            + root.getPort()
+            + "/?workflow="
+            + workflow);
+    awaitLive();
+    assertThat(browser.findElements(By.cssSelector("meta[http-equiv=refresh]"))).isEmpty();
+    assertThat(browser.findElement(By.cssSelector("header.top .refresh-mode")).getText())
+        .isEqualTo("· live");
+    assertThat(
+            browser
+                .findElement(By.cssSelector("tr[data-id='" + listed + "']"))
+                .getAttribute("data-status"))
+        .isEqualTo("pending");
+    browser.executeScript("window.notReloaded = true");
+
+    Api.operator().post("/api/v1/executions/{id}/cancel", listed).then().statusCode(200);
+
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                "cancelled"
+                    .equals(
+                        browser
+                            .findElement(By.cssSelector("tr[data-id='" + listed + "']"))
+                            .getAttribute("data-status")));
+    assertThat(browser.executeScript("return window.notReloaded === true")).isEqualTo(true);
+    assertThat(
+            browser
+                .findElement(By.cssSelector("nav.filters a[data-status='cancelled'] .count"))
+                .getText())
+        .isEqualTo("1");
+    screenshot("live-list");
+
+    browser.get(root + "executions/" + opened);
+    awaitLive();
+    assertThat(browser.findElement(By.cssSelector("h1 .badge")).getText()).isEqualTo("Pending");
+    browser.executeScript("window.notReloaded = true");
+
+    Api.operator().post("/api/v1/executions/{id}/cancel", opened).then().statusCode(200);
+
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                browser.findElement(By.cssSelector("h1 .badge")).getText().equals("Cancelled"));
+    assertThat(browser.executeScript("return window.notReloaded === true")).isEqualTo(true);
+    assertThat(browser.findElements(By.cssSelector("tr.event")))
+        .extracting(row -> row.getAttribute("data-type"))
+        .contains("TRANSITION");
+    screenshot("live-execution");
+  }
+
+  /** The page's script opened the event stream (the browser sent the page's credentials). */
+  private static void awaitLive() {
+    try {
+      new WebDriverWait(browser, WAIT)
+          .until(
+              ignored ->
+                  "on".equals(browser.findElement(By.tagName("body")).getAttribute("data-live")));
+    } catch (TimeoutException e) {
+      throw new AssertionError(
+          "the event stream did not open: data-live="
+              + browser.findElement(By.tagName("body")).getAttribute("data-live"),
+          e);
+    }
+  }
+
+  private String operatorUrl(String path) {
+    return "http://operator:" + Api.OPERATOR_TOKEN + "@127.0.0.1:" + root.getPort() + path;
+  }
+
+  /** A date input set as its picker would set it (typing depends on the browser's locale). */
+  private static void date(String id, String value) {
+    browser.executeScript(
+        "const input = document.getElementById(arguments[0]); input.value = arguments[1];"
+            + " input.dispatchEvent(new Event('input', {bubbles: true}));",
+        id,
+        value);
+  }
+
+  private static WebElement waitFor(String css) {
+    return new WebDriverWait(browser, WAIT)
+        .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
   }
 
   private static WebElement badge(String executionId) {

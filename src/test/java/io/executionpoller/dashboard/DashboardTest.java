@@ -295,7 +295,8 @@ class DashboardTest {
     String detail = viewer().get("/executions/{id}", executions.failed()).asString();
 
     for (String html : List.of(list, detail)) {
-      assertThat(html)
+      // The one script tag is the daemon's own live updates; no other script survives escaping.
+      assertThat(html.replaceAll("<script src=\"/assets/live\\.js\"[^>]*></script>", ""))
           .doesNotContain("<script")
           .doesNotContain("<img")
           .doesNotContain("<b>bold")

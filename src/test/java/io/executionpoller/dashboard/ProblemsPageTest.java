@@ -92,6 +92,76 @@ class ProblemsPageTest {
     assertThat(html).contains("8 that need a person");
   }
 
+  @Test
+  void shouldListDeadNotificationsWithTheReceiversAnswerAndTheRedeliveryThatHelps() {
+    UUID execution = fixtures.submit(workflow);
+    UUID subscription = UUID.randomUUID();
+    fixtures.update(
+        "INSERT INTO webhook_subscriptions (id, url, event_types, enabled, secret, created_at,"
+            + " updated_at) VALUES ('"
+            + subscription
+            + "', 'https://hooks.example.com:8443/in?token=receiver-token-77', '{execution.failed}',"
+            + " true, 'whsec_c2VjcmV0LXRoYXQtbXVzdC1ub3Qtc2hvdw', now(), now())");
+    UUID dead = delivery(subscription, execution, 1, "DEAD", "503", "'answered 503 <i>busy</i>'");
+    delivery(subscription, execution, 2, "PENDING", "NULL", "NULL");
+    delivery(subscription, execution, 3, "DELIVERED", "200", "NULL");
+
+    String html = page();
+
+    String group = section(html, "dead-notifications");
+    assertThat(group)
+        .contains("Dead notifications <span class=\"count\">1</span>")
+        .contains("Check the receiver")
+        .contains("data-id=\"" + dead + "\"")
+        .contains("href=\"/executions/" + execution + "\"")
+        .contains(subscription.toString())
+        .contains("https://hooks.example.com:8443<")
+        .contains("<td class=\"nowrap last-code\">503</td>")
+        .contains("answered 503 &lt;i&gt;busy&lt;/i&gt;")
+        .contains("POST /api/v1/deliveries/" + dead + "/redeliver");
+    assertThat(group.split("class=\"dead-delivery\"", -1)).hasSize(2);
+    assertThat(html).doesNotContain("receiver-token-77").doesNotContain("whsec_");
+    assertThat(html).contains("1 that need a person").doesNotContain("Nothing is stuck");
+
+    // The action it names is the one that helps: redelivered, it is owed again and leaves the page.
+    Api.operator().post("/api/v1/deliveries/{id}/redeliver", dead).then().statusCode(200);
+    assertThat(page()).contains("Nothing is stuck").doesNotContain("dead-notifications");
+  }
+
+  private UUID delivery(
+      UUID subscription, UUID execution, long event, String status, String code, String error) {
+    UUID id = UUID.randomUUID();
+    fixtures.update(
+        "INSERT INTO webhook_deliveries (id, subscription_id, event_id, execution_id, event_type,"
+            + " status, occurred_at, due_since, created_at, next_attempt_at, attempts,"
+            + " last_attempt_at, last_status_code, last_error) VALUES ('"
+            + id
+            + "', '"
+            + subscription
+            + "', "
+            + event
+            + ", '"
+            + execution
+            + "', 'execution.failed', '"
+            + status
+            + "', "
+            + ago(90)
+            + ", "
+            + ago(90)
+            + ", "
+            + ago(90)
+            + ", "
+            + ago(1)
+            + ", 7, "
+            + ago(2)
+            + ", "
+            + code
+            + ", "
+            + error
+            + ")");
+    return id;
+  }
+
   private static String page() {
     return given()
         .auth()

@@ -75,6 +75,7 @@ class AccessControlTest {
             "get /api/v1/executions",
             "post /api/v1/executions",
             "post /api/v1/executions/batch",
+            "post /api/v1/executions/backfill",
             "get /api/v1/executions/{id}",
             "get /api/v1/executions/{id}/events",
             "post /api/v1/executions/{id}/cancel",
@@ -139,7 +140,15 @@ class AccessControlTest {
 
   @Test
   void shouldAskBrowsersForCredentialsOnEveryDashboardPageAndServeThemToViewers() {
-    for (String page : List.of("/", "/problems", "/charts", "/?workflow=x&errorType=QUERY_ERROR")) {
+    for (String page :
+        List.of(
+            "/",
+            "/problems",
+            "/charts",
+            "/?workflow=x&errorType=QUERY_ERROR",
+            "/backfill",
+            "/assets/live.js",
+            "/assets/backfill.js")) {
       Response anonymous = given().get(page);
       assertThat(anonymous.statusCode()).as(page).isEqualTo(401);
       assertThat(anonymous.header("WWW-Authenticate")).as(page).startsWith("Basic ");
@@ -164,9 +173,14 @@ class AccessControlTest {
     Response answer = send(request, route);
     assertThat(answer.statusCode()).as(why + ": " + route).isEqualTo(401);
     // API clients are asked for a bearer token; browsers (the dashboard) for Basic credentials.
-    assertThat(answer.header("WWW-Authenticate"))
+    List<String> challenges = answer.headers().getValues("WWW-Authenticate");
+    assertThat(challenges.get(0))
         .as(why + ": " + route)
         .startsWith(route.path().startsWith("/api/") ? "Bearer" : "Basic");
+    // Browsers answer the Basic one with the dashboard's credentials (its scripts call the API).
+    assertThat(challenges)
+        .as(why + ": " + route)
+        .contains("Basic realm=\"execution-poller\", charset=\"UTF-8\"");
     assertThat(answer.contentType()).startsWith("application/problem+json");
   }
 

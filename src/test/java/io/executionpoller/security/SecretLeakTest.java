@@ -159,7 +159,33 @@ class SecretLeakTest {
             .get("/api/v1/events/stream")
             .asString());
     answers.add(Api.operator().post("/api/v1/subscriptions/{id}/pause", subscription).asString());
+    // Dead deliveries are listed on the Problems page, with their receiver's last answer.
+    fixtures.update("UPDATE webhook_deliveries SET status = 'DEAD', last_status_code = 503");
     answers.add(Api.viewer().get("/problems").asString());
+    answers.add(Api.operator().get("/backfill").asString());
+    answers.add(Api.viewer().get("/backfill").asString());
+    answers.add(Api.viewer().get("/assets/live.js").asString());
+    answers.add(Api.viewer().get("/assets/backfill.js").asString());
+    answers.add(Api.viewer().get("/executions/{id}", ok).asString());
+    for (boolean dryRun : List.of(true, false)) {
+      answers.add(
+          Api.operator()
+              .contentType("application/json")
+              .body(
+                  Map.of(
+                      "workflowId",
+                      workflow.toString(),
+                      "from",
+                      "2024-01-01",
+                      "to",
+                      "2024-01-04",
+                      "period",
+                      "DAILY",
+                      "dryRun",
+                      dryRun))
+              .post("/api/v1/executions/backfill")
+              .asString());
+    }
     answers.add(Api.viewer().get("/charts").asString());
     answers.add(Api.viewer().get("/?errorType=AUTHENTICATION_ERROR").asString());
     answers.add(
