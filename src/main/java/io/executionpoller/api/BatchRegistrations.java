@@ -159,14 +159,7 @@ public class BatchRegistrations {
       try {
         ExecutionRegistration registration = item.registration();
         ExecutionResource.validate(registration);
-        if (item.callbackUrl() != null) {
-          callbacks
-              .refusal(item.callbackUrl())
-              .ifPresent(
-                  reason -> {
-                    throw ApiProblem.badRequest("callbackUrl: " + reason);
-                  });
-        }
+        ExecutionResource.validateCallback(callbacks, registration);
         if (item.idempotencyKey() == null) {
           throw ApiProblem.badRequest("idempotencyKey is required in a batch");
         }

@@ -116,7 +116,7 @@ public class ExecutionResource {
           @HeaderParam(TraceParent.HEADER)
           String traceparent) {
     validate(request);
-    validateCallback(request);
+    validateCallback(callbacks, request);
     IdempotencyKey key = IdempotencyKey.of(idempotencyKey, request);
     UUID id = UUID.randomUUID();
     Instant now = clock.instant();
@@ -394,8 +394,11 @@ public class ExecutionResource {
                                 null)));
   }
 
-  /** A callback target must be one the notifications may reach (checked again at send time). */
-  private void validateCallback(ExecutionRegistration request) {
+  /**
+   * A callback target must be one the notifications may reach (checked again at send time); the
+   * batch's items are checked by the same rule.
+   */
+  static void validateCallback(ExecutionCallbacks callbacks, ExecutionRegistration request) {
     if (request.callbackUrl() != null) {
       callbacks
           .refusal(request.callbackUrl())
