@@ -14,6 +14,8 @@ import io.executionpoller.support.TestPollConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -53,9 +55,23 @@ import org.junit.jupiter.api.Test;
  * shared 2-core machine are not test material.
  */
 @QuarkusTest
+@TestProfile(CoreLoopBenchmark.AllRunAtOnce.class)
 @WithTestResource(PostgresResource.class)
 @Tag("benchmark")
 class CoreLoopBenchmark {
+
+  /**
+   * AMC runs ten executions of an instance at once and queues the rest PENDING; with 10,000
+   * executions on one instance nearly all would stay PENDING for the whole run and hardly a check
+   * would change anything. The benchmark's executions all run at once, so every one goes PENDING to
+   * RUNNING to SUCCEEDED within the run and half the checks change state.
+   */
+  public static class AllRunAtOnce implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("poller.simulator.running-limit-per-instance", "100000000");
+    }
+  }
 
   /** Four checks an execution: PENDING to RUNNING, RUNNING twice, then SUCCEEDED. */
   private static final int CHECKS_EACH = 4;
@@ -85,7 +101,9 @@ class CoreLoopBenchmark {
     int maxChecksPerCycle = Integer.getInteger("bench.max-checks-per-cycle", 5_000);
     fixtures.reset();
     fixtures.savedWorkflow("wf_bench");
+    long seedStart = System.nanoTime();
     List<String> remoteIds = seed(executions, instances, finished);
+    double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
     simulator.setLatency(Duration.ofMillis(latencyMs));
     TimedClaims store = new TimedClaims(pool, metrics, amcConfig);
     TestPollConfig config =
@@ -108,49 +126,80 @@ class CoreLoopBenchmark {
             batchSize,
             maxChecksPerCycle,
             ideal));
+    out.append(String.format("seeded in %.1f s (SQL, generate_series)%n", seedSeconds));
 
     // The same calls without the loop or the database, first: what the client and the simulator
-    // alone achieve here, in this run (and the client's warm-up).
+    // alone achieve here, in this run, C calls in flight at all times. The first pass warms the
+    // client (connections, JIT); the second is the ceiling reported.
+    transportOnly(
+        remoteIds.subList(0, Math.min(remoteIds.size(), 4 * concurrency * 8)), concurrency);
     double transport = transportOnly(remoteIds, concurrency);
     out.append(
         String.format(
-            "transport only (AmcClient, no loop, no database): %.0f checks/s, ratio to ideal %.3f%n",
-            transport, transport / ideal));
+            "transport only (AmcClient at concurrency %d, warmed, no loop, no database): %.0f"
+                + " checks/s, ratio to ideal %.3f%n",
+            concurrency, transport, transport / ideal));
+
+    // The claim alone at this size, before the run: one claim of the batch at a time, each handed
+    // back at once, timed around the statement on an idle database.
+    IsolatedClaims isolated = isolatedClaims(store, batchSize, 40);
+    out.append(
+        String.format(
+            "claim of %d alone (idle database, %d claims): p50 %.1f ms, p99 %.1f ms, %d rows a"
+                + " claim%n",
+            batchSize, isolated.count(), isolated.p50(), isolated.p99(), isolated.rows()));
 
     resetHeapPeaks();
+    CpuSplit cpu = CpuSplit.start();
     Counters before = counters();
     AmcWatch watch = AmcWatch.start(simulator);
     int checks = 0;
     int transitions = 0;
-    for (int round = 1; round <= CHECKS_EACH; round++) {
+    int ticks = 0;
+    // Until every execution has made its two transitions (to RUNNING, to SUCCESS), one tick of the
+    // injected clock after another, as the scheduler would run the loop.
+    while (transitions < 2L * executions && ticks < 10 * CHECKS_EACH) {
       CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(30));
       checks += report.claimed();
       transitions += report.transitions();
+      ticks++;
       clock.advance(INTERVAL);
     }
     double seconds = watch.stop();
     Counters after = counters();
-
+    double simulatorShare = cpu.stopAndSimulatorShare();
     double perSecond = checks / seconds;
     out.append(
         String.format(
-            "whole run, first to last status call as AMC saw them: %d checks (%d transitions) in"
-                + " %.2f s = %.0f checks/s, ratio to ideal %.3f, ratio to transport only %.3f%n",
-            checks, transitions, seconds, perSecond, perSecond / ideal, perSecond / transport));
+            "whole run, first to last status call as AMC saw them: %d checks (%d transitions,"
+                + " %.2f of checks changed state) over %d ticks in %.2f s = %.0f checks/s, ratio to"
+                + " ideal %.3f, ratio to transport only %.3f%n",
+            checks,
+            transitions,
+            (double) transitions / Math.max(1, checks),
+            ticks,
+            seconds,
+            perSecond,
+            perSecond / ideal,
+            perSecond / transport));
     out.append(
         String.format(
-            "claim of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d claims (timed around the"
-                + " statement)%n",
+            "claim of %d during the run: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d claims"
+                + " (timed around the statement, pool wait included)%n",
             batchSize,
             store.percentile(0.50),
             store.percentile(0.99),
             store.percentile(1.0),
             store.count()));
+    double processCpuMs = (after.daemonCpuNanos - before.daemonCpuNanos) / 1e6 / checks;
     out.append(
         String.format(
-            "per check: daemon CPU %.3f ms, PostgreSQL CPU %.3f ms (this database's backends),"
-                + " %.3f transactions, %.0f WAL bytes (cluster-wide), %.4f statements%n",
-            (after.daemonCpuNanos - before.daemonCpuNanos) / 1e6 / checks,
+            "per check: daemon CPU %.3f ms (this JVM %.3f ms, less the in-JVM simulator's share"
+                + " %.2f of CPU samples), PostgreSQL CPU %.3f ms (this database's backends), %.3f"
+                + " transactions, %.0f WAL bytes (cluster-wide), %.4f statements%n",
+            processCpuMs * (1 - simulatorShare),
+            processCpuMs,
+            simulatorShare,
             (after.postgresCpuTicks - before.postgresCpuTicks) * 1000.0 / CLOCK_TICKS / checks,
             (double) (after.commits - before.commits) / checks,
             (double) (after.walBytes - before.walBytes) / checks,
@@ -271,6 +320,99 @@ class CoreLoopBenchmark {
             .await()
             .atMost(Duration.ofMinutes(30));
     return answered / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** What claims of the batch cost alone. */
+  private record IsolatedClaims(int count, double p50, double p99, int rows) {}
+
+  /**
+   * Claims of the batch, one at a time, each handed back at once (the release leaves next_poll_at
+   * as it was), so every claim meets the seeded state.
+   */
+  private IsolatedClaims isolatedClaims(TimedClaims store, int batch, int times) {
+    int rows = 0;
+    for (int i = 0; i < times; i++) {
+      rows =
+          store
+              .claimBatch("bench-probe", clock.instant(), Duration.ofMinutes(5), batch)
+              .await()
+              .atMost(Duration.ofMinutes(1))
+              .executions()
+              .size();
+      store.releaseAll("bench-probe", clock.instant()).await().atMost(Duration.ofMinutes(1));
+    }
+    IsolatedClaims claims =
+        new IsolatedClaims(store.count(), store.percentile(0.50), store.percentile(0.99), rows);
+    store.forget();
+    return claims;
+  }
+
+  /**
+   * The share of this JVM's CPU that serves the in-JVM simulator rather than the daemon, from JFR's
+   * CPU samples (every 10 ms of each running thread): a sample whose stack passes through the
+   * simulator's code, the HTTP server's request handling (the daemon serves no HTTP during the run:
+   * every request is the simulator's), or the benchmark's own watcher counts for the simulator. GC
+   * and JIT threads are not sampled; their CPU is split in the same proportion.
+   */
+  private static final class CpuSplit {
+
+    private final jdk.jfr.Recording recording = new jdk.jfr.Recording();
+
+    static CpuSplit start() {
+      CpuSplit split = new CpuSplit();
+      split.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+      split.recording.start();
+      return split;
+    }
+
+    double stopAndSimulatorShare() throws IOException {
+      recording.stop();
+      Path file = Files.createTempFile("core-loop", ".jfr");
+      try {
+        recording.dump(file);
+        long all = 0;
+        long simulator = 0;
+        for (jdk.jfr.consumer.RecordedEvent sample :
+            jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+          if (!sample.getEventType().getName().equals("jdk.ExecutionSample")) {
+            continue;
+          }
+          all++;
+          if (isSimulators(sample)) {
+            simulator++;
+          }
+        }
+        return all == 0 ? 0 : (double) simulator / all;
+      } finally {
+        recording.close();
+        Files.deleteIfExists(file);
+      }
+    }
+
+    private static boolean isSimulators(jdk.jfr.consumer.RecordedEvent sample) {
+      jdk.jfr.consumer.RecordedThread thread = sample.getThread("sampledThread");
+      if (thread != null && "amc-watch".equals(thread.getJavaName())) {
+        return true;
+      }
+      jdk.jfr.consumer.RecordedStackTrace stack = sample.getStackTrace();
+      if (stack == null) {
+        return false;
+      }
+      for (jdk.jfr.consumer.RecordedFrame frame : stack.getFrames()) {
+        String type = frame.getMethod().getType().getName();
+        if (type.startsWith("io.executionpoller.simulator.")
+            || type.startsWith("io.vertx.core.http.impl.Http1xServer")
+            || type.startsWith("io.vertx.core.http.impl.HttpServer")
+            || type.startsWith("io.netty.handler.codec.http.HttpServerCodec")
+            || type.startsWith("io.netty.handler.codec.http.HttpRequestDecoder")
+            || type.startsWith("io.netty.handler.codec.http.HttpResponseEncoder")
+            || type.startsWith("io.vertx.ext.web.")
+            || type.startsWith("io.quarkus.vertx.http.")) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
@@ -416,6 +558,10 @@ class CoreLoopBenchmark {
 
     int count() {
       return nanos.size();
+    }
+
+    void forget() {
+      nanos.clear();
     }
 
     double percentile(double p) {
