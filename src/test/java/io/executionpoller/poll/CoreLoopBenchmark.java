@@ -50,9 +50,10 @@ import org.junit.jupiter.api.Test;
  * first check to the last as AMC sees them, beside the same calls without the loop in the same run.
  * Run with {@code ./mvnw test -Pbenchmark -Dtest=CoreLoopBenchmark -Dbench.executions=10000
  * -Dbench.latency-ms=50 -Dbench.concurrency=64}; {@code -Dbench.instances=1000} spreads the work
- * over that many AMC instances and {@code -Dbench.finished=1000000} adds as many finished rows.
- * Prints and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a
- * shared 2-core machine are not test material.
+ * over that many AMC instances and {@code -Dbench.finished=1000000} adds as many finished rows;
+ * {@code -Dbench.claims-only=true} stops after timing the claim alone at the seeded size. Prints
+ * and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a shared
+ * 2-core machine are not test material.
  */
 @QuarkusTest
 @TestProfile(CoreLoopBenchmark.AllRunAtOnce.class)
@@ -128,6 +129,20 @@ class CoreLoopBenchmark {
             ideal));
     out.append(String.format("seeded in %.1f s (SQL, generate_series)%n", seedSeconds));
 
+    // The claim alone at this size, before the run: one claim of the batch at a time, each handed
+    // back at once, timed around the statement on an idle database.
+    int claimSize = Integer.getInteger("bench.claim-size", 100);
+    IsolatedClaims isolated = isolatedClaims(store, claimSize, 40);
+    out.append(
+        String.format(
+            "claim of %d alone (idle database, %d claims): p50 %.1f ms, p99 %.1f ms, %d rows a"
+                + " claim%n",
+            claimSize, isolated.count(), isolated.p50(), isolated.p99(), isolated.rows()));
+    if (Boolean.getBoolean("bench.claims-only")) {
+      finish(out);
+      return;
+    }
+
     // The same calls without the loop or the database, first: what the client and the simulator
     // alone achieve here, in this run, C calls in flight at all times. The first pass warms the
     // client (connections, JIT); the second is the ceiling reported.
@@ -139,15 +154,6 @@ class CoreLoopBenchmark {
             "transport only (AmcClient at concurrency %d, warmed, no loop, no database): %.0f"
                 + " checks/s, ratio to ideal %.3f%n",
             concurrency, transport, transport / ideal));
-
-    // The claim alone at this size, before the run: one claim of the batch at a time, each handed
-    // back at once, timed around the statement on an idle database.
-    IsolatedClaims isolated = isolatedClaims(store, batchSize, 40);
-    out.append(
-        String.format(
-            "claim of %d alone (idle database, %d claims): p50 %.1f ms, p99 %.1f ms, %d rows a"
-                + " claim%n",
-            batchSize, isolated.count(), isolated.p50(), isolated.p99(), isolated.rows()));
 
     resetHeapPeaks();
     CpuSplit cpu = CpuSplit.start();
@@ -214,6 +220,10 @@ class CoreLoopBenchmark {
         String.format(
             "peak heap used during the run: %.1f MB (max heap %.0f MB)%n",
             peakHeapMb(), Runtime.getRuntime().maxMemory() / 1048576.0));
+    finish(out);
+  }
+
+  private static void finish(StringBuilder out) throws IOException {
     System.out.print(out);
     Files.writeString(Path.of("target", "benchmark-core-loop.txt"), out.toString());
   }
@@ -331,7 +341,11 @@ class CoreLoopBenchmark {
    */
   private IsolatedClaims isolatedClaims(TimedClaims store, int batch, int times) {
     int rows = 0;
-    for (int i = 0; i < times; i++) {
+    int warmUp = 5;
+    for (int i = 0; i < warmUp + times; i++) {
+      if (i == warmUp) {
+        store.forget();
+      }
       rows =
           store
               .claimBatch("bench-probe", clock.instant(), Duration.ofMinutes(5), batch)
