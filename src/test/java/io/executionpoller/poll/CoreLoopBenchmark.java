@@ -291,7 +291,7 @@ class CoreLoopBenchmark {
                 "INSERT INTO workflow_executions (id, workflow_id, amc_instance_id,"
                     + " amc_execution_id, status, created_at, updated_at, completed_at,"
                     + " next_poll_at)"
-                    + " SELECT lpad(to_hex(g), 32, 'f')::uuid, w.id, w.amc_instance_id,"
+                    + " SELECT lpad(to_hex(g), 32, '0')::uuid, w.id, w.amc_instance_id,"
                     + " 'done-' || g, 'SUCCESS', ?, ?, ?, ?"
                     + " FROM generate_series(1, ?) g"
                     + " JOIN (SELECT id, amc_instance_id, row_number() OVER (ORDER BY id) - 1 AS n,"
