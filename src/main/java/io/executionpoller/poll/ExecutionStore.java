@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -65,47 +66,63 @@ public class ExecutionStore {
           .collect(Collectors.joining(", "));
 
   /**
-   * Claims due executions fairly across instances, reading on the order of the batch rather than
-   * instances times the batch. Each instance is asked for its earliest claimable row (one index
-   * probe each); the instances with the earliest such rows, at most one per row of the batch, are
-   * the ones served; each offers its share of four times the batch, and the batch takes the offers
-   * round-robin, first turn of every instance before anyone's second. An instance with 10,000 due
-   * rows therefore offers no more than one with ten, and one whose work has waited longest is
-   * always among those served. Rows are then locked with SKIP LOCKED, re-checked and cut to the
-   * batch: two replicas never claim the same row, and one that meets the other's locks still fills
-   * its batch from the spare offers. A claim may come back short when a few instances hold most of
-   * the due work among many with little (ten instances, nine with one row, offer 49): the next
-   * claim has fewer instances to serve and each offers more.
+   * Claims due executions fairly across instances, reading on the order of the batch whatever the
+   * number of instances or of finished rows. The instances served are found by walking the active
+   * rows' index on (instance, next check) from where this replica's previous claim stopped ($6),
+   * one index probe per instance with active work, wrapping round once, until the batch has an
+   * instance per row or four probes per row have been spent; the instance whose due work has waited
+   * longest (one probe of the due index) is always served besides. Each instance served offers its
+   * share of four times the batch, and the batch takes the offers round-robin, first turn of every
+   * instance before anyone's second. An instance with 10,000 due rows therefore offers no more than
+   * one with ten, every instance with due work is served within one turn of the walk, and the
+   * oldest work is never left behind a rotation. Rows are then locked with SKIP LOCKED, re-checked
+   * and cut to the batch: two replicas never claim the same row, and one that meets the other's
+   * locks still fills its batch from the spare offers. Offered rows are found again by their row
+   * address (ctid), not by a second index search; a row updated since is left to the next claim.
    *
    * <p>The statement always returns a row: {@code candidates} counts the rows offered, and an empty
    * claim (id null) with candidates says they were all locked by another claim in flight, not that
-   * nothing is due.
+   * nothing is due. {@code walked_to} is the instance the walk stopped at: the next claim starts
+   * after it.
    */
-  private static final String CLAIM =
+  static final String CLAIM =
       """
-      WITH heads AS (
-          SELECT i.id AS instance_id, h.next_poll_at
-            FROM amc_instances i
-           CROSS JOIN LATERAL (
-                 SELECT e.next_poll_at FROM workflow_executions e
-                  WHERE e.amc_instance_id = i.id
-                    AND e.status IN (%2$s)
-                    AND e.next_poll_at <= $1
-                    AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
-                    AND %1$s
-                  ORDER BY e.next_poll_at
-                  LIMIT 1) h
-           ORDER BY h.next_poll_at
-           LIMIT $2),
+      WITH RECURSIVE
+      oldest AS (
+          SELECT e.amc_instance_id AS instance_id FROM workflow_executions e
+           WHERE e.status IN (%2$s)
+             AND e.next_poll_at <= $1
+             AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
+             AND %1$s
+           ORDER BY e.next_poll_at
+           LIMIT 1),
+      walk AS (
+          SELECT n.instance_id, n.head, n.wrapped, 1 AS visited,
+                 (n.head <= $1 AND n.instance_id IS DISTINCT FROM
+                      (SELECT instance_id FROM oldest))::int AS found
+            FROM (SELECT $6::bigint AS instance_id, false AS wrapped) w
+           CROSS JOIN LATERAL (%3$s) n
+          UNION ALL
+          SELECT n.instance_id, n.head, n.wrapped, w.visited + 1,
+                 w.found + (n.head <= $1 AND n.instance_id IS DISTINCT FROM
+                                (SELECT instance_id FROM oldest))::int
+            FROM walk w
+           CROSS JOIN LATERAL (%3$s) n
+           WHERE w.found < $2 - 1 AND w.visited < $2 * 4
+             AND NOT (n.wrapped AND n.instance_id > $6)),
+      heads AS (
+          SELECT instance_id FROM oldest
+          UNION
+          SELECT instance_id FROM walk WHERE head <= $1),
       share AS (
           SELECT ceil($2 * 4.0 / greatest(count(*), 1))::int AS offers FROM heads),
       offered AS (
-          SELECT c.id, c.next_poll_at,
+          SELECT c.ctid AS row_at, c.next_poll_at,
                  row_number() OVER (PARTITION BY h.instance_id ORDER BY c.next_poll_at) AS turn
             FROM heads h
            CROSS JOIN share s
            CROSS JOIN LATERAL (
-                 SELECT e.id, e.next_poll_at FROM workflow_executions e
+                 SELECT e.ctid, e.next_poll_at FROM workflow_executions e
                   WHERE e.amc_instance_id = h.instance_id
                     AND e.status IN (%2$s)
                     AND e.next_poll_at <= $1
@@ -114,9 +131,9 @@ public class ExecutionStore {
                   ORDER BY e.next_poll_at
                   LIMIT s.offers) c),
       picked AS (
-          SELECT id, turn, next_poll_at FROM offered ORDER BY turn, next_poll_at LIMIT $2 * 4),
+          SELECT row_at, turn, next_poll_at FROM offered ORDER BY turn, next_poll_at LIMIT $2 * 4),
       due AS (
-          SELECT e.id FROM workflow_executions e JOIN picked ON picked.id = e.id
+          SELECT e.ctid AS row_at FROM workflow_executions e JOIN picked ON picked.row_at = e.ctid
            WHERE e.status IN (%2$s)
              AND e.next_poll_at <= $1
              AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
@@ -129,7 +146,7 @@ public class ExecutionStore {
              SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4),
                  version = e.version + 1
             FROM due, workflows w, amc_instances i, amc_accounts a
-           WHERE e.id = due.id AND w.id = e.workflow_id
+           WHERE e.ctid = due.row_at AND w.id = e.workflow_id
              AND i.id = w.amc_instance_id AND a.id = i.amc_account_id
           RETURNING e.id, e.workflow_id, e.version, e.status, e.remote_status, e.amc_execution_id,
                     e.retry_count, e.consecutive_poll_errors, e.started_at, e.submit_attempted_at,
@@ -137,11 +154,35 @@ public class ExecutionStore {
                     e.long_execution_warned_at, e.traceparent, w.max_runtime_seconds,
                     w.warning_threshold_seconds, w.amc_workflow_id, w.sql_query, i.instance_id,
                     i.api_base_url, a.account_id, a.marketplace_id)
-      SELECT o.candidates, claimed.*
+      SELECT o.candidates, (SELECT instance_id FROM walk ORDER BY visited DESC LIMIT 1) AS walked_to,
+             claimed.*
         FROM (SELECT count(*) AS candidates FROM picked) o
         LEFT JOIN claimed ON true
       """
-          .formatted(createSettled("$1", "$5"), ACTIVE);
+          .formatted(createSettled("$1", "$5"), ACTIVE, nextInstance("w.instance_id", "w.wrapped"));
+
+  /**
+   * One step of the claim's walk over instances: the first active row (by instance, then next
+   * check) of an instance after {@code after}, or, when none is left and the walk has not wrapped
+   * yet, of the first instance. Its next check says whether the instance has work due. One probe of
+   * the (instance, next check) index: rows leased to a check in flight are stepped over, so an
+   * instance whose due rows are all in flight is not counted as one to serve.
+   */
+  private static String nextInstance(String after, String wrapped) {
+    String firstActive =
+        """
+        SELECT e.amc_instance_id AS instance_id, e.next_poll_at AS head, %s AS wrapped
+          FROM workflow_executions e
+         WHERE e.status IN (%s) AND (e.lease_owner IS NULL OR e.lease_expires_at <= now())
+               %s
+         ORDER BY e.amc_instance_id, e.next_poll_at
+         LIMIT 1""";
+    return "("
+        + firstActive.formatted(wrapped, ACTIVE, "AND e.amc_instance_id > " + after)
+        + ") UNION ALL ("
+        + firstActive.formatted("true", ACTIVE, "AND NOT " + wrapped)
+        + ") LIMIT 1";
+  }
 
   /**
    * True when a row's create, if it sent one, can no longer be on the wire or missing from a
@@ -473,6 +514,13 @@ public class ExecutionStore {
   }
 
   /**
+   * The instance this replica's last claim walked to; the next claim walks on from it, so every
+   * instance with due work is served in turn. Claims in flight at once may start from the same
+   * place: they then offer the same instances, and SKIP LOCKED shares the rows between them.
+   */
+  private final AtomicLong walkedTo = new AtomicLong();
+
+  /**
    * Claims up to {@code limit} executions due at {@code now} for {@code owner}, each for {@code
    * lease} from the database's now. A claim's {@link ClaimedExecution#leaseExpiresAt} is on this
    * replica's clock ({@code now + lease}): a little before the database's expiry, never after.
@@ -487,16 +535,23 @@ public class ExecutionStore {
    */
   Uni<Claim> claimBatch(String owner, Instant now, Duration lease, int limit) {
     Instant leaseEnds = now.plus(lease);
-    return execute(
-            pool,
-            "claim",
-            CLAIM,
-            Tuple.of(odt(now), limit, owner, seconds(lease), createSettleSeconds))
-        .map(
-            rows ->
-                new Claim(
-                    toClaims(rows, leaseEnds),
-                    rows.iterator().hasNext() && rows.iterator().next().getLong("candidates") > 0));
+    Tuple params =
+        Tuple.of(odt(now), limit, owner, seconds(lease), createSettleSeconds)
+            .addLong(walkedTo.get());
+    return execute(pool, "claim", CLAIM, params).map(rows -> claimOf(rows, leaseEnds));
+  }
+
+  private Claim claimOf(RowSet<Row> rows, Instant leaseEnds) {
+    boolean offered = false;
+    if (rows.iterator().hasNext()) {
+      Row first = rows.iterator().next();
+      offered = first.getLong("candidates") > 0;
+      Long walked = first.getLong("walked_to");
+      if (walked != null) {
+        walkedTo.set(walked);
+      }
+    }
+    return new Claim(toClaims(rows, leaseEnds), offered);
   }
 
   /**

@@ -14,6 +14,8 @@ import io.executionpoller.support.TestPollConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -48,14 +50,29 @@ import org.junit.jupiter.api.Test;
  * first check to the last as AMC sees them, beside the same calls without the loop in the same run.
  * Run with {@code ./mvnw test -Pbenchmark -Dtest=CoreLoopBenchmark -Dbench.executions=10000
  * -Dbench.latency-ms=50 -Dbench.concurrency=64}; {@code -Dbench.instances=1000} spreads the work
- * over that many AMC instances and {@code -Dbench.finished=1000000} adds as many finished rows.
- * Prints and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a
- * shared 2-core machine are not test material.
+ * over that many AMC instances and {@code -Dbench.finished=1000000} adds as many finished rows;
+ * {@code -Dbench.claims-only=true} stops after timing the claim alone at the seeded size. Prints
+ * and writes target/benchmark-core-loop.txt. It reports, it does not assert: timings on a shared
+ * 2-core machine are not test material.
  */
 @QuarkusTest
+@TestProfile(CoreLoopBenchmark.AllRunAtOnce.class)
 @WithTestResource(PostgresResource.class)
 @Tag("benchmark")
 class CoreLoopBenchmark {
+
+  /**
+   * AMC runs ten executions of an instance at once and queues the rest PENDING; with 10,000
+   * executions on one instance nearly all would stay PENDING for the whole run and hardly a check
+   * would change anything. The benchmark's executions all run at once, so every one goes PENDING to
+   * RUNNING to SUCCEEDED within the run and half the checks change state.
+   */
+  public static class AllRunAtOnce implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("poller.simulator.running-limit-per-instance", "100000000");
+    }
+  }
 
   /** Four checks an execution: PENDING to RUNNING, RUNNING twice, then SUCCEEDED. */
   private static final int CHECKS_EACH = 4;
@@ -85,7 +102,9 @@ class CoreLoopBenchmark {
     int maxChecksPerCycle = Integer.getInteger("bench.max-checks-per-cycle", 5_000);
     fixtures.reset();
     fixtures.savedWorkflow("wf_bench");
+    long seedStart = System.nanoTime();
     List<String> remoteIds = seed(executions, instances, finished);
+    double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
     simulator.setLatency(Duration.ofMillis(latencyMs));
     TimedClaims store = new TimedClaims(pool, metrics, amcConfig);
     TestPollConfig config =
@@ -108,49 +127,85 @@ class CoreLoopBenchmark {
             batchSize,
             maxChecksPerCycle,
             ideal));
+    out.append(String.format("seeded in %.1f s (SQL, generate_series)%n", seedSeconds));
+
+    // The claim alone at this size, before the run: one claim of the batch at a time, each handed
+    // back at once, timed around the statement on an idle database.
+    int claimSize = Integer.getInteger("bench.claim-size", 100);
+    IsolatedClaims isolated = isolatedClaims(store, claimSize, 40);
+    out.append(
+        String.format(
+            "claim of %d alone (idle database, %d claims): p50 %.1f ms, p99 %.1f ms, %d rows a"
+                + " claim%n",
+            claimSize, isolated.count(), isolated.p50(), isolated.p99(), isolated.rows()));
+    if (Boolean.getBoolean("bench.claims-only")) {
+      finish(out);
+      return;
+    }
 
     // The same calls without the loop or the database, first: what the client and the simulator
-    // alone achieve here, in this run (and the client's warm-up).
+    // alone achieve here, in this run, C calls in flight at all times. The first pass warms the
+    // client (connections, JIT); the second is the ceiling reported.
+    transportOnly(
+        remoteIds.subList(0, Math.min(remoteIds.size(), 4 * concurrency * 8)), concurrency);
     double transport = transportOnly(remoteIds, concurrency);
     out.append(
         String.format(
-            "transport only (AmcClient, no loop, no database): %.0f checks/s, ratio to ideal %.3f%n",
-            transport, transport / ideal));
+            "transport only (AmcClient at concurrency %d, warmed, no loop, no database): %.0f"
+                + " checks/s, ratio to ideal %.3f%n",
+            concurrency, transport, transport / ideal));
 
     resetHeapPeaks();
+    CpuSplit cpu = CpuSplit.start();
     Counters before = counters();
     AmcWatch watch = AmcWatch.start(simulator);
     int checks = 0;
     int transitions = 0;
-    for (int round = 1; round <= CHECKS_EACH; round++) {
+    int ticks = 0;
+    // Until every execution has made its two transitions (to RUNNING, to SUCCESS), one tick of the
+    // injected clock after another, as the scheduler would run the loop.
+    while (transitions < 2L * executions && ticks < 10 * CHECKS_EACH) {
       CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(30));
       checks += report.claimed();
       transitions += report.transitions();
+      ticks++;
       clock.advance(INTERVAL);
     }
     double seconds = watch.stop();
     Counters after = counters();
-
+    double simulatorShare = cpu.stopAndSimulatorShare();
     double perSecond = checks / seconds;
     out.append(
         String.format(
-            "whole run, first to last status call as AMC saw them: %d checks (%d transitions) in"
-                + " %.2f s = %.0f checks/s, ratio to ideal %.3f, ratio to transport only %.3f%n",
-            checks, transitions, seconds, perSecond, perSecond / ideal, perSecond / transport));
+            "whole run, first to last status call as AMC saw them: %d checks (%d transitions,"
+                + " %.2f of checks changed state) over %d ticks in %.2f s = %.0f checks/s, ratio to"
+                + " ideal %.3f, ratio to transport only %.3f%n",
+            checks,
+            transitions,
+            (double) transitions / Math.max(1, checks),
+            ticks,
+            seconds,
+            perSecond,
+            perSecond / ideal,
+            perSecond / transport));
     out.append(
         String.format(
-            "claim of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d claims (timed around the"
-                + " statement)%n",
+            "claim of %d during the run: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d claims"
+                + " (timed around the statement, pool wait included)%n",
             batchSize,
             store.percentile(0.50),
             store.percentile(0.99),
             store.percentile(1.0),
             store.count()));
+    double processCpuMs = (after.daemonCpuNanos - before.daemonCpuNanos) / 1e6 / checks;
     out.append(
         String.format(
-            "per check: daemon CPU %.3f ms, PostgreSQL CPU %.3f ms (this database's backends),"
-                + " %.3f transactions, %.0f WAL bytes (cluster-wide), %.4f statements%n",
-            (after.daemonCpuNanos - before.daemonCpuNanos) / 1e6 / checks,
+            "per check: daemon CPU %.3f ms (this JVM %.3f ms, less the in-JVM simulator's share"
+                + " %.2f of CPU samples), PostgreSQL CPU %.3f ms (this database's backends), %.3f"
+                + " transactions, %.0f WAL bytes (cluster-wide), %.4f statements%n",
+            processCpuMs * (1 - simulatorShare),
+            processCpuMs,
+            simulatorShare,
             (after.postgresCpuTicks - before.postgresCpuTicks) * 1000.0 / CLOCK_TICKS / checks,
             (double) (after.commits - before.commits) / checks,
             (double) (after.walBytes - before.walBytes) / checks,
@@ -165,6 +220,10 @@ class CoreLoopBenchmark {
         String.format(
             "peak heap used during the run: %.1f MB (max heap %.0f MB)%n",
             peakHeapMb(), Runtime.getRuntime().maxMemory() / 1048576.0));
+    finish(out);
+  }
+
+  private static void finish(StringBuilder out) throws IOException {
     System.out.print(out);
     Files.writeString(Path.of("target", "benchmark-core-loop.txt"), out.toString());
   }
@@ -223,21 +282,29 @@ class CoreLoopBenchmark {
         due.executeUpdate();
       }
       if (finished > 0) {
+        // A million rows in one statement. Ids in ascending order and no row triggers (the
+        // instance copy is written here; the foreign keys hold by construction) keep it to
+        // seconds: random ids and a trigger per row made it minutes.
+        execute(connection, "SET session_replication_role = replica");
         try (PreparedStatement done =
             connection.prepareStatement(
-                "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status,"
-                    + " created_at, updated_at, completed_at, next_poll_at)"
-                    + " SELECT gen_random_uuid(), w.id, 'done-' || g, 'SUCCESS', ?, ?, ?, ?"
+                "INSERT INTO workflow_executions (id, workflow_id, amc_instance_id,"
+                    + " amc_execution_id, status, created_at, updated_at, completed_at,"
+                    + " next_poll_at)"
+                    + " SELECT lpad(to_hex(g), 32, '0')::uuid, w.id, w.amc_instance_id,"
+                    + " 'done-' || g, 'SUCCESS', ?, ?, ?, ?"
                     + " FROM generate_series(1, ?) g"
-                    + " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n, count(*)"
-                    + " OVER () AS total FROM workflows WHERE amc_workflow_id = 'wf_bench') w"
-                    + " ON w.n = g % w.total")) {
+                    + " JOIN (SELECT id, amc_instance_id, row_number() OVER (ORDER BY id) - 1 AS n,"
+                    + " count(*) OVER () AS total FROM workflows WHERE amc_workflow_id = 'wf_bench')"
+                    + " w ON w.n = g % w.total")) {
           done.setTimestamp(1, now);
           done.setTimestamp(2, now);
           done.setTimestamp(3, now);
           done.setTimestamp(4, now);
           done.setInt(5, finished);
           done.executeUpdate();
+        } finally {
+          execute(connection, "SET session_replication_role = DEFAULT");
         }
       }
       execute(connection, "VACUUM ANALYZE workflow_executions");
@@ -271,6 +338,103 @@ class CoreLoopBenchmark {
             .await()
             .atMost(Duration.ofMinutes(30));
     return answered / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** What claims of the batch cost alone. */
+  private record IsolatedClaims(int count, double p50, double p99, int rows) {}
+
+  /**
+   * Claims of the batch, one at a time, each handed back at once (the release leaves next_poll_at
+   * as it was), so every claim meets the seeded state.
+   */
+  private IsolatedClaims isolatedClaims(TimedClaims store, int batch, int times) {
+    int rows = 0;
+    int warmUp = 5;
+    for (int i = 0; i < warmUp + times; i++) {
+      if (i == warmUp) {
+        store.forget();
+      }
+      rows =
+          store
+              .claimBatch("bench-probe", clock.instant(), Duration.ofMinutes(5), batch)
+              .await()
+              .atMost(Duration.ofMinutes(1))
+              .executions()
+              .size();
+      store.releaseAll("bench-probe", clock.instant()).await().atMost(Duration.ofMinutes(1));
+    }
+    IsolatedClaims claims =
+        new IsolatedClaims(store.count(), store.percentile(0.50), store.percentile(0.99), rows);
+    store.forget();
+    return claims;
+  }
+
+  /**
+   * The share of this JVM's CPU that serves the in-JVM simulator rather than the daemon, from JFR's
+   * CPU samples (every 10 ms of each running thread): a sample whose stack passes through the
+   * simulator's code, the HTTP server's request handling (the daemon serves no HTTP during the run:
+   * every request is the simulator's), or the benchmark's own watcher counts for the simulator. GC
+   * and JIT threads are not sampled; their CPU is split in the same proportion.
+   */
+  private static final class CpuSplit {
+
+    private final jdk.jfr.Recording recording = new jdk.jfr.Recording();
+
+    static CpuSplit start() {
+      CpuSplit split = new CpuSplit();
+      split.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+      split.recording.start();
+      return split;
+    }
+
+    double stopAndSimulatorShare() throws IOException {
+      recording.stop();
+      Path file = Files.createTempFile("core-loop", ".jfr");
+      try {
+        recording.dump(file);
+        long all = 0;
+        long simulator = 0;
+        for (jdk.jfr.consumer.RecordedEvent sample :
+            jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+          if (!sample.getEventType().getName().equals("jdk.ExecutionSample")) {
+            continue;
+          }
+          all++;
+          if (isSimulators(sample)) {
+            simulator++;
+          }
+        }
+        return all == 0 ? 0 : (double) simulator / all;
+      } finally {
+        recording.close();
+        Files.deleteIfExists(file);
+      }
+    }
+
+    private static boolean isSimulators(jdk.jfr.consumer.RecordedEvent sample) {
+      jdk.jfr.consumer.RecordedThread thread = sample.getThread("sampledThread");
+      if (thread != null && "amc-watch".equals(thread.getJavaName())) {
+        return true;
+      }
+      jdk.jfr.consumer.RecordedStackTrace stack = sample.getStackTrace();
+      if (stack == null) {
+        return false;
+      }
+      for (jdk.jfr.consumer.RecordedFrame frame : stack.getFrames()) {
+        String type = frame.getMethod().getType().getName();
+        if (type.startsWith("io.executionpoller.simulator.")
+            || type.startsWith("io.vertx.core.http.impl.Http1xServer")
+            || type.startsWith("io.vertx.core.http.impl.HttpServer")
+            || type.startsWith("io.netty.handler.codec.http.HttpServerCodec")
+            || type.startsWith("io.netty.handler.codec.http.HttpRequestDecoder")
+            || type.startsWith("io.netty.handler.codec.http.HttpResponseEncoder")
+            || type.startsWith("io.vertx.ext.web.")
+            || type.startsWith("io.quarkus.vertx.http.")) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
@@ -416,6 +580,10 @@ class CoreLoopBenchmark {
 
     int count() {
       return nanos.size();
+    }
+
+    void forget() {
+      nanos.clear();
     }
 
     double percentile(double p) {

@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -81,6 +82,59 @@ class FairClaimTest {
     assertThat(crowdedServed)
         .as("one a claim while a hundred instances had work due")
         .isEqualTo(10);
+  }
+
+  /**
+   * A claim of ten among a thousand instances with due work reads the (instance, next check) index
+   * on the order of the batch, not once per instance: counted by PostgreSQL in the claim's own
+   * transaction (rolled back), the index scans it starts stay far below the thousand a probe per
+   * instance would take, and it still takes one execution from each of ten instances.
+   */
+  @Test
+  void shouldProbeInstancesOnTheOrderOfTheBatchNotOncePerInstance() throws SQLException {
+    Instant now = clock.instant();
+    seed(now);
+    int batch = 10;
+
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      execute(
+          connection,
+          "PREPARE claim_probe(timestamptz, int, text, float8, float8, bigint) AS "
+              + ExecutionStore.CLAIM);
+      List<String> instances = new ArrayList<>();
+      // Counts not yet flushed to the shared statistics add up across transactions: the claim's
+      // own are the difference.
+      long scansBefore = instanceIndexScans(connection);
+      // EXECUTE takes no bound parameters: the values are written into it.
+      try (PreparedStatement claim =
+              connection.prepareStatement(
+                  "EXECUTE claim_probe('" + now + "', " + batch + ", 'probe', 120, 30, 0)");
+          ResultSet rows = claim.executeQuery()) {
+        while (rows.next()) {
+          instances.add(rows.getString("instance_id"));
+        }
+      }
+      long scans = instanceIndexScans(connection) - scansBefore;
+      connection.rollback();
+      execute(connection, "DEALLOCATE claim_probe");
+
+      assertThat(new HashSet<>(instances)).as("one execution from each of ten").hasSize(batch);
+      assertThat(scans)
+          .as("index scans of one claim of %d among %d instances", batch, INSTANCES)
+          .isLessThan(100);
+    }
+  }
+
+  private static long instanceIndexScans(Connection connection) throws SQLException {
+    try (PreparedStatement count =
+            connection.prepareStatement(
+                "SELECT pg_stat_get_xact_numscans("
+                    + "'workflow_executions_instance_due_idx'::regclass)");
+        ResultSet row = count.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    }
   }
 
   /** The instances, one workflow each, and their due executions, in a few statements. */
