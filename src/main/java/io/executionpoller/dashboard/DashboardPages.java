@@ -46,7 +46,8 @@ final class DashboardPages {
       Map<ExecutionStatus, Long> counts,
       boolean paged,
       long refreshSeconds,
-      Instant now) {
+      Instant now,
+      boolean operator) {
     List<ListPage.Row> rows = new ArrayList<>();
     for (ExecutionSummary execution : page.items()) {
       rows.add(row(execution, now));
@@ -85,8 +86,10 @@ final class DashboardPages {
         query.narrowed() || !query.statuses().isEmpty(),
         page.next() == null ? null : query.url(page.next()),
         paged ? query.url(null) : null,
-        refreshSeconds,
-        Display.time(now));
+        operator ? 0 : refreshSeconds,
+        Display.time(now),
+        operator,
+        operator ? refreshSeconds : 0);
   }
 
   /**

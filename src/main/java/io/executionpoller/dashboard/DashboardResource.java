@@ -10,6 +10,9 @@ import io.executionpoller.notify.DeliveryStore;
 import io.executionpoller.results.ResultQueries;
 import io.executionpoller.results.ResultResource;
 import io.executionpoller.results.ResultStatus;
+import io.executionpoller.security.AccessFilter;
+import io.executionpoller.security.Caller;
+import io.executionpoller.security.Role;
 import io.executionpoller.stuck.StuckDetector;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.qute.CheckedTemplate;
@@ -21,6 +24,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
@@ -31,9 +36,10 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The read-only dashboard: executions newest first, filtered by status, and one execution with its
- * events and result preview. Server-rendered with Qute (HTML-escaped); no script at all. The access
- * filter guards it like every REST route: a viewer token as the Basic password.
+ * The dashboard: executions newest first, filtered by status, and one execution with its events and
+ * result preview. Server-rendered with Qute (HTML-escaped); the one script, for an operator's bulk
+ * actions, is served by {@link DashboardAssets} and changes state only through the JSON API. The
+ * access filter guards it like every REST route: a viewer token as the Basic password.
  */
 @Path("/")
 @Produces(DashboardResource.HTML)
@@ -42,13 +48,14 @@ public class DashboardResource {
   static final String HTML = "text/html;charset=UTF-8";
 
   /**
-   * No script may run (the pages have none, so an escaping slip cannot become one), inline styles
-   * only, data: for the empty favicon, forms only to the daemon itself (the list's filter form is a
-   * GET), and no framing.
+   * Scripts only from the daemon itself ({@link DashboardAssets}), never inline, so an escaping
+   * slip cannot become one; they may call only the daemon (the JSON API). Inline styles only, data:
+   * for the empty favicon, forms only to the daemon itself (the list's filter form is a GET), and
+   * no framing.
    */
   static final String CONTENT_SECURITY_POLICY =
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
-          + " form-action 'self'; frame-ancestors 'none'";
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline';"
+          + " img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   private static final int MAX_PAGE_SIZE = 500;
 
@@ -106,7 +113,8 @@ public class DashboardResource {
       @QueryParam("from") String from,
       @QueryParam("to") String to,
       @QueryParam("cursor") String cursor,
-      @QueryParam("limit") String limit) {
+      @QueryParam("limit") String limit,
+      @Context ContainerRequestContext request) {
     ListQuery query =
         ListQuery.parse(
             status, workflow, instance, advertiser, errorType, from, to, limit, MAX_PAGE_SIZE);
@@ -132,7 +140,8 @@ public class DashboardResource {
                                         counts,
                                         paged,
                                         refreshSeconds(),
-                                        clock.instant())))));
+                                        clock.instant(),
+                                        isOperator(request))))));
   }
 
   @GET
@@ -260,6 +269,12 @@ public class DashboardResource {
                 known == null ? "Error" : known.getReasonPhrase(),
                 problem.getMessage(),
                 Display.time(clock.instant()))));
+  }
+
+  /** Operators see the bulk actions; a viewer's page has no action at all. */
+  private static boolean isOperator(ContainerRequestContext request) {
+    Caller caller = (Caller) request.getProperty(AccessFilter.CALLER);
+    return caller != null && caller.role().allows(Role.OPERATOR);
   }
 
   private long refreshSeconds() {

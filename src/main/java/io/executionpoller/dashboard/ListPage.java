@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The executions list: one page, newest first, with the status filter links (each with its count
  * under the other filters), the filter form as the URL fills it, and the link to the next (older)
- * page. Every string is ready to print; the template only lays it out.
+ * page. Every string is ready to print; the template only lays it out. An operator also gets the
+ * bulk actions (bulk.js): the page then reloads through the script ({@code scriptRefreshSeconds}),
+ * which waits while a bulk dialog is open, instead of the meta refresh, which would not.
  */
 @TemplateData
 public record ListPage(
@@ -20,7 +22,9 @@ public record ListPage(
     String olderUrl,
     String newestUrl,
     long refreshSeconds,
-    String generatedAt) {
+    String generatedAt,
+    boolean operator,
+    long scriptRefreshSeconds) {
 
   /** One execution. */
   @TemplateData
