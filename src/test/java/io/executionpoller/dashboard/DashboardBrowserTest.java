@@ -346,25 +346,6 @@ class DashboardBrowserTest {
         .asString()
         .startsWith("cancelled by operator:")
         .contains("Wrong time window, <b>re-run</b> later");
-
-    // A selection instead of the filter: nothing left to check, so nothing can be confirmed.
-    browser.get(root + "?workflow=wf_bulk_browser");
-    WebElement pick =
-        new WebDriverWait(browser, WAIT)
-            .until(
-                ExpectedConditions.elementToBeClickable(
-                    By.cssSelector("input.pick[value='" + executions.get(1) + "']")));
-    pick.click();
-    assertThat(pick.isSelected()).isTrue();
-    assertThat(browser.findElement(By.id("bulk-scope")).getText())
-        .isEqualTo("1 selected execution");
-    browser.findElement(By.cssSelector("button.bulk-start[data-action='check-now']")).click();
-    new WebDriverWait(browser, WAIT).until(ignored -> preview.getText().contains("checked now"));
-    assertThat(browser.findElement(By.id("bulk-preview")).getText())
-        .startsWith("1 execution selected; none of them can be checked now");
-    browser.findElement(By.id("bulk-reason")).sendKeys("checking");
-    assertThat(browser.findElement(By.id("bulk-confirm")).isEnabled()).isFalse();
-    screenshot("bulk-selection");
   }
 
   private static WebElement badge(String executionId) {
