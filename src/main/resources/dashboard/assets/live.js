@@ -63,7 +63,17 @@
     window.setTimeout(read, Math.max(0, lastRead + GAP_MS - Date.now()));
   }
 
+  // An operator's bulk dialog or ticked rows (bulk.js) would be lost with the rows they sit on:
+  // the page is read again once they are gone.
+  function busy() {
+    return document.querySelector('dialog[open], input.pick:checked') !== null;
+  }
+
   function read() {
+    if (busy()) {
+      window.setTimeout(read, GAP_MS);
+      return;
+    }
     again = false;
     lastRead = Date.now();
     fetch(here, {

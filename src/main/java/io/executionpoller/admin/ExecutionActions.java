@@ -31,7 +31,8 @@ public class ExecutionActions {
 
   private static final ExecutionLog LOG = ExecutionLog.of(ExecutionActions.class);
 
-  private static final Set<ExecutionStatus> RETRYABLE =
+  /** What a retry accepts: a finished execution that did not succeed. */
+  public static final Set<ExecutionStatus> RETRYABLE =
       Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMEOUT, ExecutionStatus.CANCELLED);
 
   /** Only an execution a check still reaches ({@link ExecutionStatus#ACTIVE}) is made due. */

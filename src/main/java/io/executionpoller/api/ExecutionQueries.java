@@ -10,6 +10,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -124,6 +125,38 @@ public class ExecutionQueries {
       conditions.add("e.createdAt < :before");
       params.put("before", filter.createdBefore());
     }
+  }
+
+  /**
+   * The ids of up to {@code limit} executions matching {@code filter}, newest first, on the
+   * caller's session (a bulk action fixes its executions in its own transaction): only those among
+   * {@code only} when it is not null, and only those no retry ran again yet with {@code
+   * notRetried}.
+   */
+  public static Uni<List<UUID>> matchingIds(
+      Mutiny.Session session,
+      ExecutionFilter filter,
+      Collection<UUID> only,
+      boolean notRetried,
+      int limit) {
+    List<String> conditions = new ArrayList<>();
+    Map<String, Object> params = new HashMap<>();
+    where(filter, conditions, params);
+    if (only != null) {
+      conditions.add("e.id in :only");
+      params.put("only", only);
+    }
+    if (notRetried) {
+      conditions.add("not exists (select 1 from WorkflowExecution n where n.retryOf = e.id)");
+    }
+    String hql =
+        "select e.id"
+            + JOINED
+            + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
+            + " order by e.createdAt desc, e.id desc";
+    Mutiny.SelectionQuery<UUID> query = session.createSelectionQuery(hql, UUID.class);
+    params.forEach(query::setParameter);
+    return query.setMaxResults(limit).getResultList();
   }
 
   /**

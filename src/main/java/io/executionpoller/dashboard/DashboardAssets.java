@@ -24,7 +24,7 @@ public class DashboardAssets {
   static final String JAVASCRIPT = "text/javascript; charset=utf-8";
 
   /** Every script a page may load. */
-  static final Set<String> NAMES = Set.of("backfill.js", "live.js");
+  static final Set<String> NAMES = Set.of("backfill.js", "bulk.js", "live.js");
 
   private static final String FOLDER = "dashboard/assets/";
 

@@ -90,10 +90,11 @@ final class DashboardPages {
         query.narrowed() || !query.statuses().isEmpty(),
         page.next() == null ? null : query.url(page.next()),
         paged ? query.url(null) : null,
-        refreshSeconds,
+        operator ? 0 : refreshSeconds,
         Display.time(now),
         operator,
-        liveStream);
+        liveStream,
+        operator ? refreshSeconds : 0);
   }
 
   /** The backfill form, with the workflows to choose from (an operator's page). */

@@ -40,8 +40,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * The read-only dashboard: executions newest first, filtered by status, and one execution with its
  * events and result preview. Server-rendered with Qute (HTML-escaped); the only scripts are the
- * daemon's own ({@link DashboardAssets}): live updates, and the backfill form's call to the JSON
- * API. The access filter guards it like every REST route: a viewer token as the Basic password.
+ * daemon's own ({@link DashboardAssets}): live updates, an operator's bulk actions and the backfill
+ * form, which change state only through the JSON API. The access filter guards it like every REST
+ * route: a viewer token as the Basic password.
  */
 @Path("/")
 @Produces(DashboardResource.HTML)
@@ -183,6 +184,7 @@ public class DashboardResource {
                         DashboardPages.backfill(page.items(), page.next() != null, now))));
   }
 
+  /** Operators see the bulk actions and the backfill form; a viewer's page has no action at all. */
   private static boolean operator(ContainerRequestContext request) {
     Caller caller = (Caller) request.getProperty(AccessFilter.CALLER);
     return caller != null && caller.role().allows(Role.OPERATOR);

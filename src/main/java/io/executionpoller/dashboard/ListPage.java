@@ -8,7 +8,9 @@ import java.util.List;
  * under the other filters), the filter form as the URL fills it, and the link to the next (older)
  * page. Every string is ready to print; the template only lays it out. {@code operator} shows the
  * links to the pages that change state (a viewer sees none); {@code liveStream} is the event stream
- * from just before the page was read, which live.js follows.
+ * from just before the page was read, which live.js follows. An operator also gets the bulk actions
+ * (bulk.js): the page then reloads through the script ({@code scriptRefreshSeconds}), which waits
+ * while a bulk dialog is open, instead of the meta refresh, which would not.
  */
 @TemplateData
 public record ListPage(
@@ -24,7 +26,8 @@ public record ListPage(
     long refreshSeconds,
     String generatedAt,
     boolean operator,
-    String liveStream) {
+    String liveStream,
+    long scriptRefreshSeconds) {
 
   /** One execution. */
   @TemplateData

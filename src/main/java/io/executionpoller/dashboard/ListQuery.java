@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * @param from registered after this (a UTC date, a UTC date and time, or an instant), as written
  * @param to registered before this; a date alone means up to the end of that day (UTC)
  */
-record ListQuery(
+public record ListQuery(
     Set<ExecutionStatus> statuses,
     String workflow,
     String instance,
@@ -45,7 +45,7 @@ record ListQuery(
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
   /** The reader's query parameters, checked; a 400 names the first one that is wrong. */
-  static ListQuery parse(
+  public static ListQuery parse(
       List<String> status,
       String workflow,
       String instance,
@@ -70,7 +70,7 @@ record ListQuery(
   }
 
   /** What the queries select: a UUID names one workflow, any other text its name or AMC id. */
-  ExecutionFilter filter() {
+  public ExecutionFilter filter() {
     UUID workflowId = workflow != null && isUuid(workflow) ? UUID.fromString(workflow) : null;
     return new ExecutionFilter(
         statuses,

@@ -2,6 +2,7 @@ package io.executionpoller.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.support.Api;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
@@ -15,6 +16,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
@@ -62,6 +64,9 @@ class DashboardBrowserTest {
   private static Path downloads;
 
   @Inject DashboardScenario scenario;
+  @Inject io.executionpoller.simulator.AmcSimulator simulator;
+  @Inject io.executionpoller.support.TestClock clock;
+  @Inject io.executionpoller.bulk.BulkWorker bulkWorker;
   @Inject Fixtures fixtures;
 
   @TestHTTPResource("/")
@@ -155,6 +160,9 @@ class DashboardBrowserTest {
                     + " u.host !== location.host || !u.pathname.startsWith('/assets/')).length"
                     + " + (window.pwned || 0)"))
         .isEqualTo(0L);
+    assertThat(browser.findElements(By.cssSelector("button.bulk-start, input.pick")))
+        .as("a viewer gets no action")
+        .isEmpty();
     screenshot("executions");
 
     browser.findElement(By.cssSelector("nav.filters a[data-status='failed']")).click();
@@ -265,6 +273,113 @@ class DashboardBrowserTest {
                 By.cssSelector("table.figures[data-kind='workflow'] tr.figure-row")))
         .hasSize(4);
     screenshot("charts");
+  }
+
+  /**
+   * An operator cancels every execution the list's filter shows: the preview's count, a confirm
+   * button that stays off until a reason is typed, then the job's progress as the worker (driven
+   * here on the test clock) works it; the page's script calls the JSON API with the page's Basic
+   * credentials, under the page's CSP.
+   */
+  @Test
+  void shouldCancelEveryMatchingExecutionFromTheListWithPreviewReasonAndProgress()
+      throws IOException {
+    fixtures.reset();
+    UUID workflow = fixtures.savedWorkflow("wf_bulk_browser");
+    List<UUID> executions = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String remote =
+          simulator.preload(
+              Fixtures.INSTANCE,
+              "wf_bulk_browser",
+              ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
+      executions.add(fixtures.track(workflow, remote));
+    }
+    browser.get(
+        "http://operator:"
+            + Api.OPERATOR_TOKEN
+            + "@"
+            + root.getHost()
+            + ":"
+            + root.getPort()
+            + "/?workflow=wf_bulk_browser");
+    assertThat(browser.findElements(By.cssSelector("tr.execution"))).hasSize(3);
+    assertThat(browser.findElement(By.id("bulk-scope")).getText())
+        .isEqualTo("Every execution matching this filter");
+    screenshot("bulk-operator-list");
+
+    browser.findElement(By.cssSelector("button.bulk-start[data-action='cancel']")).click();
+    WebElement preview = browser.findElement(By.id("bulk-preview"));
+    WebElement error = browser.findElement(By.id("bulk-error"));
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                preview.getText().contains("can be cancelled") || !error.getText().isEmpty());
+    assertThat(error.getText()).as("the dialog's error").isEmpty();
+    assertThat(preview.getText()).startsWith("3 executions selected; 3 can be cancelled");
+    WebElement confirm = browser.findElement(By.id("bulk-confirm"));
+    assertThat(confirm.getText()).isEqualTo("Cancel 3");
+    assertThat(confirm.isEnabled()).as("no reason yet").isFalse();
+    screenshot("bulk-preview");
+    browser.findElement(By.id("bulk-reason")).sendKeys("Wrong time window, <b>re-run</b> later");
+    assertThat(confirm.isEnabled()).isTrue();
+    screenshot("bulk-confirm");
+    confirm.click();
+
+    WebElement progress = browser.findElement(By.id("bulk-progress"));
+    new WebDriverWait(browser, WAIT).until(ignored -> progress.getText().contains("queued"));
+    assertThat(progress.getText())
+        .isEqualTo("Bulk cancel queued: 0 done, 0 skipped, 0 failed of 3");
+    screenshot("bulk-queued");
+    // Two a second in tests (poller.bulk.rate-per-second): two now, the third a second later.
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(bulkWorker.runOnce()).isEqualTo(2);
+    // The page polls once a second; a poll during the batch may show fewer.
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                progress.getText().equals("Bulk cancel running: 2 done, 0 skipped, 0 failed of 3"));
+    screenshot("bulk-running");
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(bulkWorker.runOnce()).isEqualTo(1);
+    new WebDriverWait(browser, WAIT).until(ignored -> progress.getText().contains("done:"));
+    assertThat(progress.getText()).isEqualTo("Bulk cancel done: 3 done, 0 skipped, 0 failed of 3");
+    screenshot("bulk-done");
+    for (UUID execution : executions) {
+      assertThat(fixtures.status(execution)).isEqualTo("CANCELLED");
+    }
+    assertThat(
+            fixtures.query(
+                "SELECT message FROM execution_events WHERE execution_id = ? AND type ="
+                    + " 'TRANSITION' AND to_status = 'CANCELLED'",
+                executions.get(0)))
+        .extracting(row -> (String) row.get("message"))
+        .singleElement()
+        .asString()
+        .startsWith("cancelled by operator:")
+        .contains("Wrong time window, <b>re-run</b> later");
+
+    // A selection instead of the filter: nothing left to check, so nothing can be confirmed.
+    browser.get(root + "?workflow=wf_bulk_browser");
+    WebElement pick =
+        new WebDriverWait(browser, WAIT)
+            .until(
+                ExpectedConditions.elementToBeClickable(
+                    By.cssSelector("input.pick[value='" + executions.get(1) + "']")));
+    pick.click();
+    assertThat(pick.isSelected()).isTrue();
+    new WebDriverWait(browser, WAIT)
+        .until(
+            ignored ->
+                browser.findElement(By.id("bulk-scope")).getText().equals("1 selected execution"));
+    browser.findElement(By.cssSelector("button.bulk-start[data-action='check-now']")).click();
+    WebElement selected = browser.findElement(By.id("bulk-preview"));
+    new WebDriverWait(browser, WAIT).until(ignored -> selected.getText().contains("checked now"));
+    assertThat(selected.getText())
+        .startsWith("1 execution selected; none of them can be checked now");
+    browser.findElement(By.id("bulk-reason")).sendKeys("checking");
+    assertThat(browser.findElement(By.id("bulk-confirm")).isEnabled()).isFalse();
+    screenshot("bulk-selection");
   }
 
   /**

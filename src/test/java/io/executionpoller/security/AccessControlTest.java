@@ -94,7 +94,12 @@ class AccessControlTest {
             "get /api/v1/subscriptions/{id}/deliveries",
             "get /api/v1/deliveries",
             "post /api/v1/deliveries/{id}/redeliver",
-            "get /api/v1/events/stream");
+            "get /api/v1/events/stream",
+            "post /api/v1/executions/bulk/{action}/preview",
+            "post /api/v1/executions/bulk/{action}",
+            "get /api/v1/bulk-jobs",
+            "get /api/v1/bulk-jobs/{id}",
+            "post /api/v1/bulk-jobs/{id}/cancel");
   }
 
   @Test
@@ -148,7 +153,8 @@ class AccessControlTest {
             "/?workflow=x&errorType=QUERY_ERROR",
             "/backfill",
             "/assets/live.js",
-            "/assets/backfill.js")) {
+            "/assets/backfill.js",
+            "/assets/bulk.js")) {
       Response anonymous = given().get(page);
       assertThat(anonymous.statusCode()).as(page).isEqualTo(401);
       assertThat(anonymous.header("WWW-Authenticate")).as(page).startsWith("Basic ");
@@ -159,6 +165,40 @@ class AccessControlTest {
               given().auth().preemptive().basic("viewer", Api.VIEWER_TOKEN).get(page).statusCode())
           .as(page)
           .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void shouldGiveBulkActionsToOperatorsOnlyAndServeOnlyListedScriptsFromTheDaemon() {
+    String asViewer =
+        given().auth().preemptive().basic("viewer", Api.VIEWER_TOKEN).get("/").asString();
+    assertThat(asViewer).doesNotContain("bulk-start", "<script", "class=\"pick\"");
+    Response asOperator = given().auth().preemptive().basic("op", Api.OPERATOR_TOKEN).get("/");
+    assertThat(asOperator.asString())
+        .contains("data-action=\"cancel\"", "data-action=\"retry\"", "data-action=\"check-now\"")
+        .contains("<script src=\"/assets/bulk.js\"></script>");
+    String policy = asOperator.header("Content-Security-Policy");
+    assertThat(policy).contains("script-src 'self';", "connect-src 'self';", "default-src 'none'");
+    assertThat(policy.split("script-src")[1].split(";")[0]).isEqualTo(" 'self'");
+
+    Response script =
+        given().auth().preemptive().basic("viewer", Api.VIEWER_TOKEN).get("/assets/bulk.js");
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.contentType()).isEqualTo("text/javascript; charset=utf-8");
+    assertThat(script.header("Content-Security-Policy")).isEqualTo(policy);
+    assertThat(script.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(script.asString()).contains("/api/v1/executions/bulk/");
+    for (String name :
+        List.of("layout.html", "BULK.JS", "bulk.js.map", "..%2Fapplication.properties", "%2e%2e")) {
+      assertThat(
+              given()
+                  .auth()
+                  .preemptive()
+                  .basic("viewer", Api.VIEWER_TOKEN)
+                  .get("/assets/" + name)
+                  .statusCode())
+          .as(name)
+          .isEqualTo(404);
     }
   }
 

@@ -77,6 +77,7 @@ class SecretLeakTest {
   @Inject ResultDownloader downloader;
   @Inject Results results;
   @Inject io.executionpoller.notify.DeliveryDispatcher dispatcher;
+  @Inject io.executionpoller.bulk.BulkWorker bulkWorker;
 
   @ConfigProperty(name = "poller.amc.client-secret")
   String clientSecret;
@@ -197,6 +198,28 @@ class SecretLeakTest {
                     + "\"}]}")
             .post("/api/v1/executions/batch")
             .asString());
+    // A bulk check-now from preview to a worked job, and the dashboard with its script.
+    UUID due = fixtures.submit(workflow);
+    Map<String, Object> selection = Map.of("ids", List.of(due.toString()));
+    answers.add(
+        Api.operator()
+            .contentType("application/json")
+            .body(selection)
+            .post("/api/v1/executions/bulk/check-now/preview")
+            .asString());
+    Response bulk =
+        Api.operator()
+            .contentType("application/json")
+            .body(Map.of("ids", List.of(due.toString()), "reason", "leak check", "confirm", 1))
+            .post("/api/v1/executions/bulk/check-now");
+    bulk.then().statusCode(202);
+    answers.add(bulk.asString() + bulk.headers());
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(bulkWorker.runOnce()).isEqualTo(1);
+    answers.add(Api.viewer().get("/api/v1/bulk-jobs/{id}", bulk.path("id").toString()).asString());
+    answers.add(Api.viewer().get("/api/v1/bulk-jobs").asString());
+    answers.add(Api.viewer().get("/assets/bulk.js").asString());
+    answers.add(Api.operator().get("/").asString());
     Response refused = Api.bearer(Api.OPERATOR_TOKEN + "-guess").get("/api/v1/executions");
     answers.add(refused.asString() + refused.headers());
     answers.add(Api.viewer().post("/api/v1/executions/{id}/cancel", ok).asString());

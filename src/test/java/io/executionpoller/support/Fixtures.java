@@ -49,7 +49,8 @@ public class Fixtures {
     simulator.reset();
     FreshRemoteState.startOver();
     update(
-        "TRUNCATE execution_events, workflow_executions, workflows, amc_instances, amc_accounts"
+        "TRUNCATE bulk_jobs, execution_events, workflow_executions, workflows, amc_instances,"
+            + " amc_accounts"
             + " RESTART IDENTITY CASCADE");
   }
 
