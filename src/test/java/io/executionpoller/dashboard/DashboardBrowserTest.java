@@ -295,14 +295,9 @@ class DashboardBrowserTest {
               ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1));
       executions.add(fixtures.track(workflow, remote));
     }
-    browser.get(
-        "http://operator:"
-            + Api.OPERATOR_TOKEN
-            + "@"
-            + root.getHost()
-            + ":"
-            + root.getPort()
-            + "/?workflow=wf_bulk_browser");
+    // Operators sign in on 127.0.0.1, another origin than the viewer's localhost: a browser keeps
+    // one identity per origin and realm for the scripts' calls.
+    browser.get(operatorUrl("/?workflow=wf_bulk_browser"));
     assertThat(browser.findElements(By.cssSelector("tr.execution"))).hasSize(3);
     assertThat(browser.findElement(By.id("bulk-scope")).getText())
         .isEqualTo("Every execution matching this filter");
@@ -360,7 +355,7 @@ class DashboardBrowserTest {
         .contains("Wrong time window, <b>re-run</b> later");
 
     // A selection instead of the filter: nothing left to check, so nothing can be confirmed.
-    browser.get(root + "?workflow=wf_bulk_browser");
+    browser.get("http://127.0.0.1:" + root.getPort() + "/?workflow=wf_bulk_browser");
     WebElement pick =
         new WebDriverWait(browser, WAIT)
             .until(
