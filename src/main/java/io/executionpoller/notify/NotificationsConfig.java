@@ -25,19 +25,28 @@ public interface NotificationsConfig {
   @WithDefault("true")
   boolean requireHttps();
 
-  /** How often a replica looks for due deliveries. */
+  /**
+   * How often a replica looks for due deliveries when the last batch was not full (a full batch is
+   * followed at once by the next). Quarkus's scheduler runs nothing more often than once a second.
+   */
   @WithDefault("1S")
   Duration tick();
 
-  /** Deliveries claimed at once by one replica. */
+  /**
+   * Deliveries claimed at once by one replica (one claim, one write of first bodies, one write of
+   * answers per batch): the most it has in flight.
+   */
   @WithDefault("64")
   int batchSize();
 
-  /** Deliveries in flight at once on this replica. */
+  /** Posts (and first-body builds) running at once on this replica. */
   @WithDefault("16")
   int maxConcurrentSends();
 
-  /** How long a claimed delivery is this replica's alone; longer than an attempt can take. */
+  /**
+   * How long a claimed delivery is this replica's alone, on the database's clock. Longer than a
+   * batch can take: batch-size / max-concurrent-sends rounds of connect plus request timeout.
+   */
   @WithDefault("2M")
   Duration leaseDuration();
 

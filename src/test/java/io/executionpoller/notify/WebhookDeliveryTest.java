@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -358,15 +357,15 @@ class WebhookDeliveryTest {
     UUID execution = succeeded("wf_race");
     CountDownLatch arrived = receiver.holdNext();
 
-    List<CompletableFuture<Void>> first = dispatcher.dispatch("replica-a");
-    assertThat(first).hasSize(1);
+    DeliveryDispatcher.Batch first = dispatcher.dispatch("replica-a");
+    assertThat(first.claimed()).isEqualTo(1);
     assertThat(arrived.await(30, TimeUnit.SECONDS)).as("replica a's post arrived").isTrue();
 
-    List<CompletableFuture<Void>> second = dispatcher.dispatch("replica-b");
-    assertThat(second).as("replica b claims nothing while a holds the lease").isEmpty();
+    DeliveryDispatcher.Batch second = dispatcher.dispatch("replica-b");
+    assertThat(second.claimed()).as("replica b claims nothing while a holds the lease").isZero();
 
     receiver.release();
-    CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    first.done().get(30, TimeUnit.SECONDS);
     assertThat(receiver.received()).hasSize(1);
     assertThat(only(execution).status()).isEqualTo(DeliveryStatus.DELIVERED);
   }
@@ -402,7 +401,18 @@ class WebhookDeliveryTest {
                 () -> store.claim("replica-b", now.plusSeconds(60), Duration.ofMinutes(2), 10)))
         .as("a live lease keeps the delivery from replica b")
         .isEmpty();
+    Instant ahead = now.plus(Duration.ofMinutes(10));
+    assertThat(
+            FromBlockingThread.inTransaction(
+                () -> store.claim("replica-b", ahead, Duration.ofMinutes(2), 10)))
+        .as("a replica whose clock runs past the lease still sees it live on the database's")
+        .isEmpty();
 
+    fixtures.update(
+        "UPDATE webhook_deliveries SET lease_expires_at = now() - interval '1 second'"
+            + " WHERE id = '"
+            + delivery
+            + "'");
     Instant later = now.plus(Duration.ofMinutes(3));
     assertThat(
             FromBlockingThread.inTransaction(
@@ -411,9 +421,13 @@ class WebhookDeliveryTest {
         .hasSize(1);
     assertThat(
             FromBlockingThread.inTransaction(
-                () -> store.delivered(delivery, "replica-a", later, 200)))
+                () ->
+                    store.record(
+                        List.of(DeliveryStore.Answer.delivered(delivery, 200)),
+                        "replica-a",
+                        later)))
         .as("replica a's late answer is not recorded over b's attempt")
-        .isNull();
+        .isEmpty();
     assertThat(only(execution).status()).isEqualTo(DeliveryStatus.PENDING);
   }
 
