@@ -87,12 +87,5 @@ public interface NotificationsConfig {
     /** How often a caught-up stream looks for new events. */
     @WithDefault("1S")
     Duration pollInterval();
-
-    /**
-     * A gap in the event sequence is waited for this long (a transaction may still commit it)
-     * before the stream moves past it.
-     */
-    @WithDefault("5S")
-    Duration gapWait();
   }
 }
