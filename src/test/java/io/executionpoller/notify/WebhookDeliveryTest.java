@@ -12,6 +12,7 @@ import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.ResultFile;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -21,6 +22,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,6 +54,7 @@ class WebhookDeliveryTest {
   @Inject ResultDownloader downloader;
   @Inject Results results;
   @Inject DeliveryDispatcher dispatcher;
+  @Inject StuckSightings sightings;
   @Inject DeliveryStore store;
   @Inject Vertx vertx;
   @Inject ObjectMapper json;
@@ -268,6 +271,44 @@ class WebhookDeliveryTest {
     assertThat(dispatcher.runOnce()).isEqualTo(1);
     assertThat(only(execution).status()).isEqualTo(DeliveryStatus.DELIVERED);
     assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(dead.id().toString());
+  }
+
+  @Test
+  void shouldDeliverAFailedResultAndAStuckExecutionEndToEnd() throws Exception {
+    Subscription subscription = subscribe(List.of("result.failed", "execution.stuck"));
+    byte[] ragged = "a,b,c\r\n1,2,3\r\n4,5\r\n".getBytes(StandardCharsets.UTF_8);
+    UUID failedResult =
+        results.succeeded(
+            "wf_ragged_hook", 0, List.of(ResultFile.literal("part-00000.csv", ragged, "text/csv")));
+    results.downloadAll(downloader);
+    assertThat(fixtures.events(failedResult)).contains("RESULT_FAILED");
+    UUID neverChecked = fixtures.submit(fixtures.savedWorkflow("wf_stuck_hook"));
+    clock.advance(Duration.ofHours(3));
+    int sighted = sightings.record();
+    assertThat(sighted).isPositive();
+
+    deliverAll();
+
+    List<Receiver.Received> received = receiver.received();
+    assertThat(received).allSatisfy(r -> assertThat(signedBy(subscription.secret(), r)).isTrue());
+    List<String> sent = new java.util.ArrayList<>();
+    for (Receiver.Received r : received) {
+      JsonNode body = body(r);
+      sent.add(
+          body.path("type").asText()
+              + " "
+              + body.path("data").path("execution").path("id").asText());
+      if (body.path("type").asText().equals("result.failed")) {
+        assertThat(body.path("data").path("execution").path("result").path("status").asText())
+            .isEqualTo("FAILED");
+      }
+    }
+    assertThat(sent)
+        .contains("result.failed " + failedResult, "execution.stuck " + neverChecked)
+        .filteredOn(kind -> kind.startsWith("execution.stuck "))
+        .as("one per sighting")
+        .hasSize(sighted);
+    assertThat(sent).filteredOn(kind -> kind.startsWith("result.failed ")).hasSize(1);
   }
 
   @Test
