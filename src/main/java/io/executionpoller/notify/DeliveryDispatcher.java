@@ -54,6 +54,7 @@ public class DeliveryDispatcher {
   private final DeliveryRetry retry;
   private final NotificationMetrics metrics;
   private final CrashPoints crashPoints;
+  private final DeliverySpans spans;
   private final Clock clock;
   private final String owner;
   private final ExecutorService senders;
@@ -69,6 +70,7 @@ public class DeliveryDispatcher {
       NotificationsConfig config,
       NotificationMetrics metrics,
       CrashPoints crashPoints,
+      DeliverySpans spans,
       Clock clock,
       ReplicaIdentity replica) {
     this.store = store;
@@ -78,6 +80,7 @@ public class DeliveryDispatcher {
     this.retry = DeliveryRetry.of(config);
     this.metrics = metrics;
     this.crashPoints = crashPoints;
+    this.spans = spans;
     this.clock = clock;
     this.owner = replica.id();
     this.senders =
@@ -229,7 +232,8 @@ public class DeliveryDispatcher {
                 delivery ->
                     CompletableFuture.supplyAsync(
                         () -> {
-                          WebhookSender.Attempt attempt = sender.send(delivery);
+                          WebhookSender.Attempt attempt =
+                              spans.around(delivery, () -> sender.send(delivery));
                           crashPoints.reached(
                               CrashPoint.AFTER_WEBHOOK_SENT, delivery.executionId());
                           return new Sent(delivery, attempt);

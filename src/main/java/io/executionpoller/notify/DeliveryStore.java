@@ -46,9 +46,11 @@ public class DeliveryStore {
       """
       UPDATE webhook_deliveries d
          SET lease_owner = :owner, lease_expires_at = now() + make_interval(secs => :lease)
-        FROM (SELECT d2.id, s.url, s.secret, s.previous_secret, s.previous_secret_until
+        FROM (SELECT d2.id, s.url, s.secret, s.previous_secret, s.previous_secret_until,
+                     e.traceparent
                 FROM webhook_deliveries d2
                 JOIN webhook_subscriptions s ON s.id = d2.subscription_id
+                LEFT JOIN workflow_executions e ON e.id = d2.execution_id
                WHERE d2.status = :pending AND d2.next_attempt_at <= :now
                  AND (d2.lease_expires_at IS NULL OR d2.lease_expires_at <= now())
                  AND s.paused_at IS NULL
@@ -58,7 +60,8 @@ public class DeliveryStore {
        WHERE d.id = due.id
       RETURNING d.id, d.subscription_id, d.event_id, d.execution_id, d.event_type, d.occurred_at,
                 d.due_since, d.created_at, d.attempts, d.payload, due.url, due.secret,
-                CASE WHEN due.previous_secret_until > :now THEN due.previous_secret END
+                CASE WHEN due.previous_secret_until > :now THEN due.previous_secret END,
+                due.traceparent
       """;
 
   /**
@@ -161,7 +164,8 @@ public class DeliveryStore {
         integer(row[8]),
         (String) row[9],
         (String) row[10],
-        List.copyOf(secrets));
+        List.copyOf(secrets),
+        (String) row[13]);
   }
 
   /** Fixes the bodies not fixed yet; the stored body of each delivery whose lease is held. */
