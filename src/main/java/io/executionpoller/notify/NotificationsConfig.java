@@ -58,6 +58,13 @@ public interface NotificationsConfig {
   @WithDefault("15S")
   Duration requestTimeout();
 
+  /**
+   * Test only: PEM certificate files the webhook client trusts INSTEAD of the JVM's trust store, so
+   * a test's receiver with a self-signed certificate can be reached over https with the host name
+   * still verified. Unset (the default, and always in production) means the JVM's trust store.
+   */
+  Optional<List<String>> testTrustCertificates();
+
   /** The wait after a first failed attempt is drawn below this; it doubles per attempt. */
   @WithDefault("30S")
   Duration backoffBase();

@@ -133,6 +133,11 @@ class WebhookTargetsTest {
     }
 
     @Override
+    public Optional<List<String>> testTrustCertificates() {
+      return Optional.empty();
+    }
+
+    @Override
     public int batchSize() {
       throw new UnsupportedOperationException();
     }
