@@ -194,7 +194,10 @@ public class Housekeeping {
     return counts;
   }
 
-  /** Deletes what is older than its retention; returns events and results deleted. */
+  /**
+   * Deletes what is older than its retention; returns events, results, webhook deliveries and stuck
+   * sightings deleted.
+   */
   public long[] retainNow() {
     Instant now = clock.instant();
     long events = 0;
@@ -208,10 +211,20 @@ public class Housekeeping {
       results =
           deleteResultsBefore(now.minus(config.resultsRetention().get()), config.retentionBatch());
     }
-    if (events + results > 0) {
-      LOG.infof("RETENTION deleted events=%d results=%d", events, results);
+    long deliveries = 0;
+    long sightings = 0;
+    if (config.deliveriesRetention().isPresent()) {
+      Instant before = now.minus(config.deliveriesRetention().get());
+      int batch = config.retentionBatch();
+      deliveries = inBatches(batch, () -> store.deleteDeliveriesBefore(before, batch));
+      sightings = inBatches(batch, () -> store.deleteSightingsBefore(before, batch));
     }
-    return new long[] {events, results};
+    if (events + results + deliveries + sightings > 0) {
+      LOG.infof(
+          "RETENTION deleted events=%d results=%d deliveries=%d stuck_sightings=%d",
+          events, results, deliveries, sightings);
+    }
+    return new long[] {events, results, deliveries, sightings};
   }
 
   @Scheduled(

@@ -43,6 +43,14 @@ public interface HousekeepingConfig {
   /** Stored results older than this are deleted; unset (the default) keeps them. */
   Optional<Duration> resultsRetention();
 
+  /**
+   * Webhook deliveries that ended (DELIVERED or DEAD) longer ago than this are deleted, with the
+   * stuck sightings of finished executions first seen longer ago; unset keeps them. Pending
+   * deliveries are never deleted.
+   */
+  @WithDefault("30D")
+  Optional<Duration> deliveriesRetention();
+
   /** Rows deleted per statement, so retention never holds long locks. */
   @WithDefault("10000")
   int retentionBatch();

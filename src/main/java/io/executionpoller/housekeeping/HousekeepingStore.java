@@ -9,6 +9,7 @@ import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.failure.ErrorType;
+import io.executionpoller.notify.DeliveryStatus;
 import io.executionpoller.remote.RemoteTarget;
 import io.executionpoller.results.ResultStatus;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -54,6 +55,29 @@ class HousekeepingStore {
       DELETE FROM execution_events WHERE id IN (
           SELECT v.id FROM execution_events v JOIN workflow_executions e ON e.id = v.execution_id
            WHERE v.occurred_at < :before AND e.status = ANY(:terminal)
+           LIMIT :batch)
+      """;
+
+  /** Deliveries that ended before :before: when delivered, or the last attempt of a dead one. */
+  private static final String DELETE_OLD_DELIVERIES =
+      """
+      DELETE FROM webhook_deliveries WHERE id IN (
+          SELECT id FROM webhook_deliveries
+           WHERE status = ANY(:ended)
+             AND COALESCE(delivered_at, last_attempt_at, created_at) < :before
+           LIMIT :batch)
+      """;
+
+  /**
+   * Sightings of finished executions: a finished execution is in no stuck list again, so its
+   * sightings no longer keep a notification from repeating. An active one keeps them however old.
+   */
+  private static final String DELETE_OLD_SIGHTINGS =
+      """
+      DELETE FROM execution_stuck_sightings WHERE (execution_id, reason) IN (
+          SELECT s.execution_id, s.reason FROM execution_stuck_sightings s
+            JOIN workflow_executions e ON e.id = s.execution_id
+           WHERE s.first_seen_at < :before AND e.status = ANY(:terminal)
            LIMIT :batch)
       """;
 
@@ -359,6 +383,36 @@ class HousekeepingStore {
                                 (String) row[3],
                                 integer(row[4])))
                     .toList());
+  }
+
+  /** Deletes one batch of delivered or dead webhook deliveries that ended before {@code before}. */
+  Uni<Integer> deleteDeliveriesBefore(Instant before, int batch) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DELETE_OLD_DELIVERIES)
+                    .setParameter("before", before)
+                    .setParameter(
+                        "ended",
+                        new String[] {DeliveryStatus.DELIVERED.name(), DeliveryStatus.DEAD.name()})
+                    .setParameter("batch", batch)
+                    .executeUpdate());
+  }
+
+  /**
+   * Deletes one batch of stuck sightings of finished executions first seen before {@code before}.
+   */
+  Uni<Integer> deleteSightingsBefore(Instant before, int batch) {
+    return session()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(DELETE_OLD_SIGHTINGS)
+                    .setParameter("before", before)
+                    .setParameter("terminal", ExecutionStatus.names(ExecutionStatus.TERMINAL))
+                    .setParameter("batch", batch)
+                    .executeUpdate());
   }
 
   /** Deletes one batch of events of finished executions older than {@code before}. */

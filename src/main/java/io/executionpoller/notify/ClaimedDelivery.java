@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * A delivery leased to this replica, with what sending it needs. {@code payload} is null until the
- * body is fixed before its first attempt.
+ * body is fixed before its first attempt. {@code traceparent} is the trace the execution was
+ * registered in (null when none was recorded), which the attempts' spans continue.
  */
 record ClaimedDelivery(
     UUID id,
@@ -20,7 +21,8 @@ record ClaimedDelivery(
     int attempts,
     String payload,
     String url,
-    List<String> secrets) {
+    List<String> secrets,
+    String traceparent) {
 
   /** Never the secrets or the body: a record's default would print both into a log line. */
   @Override
@@ -49,6 +51,7 @@ record ClaimedDelivery(
         attempts,
         fixed,
         url,
-        secrets);
+        secrets,
+        traceparent);
   }
 }

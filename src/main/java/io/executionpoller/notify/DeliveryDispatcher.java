@@ -14,8 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,17 +27,25 @@ import java.util.random.RandomGenerator;
 import org.jboss.logging.Logger;
 
 /**
- * Sends due deliveries from every replica. Each tick leases as many due deliveries as there are
- * free senders ({@code FOR UPDATE SKIP LOCKED} and a lease, like the poll loop), fixes each body
- * before its first attempt, posts it, and records the answer under the lease: a 2xx delivers it,
- * anything else schedules the next attempt or, past max-age, marks it dead. A replica that dies
- * between the post and the record leaves the lease to expire, and the delivery is sent again with
- * the same id: at least once.
+ * Sends due deliveries from every replica, a batch at a time. A batch is leased in one statement
+ * ({@code FOR UPDATE SKIP LOCKED} and a lease on the database's clock, like the poll loop), the
+ * bodies of its first attempts are built concurrently and fixed in one statement, its posts go out
+ * concurrently (at most max-concurrent-sends at once), and their answers are recorded under the
+ * lease in one statement: a 2xx delivers, anything else schedules the next attempt or, past
+ * max-age, marks it dead. A full batch is followed at once by the next, so a backlog drains without
+ * waiting for the tick. A replica that dies between a post and the batch's record leaves the lease
+ * to expire, and the delivery is sent again with the same id: at least once.
  */
 @Singleton
 public class DeliveryDispatcher {
 
   private static final Logger LOG = Logger.getLogger(DeliveryDispatcher.class);
+
+  /**
+   * Full batches one tick sends back to back before it yields to the next tick: bounds the loop
+   * while a backlog lasts (the next tick goes on at once).
+   */
+  static final int MAX_BATCHES_PER_TICK = 50;
 
   private final DeliveryStore store;
   private final WebhookPayload payloads;
@@ -43,6 +54,7 @@ public class DeliveryDispatcher {
   private final DeliveryRetry retry;
   private final NotificationMetrics metrics;
   private final CrashPoints crashPoints;
+  private final DeliverySpans spans;
   private final Clock clock;
   private final String owner;
   private final ExecutorService senders;
@@ -58,6 +70,7 @@ public class DeliveryDispatcher {
       NotificationsConfig config,
       NotificationMetrics metrics,
       CrashPoints crashPoints,
+      DeliverySpans spans,
       Clock clock,
       ReplicaIdentity replica) {
     this.store = store;
@@ -67,6 +80,7 @@ public class DeliveryDispatcher {
     this.retry = DeliveryRetry.of(config);
     this.metrics = metrics;
     this.crashPoints = crashPoints;
+    this.spans = spans;
     this.clock = clock;
     this.owner = replica.id();
     this.senders =
@@ -87,7 +101,7 @@ public class DeliveryDispatcher {
       skipExecutionIf = NotificationsDisabled.class)
   void tick() {
     try {
-      dispatch(owner);
+      drain();
       if (claimLog.succeeded() == OutageLog.Line.RECOVERED) {
         LOG.infof("claiming webhook deliveries recovered after %d failures", claimLog.failures());
       }
@@ -99,100 +113,182 @@ public class DeliveryDispatcher {
   }
 
   /**
-   * Leases due deliveries to {@code leaseOwner} for the free senders and starts them; the returned
-   * futures end when each attempt is recorded. Tests pass their own owner to act as a replica.
+   * Sends batch after batch as this replica while each comes back full (at most {@link
+   * #MAX_BATCHES_PER_TICK}); the number of deliveries claimed. What a tick does.
    */
-  public List<CompletableFuture<Void>> dispatch(String leaseOwner) {
-    int free = Math.min(config.batchSize(), config.maxConcurrentSends() - inFlight.get());
+  public int drain() {
+    int sent = 0;
+    for (int round = 0; round < MAX_BATCHES_PER_TICK && !stopping; round++) {
+      Batch batch = dispatch(owner);
+      batch.done().join();
+      sent += batch.claimed();
+      if (!batch.full()) {
+        break;
+      }
+    }
+    return sent;
+  }
+
+  /** One leased batch: how many were claimed out of how many asked, and when all are recorded. */
+  public record Batch(int claimed, int asked, CompletableFuture<Void> done) {
+    static final Batch NONE = new Batch(0, 0, CompletableFuture.completedFuture(null));
+
+    /** A full batch suggests more are due: the next is claimed without waiting for the tick. */
+    boolean full() {
+      return asked > 0 && claimed == asked;
+    }
+  }
+
+  /**
+   * Leases up to batch-size due deliveries to {@code leaseOwner} and starts them; the batch's
+   * future ends when every attempt's answer is recorded. Tests pass their own owner to act as a
+   * replica.
+   */
+  public Batch dispatch(String leaseOwner) {
+    int free = config.batchSize() - inFlight.get();
     if (stopping || free <= 0) {
-      return List.of();
+      return Batch.NONE;
     }
     Instant now = clock.instant();
     List<ClaimedDelivery> claimed =
         FromBlockingThread.inTransaction(
             () -> store.claim(leaseOwner, now, config.leaseDuration(), free));
-    List<CompletableFuture<Void>> running = new ArrayList<>();
-    for (ClaimedDelivery delivery : claimed) {
-      inFlight.incrementAndGet();
-      running.add(
-          CompletableFuture.runAsync(() -> attempt(delivery, leaseOwner), senders)
-              .whenComplete((done, failure) -> inFlight.decrementAndGet()));
+    if (claimed.isEmpty()) {
+      return new Batch(0, free, CompletableFuture.completedFuture(null));
     }
-    return running;
+    inFlight.addAndGet(claimed.size());
+    CompletableFuture<Void> done =
+        withPayloads(claimed, leaseOwner)
+            .thenCompose(ready -> sendAll(ready))
+            .thenAcceptAsync(attempts -> record(attempts, leaseOwner), senders)
+            .exceptionally(
+                failure -> {
+                  // The leases run out and other attempts follow; say why these ended unrecorded.
+                  LOG.warnf(
+                      "webhook deliveries: a batch of %d not recorded: %s",
+                      claimed.size(), failure.toString());
+                  return null;
+                })
+            .whenComplete((ignored, failure) -> inFlight.addAndGet(-claimed.size()));
+    return new Batch(claimed.size(), free, done);
   }
 
   /** Dispatches once as this replica and waits for every attempt: how tests drive deliveries. */
   public int runOnce() {
-    List<CompletableFuture<Void>> running = dispatch(owner);
-    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
-    return running.size();
+    Batch batch = dispatch(owner);
+    batch.done().join();
+    return batch.claimed();
   }
 
-  private void attempt(ClaimedDelivery claimed, String leaseOwner) {
-    try {
-      Optional<ClaimedDelivery> ready = withPayload(claimed, leaseOwner);
-      if (ready.isEmpty()) {
-        metrics.outcome("lease_lost");
-        return;
-      }
-      ClaimedDelivery delivery = ready.get();
-      WebhookSender.Attempt attempt = sender.send(delivery);
-      crashPoints.reached(CrashPoint.AFTER_WEBHOOK_SENT, delivery.executionId());
-      record(delivery, leaseOwner, attempt);
-    } catch (RuntimeException e) {
-      // The lease runs out and another attempt follows; say why this one ended without a record.
-      LOG.warnf("webhook delivery %s: attempt not recorded: %s", claimed.id(), e.toString());
+  /**
+   * The batch with fixed bodies: those of first attempts are built concurrently and fixed in one
+   * statement (an earlier fixing wins, so every attempt sends the same bytes). A delivery whose
+   * lease was lost meanwhile drops out.
+   */
+  private CompletableFuture<List<ClaimedDelivery>> withPayloads(
+      List<ClaimedDelivery> claimed, String leaseOwner) {
+    List<ClaimedDelivery> unbuilt = claimed.stream().filter(d -> d.payload() == null).toList();
+    if (unbuilt.isEmpty()) {
+      return CompletableFuture.completedFuture(claimed);
     }
+    List<CompletableFuture<Map.Entry<UUID, String>>> building =
+        unbuilt.stream()
+            .map(
+                delivery ->
+                    CompletableFuture.supplyAsync(
+                        () ->
+                            Map.entry(
+                                delivery.id(),
+                                FromBlockingThread.inSession(() -> payloads.of(delivery))),
+                        senders))
+            .toList();
+    return CompletableFuture.allOf(building.toArray(CompletableFuture[]::new))
+        .thenApplyAsync(
+            ignored -> {
+              Map<UUID, String> built = new LinkedHashMap<>();
+              building.forEach(b -> built.put(b.join().getKey(), b.join().getValue()));
+              Map<UUID, String> fixed =
+                  FromBlockingThread.inTransaction(() -> store.fixPayloads(built, leaseOwner));
+              List<ClaimedDelivery> ready = new ArrayList<>();
+              for (ClaimedDelivery delivery : claimed) {
+                if (delivery.payload() != null) {
+                  ready.add(delivery);
+                } else if (fixed.containsKey(delivery.id())) {
+                  ready.add(delivery.withPayload(fixed.get(delivery.id())));
+                } else {
+                  metrics.outcome("lease_lost");
+                }
+              }
+              return ready;
+            },
+            senders);
   }
 
-  /** The delivery with its fixed body, building it first if this is its first attempt. */
-  private Optional<ClaimedDelivery> withPayload(ClaimedDelivery delivery, String leaseOwner) {
-    if (delivery.payload() != null) {
-      return Optional.of(delivery);
-    }
-    String built = FromBlockingThread.inSession(() -> payloads.of(delivery));
-    String fixed =
-        FromBlockingThread.inTransaction(() -> store.fixPayload(delivery.id(), leaseOwner, built));
-    return Optional.ofNullable(fixed).map(delivery::withPayload);
+  /** Posts every delivery of the batch, at most max-concurrent-sends at once. */
+  private CompletableFuture<List<Sent>> sendAll(List<ClaimedDelivery> ready) {
+    List<CompletableFuture<Sent>> posts =
+        ready.stream()
+            .map(
+                delivery ->
+                    CompletableFuture.supplyAsync(
+                        () -> {
+                          WebhookSender.Attempt attempt =
+                              spans.around(delivery, () -> sender.send(delivery));
+                          crashPoints.reached(
+                              CrashPoint.AFTER_WEBHOOK_SENT, delivery.executionId());
+                          return new Sent(delivery, attempt);
+                        },
+                        senders))
+            .toList();
+    return CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> posts.stream().map(CompletableFuture::join).toList());
   }
 
-  private void record(ClaimedDelivery delivery, String leaseOwner, WebhookSender.Attempt attempt) {
-    Instant now = clock.instant();
-    if (attempt.delivered()) {
-      Double latency =
-          FromBlockingThread.inTransaction(
-              () -> store.delivered(delivery.id(), leaseOwner, now, attempt.statusCode()));
-      if (latency == null) {
-        metrics.outcome("lease_lost");
-      } else {
-        metrics.delivered(latency);
-      }
+  /** One post and its answer. */
+  private record Sent(ClaimedDelivery delivery, WebhookSender.Attempt attempt) {}
+
+  /** Records every answer of the batch in one statement, under the leases. */
+  private void record(List<Sent> sent, String leaseOwner) {
+    if (sent.isEmpty()) {
       return;
     }
-    Optional<Instant> next = retry.next(delivery.attempts() + 1, delivery.dueSince(), now, random);
-    boolean recorded =
-        FromBlockingThread.inTransaction(
-            () ->
-                store.failed(
-                    delivery.id(),
-                    leaseOwner,
-                    now,
-                    attempt.statusCode(),
-                    attempt.error(),
-                    next.orElse(null)));
-    if (!recorded) {
-      metrics.outcome("lease_lost");
-    } else if (next.isEmpty()) {
-      metrics.outcome("dead");
-      LOG.warnf(
-          "webhook delivery %s (%s of execution %s) is DEAD after %d attempts: %s",
-          delivery.id(),
-          delivery.eventType(),
-          delivery.executionId(),
-          delivery.attempts() + 1,
-          attempt.error());
-    } else {
-      metrics.outcome("failed");
+    Instant now = clock.instant();
+    List<DeliveryStore.Answer> answers = new ArrayList<>();
+    for (Sent one : sent) {
+      ClaimedDelivery delivery = one.delivery();
+      WebhookSender.Attempt attempt = one.attempt();
+      if (attempt.delivered()) {
+        answers.add(DeliveryStore.Answer.delivered(delivery.id(), attempt.statusCode()));
+      } else {
+        Optional<Instant> next =
+            retry.next(delivery.attempts() + 1, delivery.dueSince(), now, random);
+        answers.add(
+            DeliveryStore.Answer.failed(
+                delivery.id(), attempt.statusCode(), attempt.error(), next.orElse(null)));
+      }
+    }
+    Map<UUID, Double> recorded =
+        FromBlockingThread.inTransaction(() -> store.record(answers, leaseOwner, now));
+    for (int i = 0; i < sent.size(); i++) {
+      Sent one = sent.get(i);
+      ClaimedDelivery delivery = one.delivery();
+      Double latency = recorded.get(delivery.id());
+      if (latency == null) {
+        metrics.outcome("lease_lost");
+      } else if (one.attempt().delivered()) {
+        metrics.delivered(latency);
+      } else if (answers.get(i).dead()) {
+        metrics.outcome("dead");
+        LOG.warnf(
+            "webhook delivery %s (%s of execution %s) is DEAD after %d attempts: %s",
+            delivery.id(),
+            delivery.eventType(),
+            delivery.executionId(),
+            delivery.attempts() + 1,
+            one.attempt().error());
+      } else {
+        metrics.outcome("failed");
+      }
     }
   }
 

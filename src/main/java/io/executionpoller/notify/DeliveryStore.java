@@ -4,6 +4,8 @@ import static io.executionpoller.db.NativeColumns.instant;
 import static io.executionpoller.db.NativeColumns.integer;
 import static io.executionpoller.db.NativeColumns.whole;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.executionpoller.db.StoredText;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -11,7 +13,9 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -22,21 +26,33 @@ import java.util.UUID;
 @Singleton
 public class DeliveryStore {
 
+  private final ObjectMapper mapper;
+
+  DeliveryStore(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
   private static final String PENDING = DeliveryStatus.PENDING.name();
 
   /**
    * Leases up to :limit due deliveries of unpaused subscriptions. SKIP LOCKED passes over rows
    * another replica is claiming right now; the lease test passes over rows another replica holds.
+   * Due-ness is the application's clock (backoff is computed on it), but leases are taken and
+   * tested on the database's clock, like the poll loop's: replicas whose clocks disagree still
+   * agree on whether a lease is live, so a replica running ahead cannot take over a live lease and
+   * send the same delivery alongside its holder.
    */
   private static final String CLAIM =
       """
       UPDATE webhook_deliveries d
-         SET lease_owner = :owner, lease_expires_at = :until
-        FROM (SELECT d2.id, s.url, s.secret, s.previous_secret, s.previous_secret_until
+         SET lease_owner = :owner, lease_expires_at = now() + make_interval(secs => :lease)
+        FROM (SELECT d2.id, s.url, s.secret, s.previous_secret, s.previous_secret_until,
+                     e.traceparent
                 FROM webhook_deliveries d2
                 JOIN webhook_subscriptions s ON s.id = d2.subscription_id
+                LEFT JOIN workflow_executions e ON e.id = d2.execution_id
                WHERE d2.status = :pending AND d2.next_attempt_at <= :now
-                 AND (d2.lease_expires_at IS NULL OR d2.lease_expires_at <= :now)
+                 AND (d2.lease_expires_at IS NULL OR d2.lease_expires_at <= now())
                  AND s.paused_at IS NULL
                ORDER BY d2.next_attempt_at
                LIMIT :limit
@@ -44,34 +60,38 @@ public class DeliveryStore {
        WHERE d.id = due.id
       RETURNING d.id, d.subscription_id, d.event_id, d.execution_id, d.event_type, d.occurred_at,
                 d.due_since, d.created_at, d.attempts, d.payload, due.url, due.secret,
-                CASE WHEN due.previous_secret_until > :now THEN due.previous_secret END
+                CASE WHEN due.previous_secret_until > :now THEN due.previous_secret END,
+                due.traceparent
       """;
 
-  /** The body is fixed once; a concurrent or earlier fixing wins, so every attempt agrees. */
-  private static final String FIX_PAYLOAD =
+  /**
+   * The bodies of a batch's first attempts, fixed once: a concurrent or earlier fixing wins, so
+   * every attempt agrees. Rows whose lease was lost are not returned.
+   */
+  private static final String FIX_PAYLOADS =
       """
-      UPDATE webhook_deliveries SET payload = COALESCE(payload, :payload)
-       WHERE id = :id AND lease_owner = :owner
-      RETURNING payload
+      UPDATE webhook_deliveries d SET payload = COALESCE(d.payload, r.payload)
+        FROM jsonb_to_recordset(CAST(CAST(:rows AS text) AS jsonb)) AS r(id uuid, payload text)
+       WHERE d.id = r.id AND d.lease_owner = :owner
+      RETURNING d.id, d.payload
       """;
 
-  private static final String DELIVERED =
+  /**
+   * A batch's answers in one statement, each under its lease: DELIVERED with the seconds from the
+   * outbox row's commit on the database's clock, or due again at r.next, or DEAD.
+   */
+  private static final String RECORD =
       """
-      UPDATE webhook_deliveries
-         SET status = :status, attempts = attempts + 1, last_attempt_at = :now,
-             last_status_code = :code, last_error = NULL, delivered_at = :now,
+      UPDATE webhook_deliveries d
+         SET status = r.status, attempts = d.attempts + 1, last_attempt_at = :now,
+             last_status_code = r.code, last_error = r.error,
+             next_attempt_at = COALESCE(r.next, d.next_attempt_at),
+             delivered_at = CASE WHEN r.status = :delivered THEN CAST(:now AS timestamptz) END,
              lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = :id AND lease_owner = :owner AND status = :pending
-      RETURNING EXTRACT(EPOCH FROM clock_timestamp() - created_at)
-      """;
-
-  private static final String FAILED =
-      """
-      UPDATE webhook_deliveries
-         SET status = :status, attempts = attempts + 1, last_attempt_at = :now,
-             last_status_code = :code, last_error = :error, next_attempt_at = :next,
-             lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = :id AND lease_owner = :owner AND status = :pending
+        FROM jsonb_to_recordset(CAST(CAST(:rows AS text) AS jsonb))
+             AS r(id uuid, status text, code int, error text, next timestamptz)
+       WHERE d.id = r.id AND d.lease_owner = :owner AND d.status = :pending
+      RETURNING d.id, EXTRACT(EPOCH FROM clock_timestamp() - d.created_at)
       """;
 
   private static final String COLUMNS =
@@ -123,7 +143,9 @@ public class DeliveryStore {
         FROM webhook_deliveries WHERE status = :pending
       """;
 
-  /** Leases due deliveries to {@code owner} until {@code now + lease}. */
+  /**
+   * Leases deliveries due at {@code now} to {@code owner} for {@code lease} on the database clock.
+   */
   Uni<List<ClaimedDelivery>> claim(String owner, Instant now, Duration lease, int limit) {
     return Panache.getSession()
         .chain(
@@ -131,7 +153,7 @@ public class DeliveryStore {
                 session
                     .createNativeQuery(CLAIM, Object[].class)
                     .setParameter("owner", owner)
-                    .setParameter("until", now.plus(lease))
+                    .setParameter("lease", lease.toMillis() / 1000.0)
                     .setParameter("pending", PENDING)
                     .setParameter("now", now)
                     .setParameter("limit", limit)
@@ -157,66 +179,91 @@ public class DeliveryStore {
         integer(row[8]),
         (String) row[9],
         (String) row[10],
-        List.copyOf(secrets));
+        List.copyOf(secrets),
+        (String) row[13]);
   }
 
-  /** Fixes the body unless one is already; the stored body, or null when the lease was lost. */
-  Uni<String> fixPayload(UUID id, String owner, String payload) {
+  /** Fixes the bodies not fixed yet; the stored body of each delivery whose lease is held. */
+  Uni<Map<UUID, String>> fixPayloads(Map<UUID, String> built, String owner) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    built.forEach((id, payload) -> rows.add(Map.of("id", id.toString(), "payload", payload)));
     return Panache.getSession()
         .chain(
             session ->
                 session
-                    .createNativeQuery(FIX_PAYLOAD, String.class)
-                    .setParameter("payload", payload)
-                    .setParameter("id", id)
+                    .createNativeQuery(FIX_PAYLOADS, Object[].class)
+                    .setParameter("rows", json(rows))
                     .setParameter("owner", owner)
                     .getResultList())
-        .map(rows -> rows.isEmpty() ? null : rows.get(0));
+        .map(
+            fixed -> {
+              Map<UUID, String> stored = new HashMap<>();
+              fixed.forEach(row -> stored.put((UUID) row[0], (String) row[1]));
+              return stored;
+            });
+  }
+
+  /** One attempt's answer to record. */
+  record Answer(UUID id, DeliveryStatus status, Integer code, String error, Instant next) {
+
+    static Answer delivered(UUID id, int code) {
+      return new Answer(id, DeliveryStatus.DELIVERED, code, null, null);
+    }
+
+    /** Due again at {@code next}, or DEAD when it is null. */
+    static Answer failed(UUID id, Integer code, String error, Instant next) {
+      return new Answer(
+          id, next == null ? DeliveryStatus.DEAD : DeliveryStatus.PENDING, code, error, next);
+    }
+
+    boolean dead() {
+      return status == DeliveryStatus.DEAD;
+    }
   }
 
   /**
-   * A 2xx answer: seconds from the outbox row's commit to now on the database's clock (one clock,
-   * whatever replica sent it), or null when the lease was lost meanwhile and nothing was recorded.
+   * Records a batch's answers; per delivery recorded, the seconds from its outbox row's commit to
+   * now on the database's clock (one clock, whatever replica sent it). A delivery whose lease was
+   * lost meanwhile is missing: nothing was recorded over the newer attempt.
    */
-  Uni<Double> delivered(UUID id, String owner, Instant now, int code) {
+  Uni<Map<UUID, Double>> record(List<Answer> answers, String owner, Instant now) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Answer answer : answers) {
+      Map<String, Object> row = new HashMap<>();
+      row.put("id", answer.id().toString());
+      row.put("status", answer.status().name());
+      row.put("code", answer.code());
+      row.put("error", StoredText.of(answer.error()));
+      // A dead delivery keeps no next attempt; its next_attempt_at is left as it was.
+      row.put("next", answer.next() == null ? null : answer.next().toString());
+      rows.add(row);
+    }
     return Panache.getSession()
         .chain(
             session ->
                 session
-                    .createNativeQuery(DELIVERED, Object.class)
-                    .setParameter("status", DeliveryStatus.DELIVERED.name())
+                    .createNativeQuery(RECORD, Object[].class)
+                    .setParameter("rows", json(rows))
                     .setParameter("now", now)
-                    .setParameter("code", code)
-                    .setParameter("id", id)
+                    .setParameter("delivered", DeliveryStatus.DELIVERED.name())
                     .setParameter("owner", owner)
                     .setParameter("pending", PENDING)
                     .getResultList())
-        .map(rows -> rows.isEmpty() ? null : ((Number) rows.get(0)).doubleValue());
+        .map(
+            recorded -> {
+              Map<UUID, Double> latencies = new HashMap<>();
+              recorded.forEach(
+                  row -> latencies.put((UUID) row[0], ((Number) row[1]).doubleValue()));
+              return latencies;
+            });
   }
 
-  /**
-   * A failed attempt: due again at {@code next}, or DEAD when {@code next} is null. False when the
-   * lease was lost meanwhile and nothing was recorded.
-   */
-  Uni<Boolean> failed(
-      UUID id, String owner, Instant now, Integer code, String error, Instant next) {
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(FAILED)
-                    .setParameter(
-                        "status",
-                        next == null ? DeliveryStatus.DEAD.name() : DeliveryStatus.PENDING.name())
-                    .setParameter("now", now)
-                    .setParameter("code", code)
-                    .setParameter("error", StoredText.of(error))
-                    .setParameter("next", next == null ? now : next)
-                    .setParameter("id", id)
-                    .setParameter("owner", owner)
-                    .setParameter("pending", PENDING)
-                    .executeUpdate())
-        .map(updated -> updated == 1);
+  private String json(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a batch of deliveries", e);
+    }
   }
 
   /** The newest deliveries of a subscription, newest first. */

@@ -18,11 +18,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -38,14 +37,11 @@ public class EventStreamResource {
   private final EventStreamStore store;
   private final NotificationsConfig config;
   private final ObjectMapper json;
-  private final Clock clock;
 
-  EventStreamResource(
-      EventStreamStore store, NotificationsConfig config, ObjectMapper json, Clock clock) {
+  EventStreamResource(EventStreamStore store, NotificationsConfig config, ObjectMapper json) {
     this.store = store;
     this.config = config;
     this.json = json;
-    this.clock = clock;
   }
 
   @Operation(
@@ -67,12 +63,13 @@ public class EventStreamResource {
         new EventStreamStore.Filter(workflowId, instanceId, types(types));
     Long resumeFrom = lastEventId != null ? parse(lastEventId) : after;
     Executor onRequestContext = onContext(Vertx.currentContext());
-    Uni<Long> start = resumeFrom != null ? Uni.createFrom().item(resumeFrom) : store.newest();
+    Uni<EventStreamStore.Position> start =
+        resumeFrom != null ? store.positionOf(resumeFrom) : store.now();
     return start
         .toMulti()
         .onItem()
         .transformToMultiAndConcatenate(
-            first -> pages(new AtomicLong(first), filter, follow, onRequestContext))
+            first -> pages(new AtomicReference<>(first), filter, follow, onRequestContext))
         .map(event -> outbound(sse, event));
   }
 
@@ -81,7 +78,10 @@ public class EventStreamResource {
    * anyone else is done.
    */
   private Multi<StreamedEvent> pages(
-      AtomicLong cursor, EventStreamStore.Filter filter, boolean follow, Executor context) {
+      AtomicReference<EventStreamStore.Position> cursor,
+      EventStreamStore.Filter filter,
+      boolean follow,
+      Executor context) {
     NotificationsConfig.Stream settings = config.stream();
     UniRepeat<EventStreamStore.Page> repeated =
         Multi.createBy().repeating().uni(() -> nextPage(cursor, filter, settings, follow, context));
@@ -91,7 +91,7 @@ public class EventStreamResource {
   }
 
   private Uni<EventStreamStore.Page> nextPage(
-      AtomicLong cursor,
+      AtomicReference<EventStreamStore.Position> cursor,
       EventStreamStore.Filter filter,
       NotificationsConfig.Stream settings,
       boolean follow,
@@ -99,10 +99,7 @@ public class EventStreamResource {
     return Uni.createFrom()
         .voidItem()
         .emitOn(context)
-        .chain(
-            () ->
-                store.after(
-                    cursor.get(), filter, settings.pageSize(), clock.instant(), settings.gapWait()))
+        .chain(() -> store.after(cursor.get(), filter, settings.pageSize()))
         .invoke(page -> cursor.set(page.next()))
         .call(
             page ->

@@ -25,19 +25,28 @@ public interface NotificationsConfig {
   @WithDefault("true")
   boolean requireHttps();
 
-  /** How often a replica looks for due deliveries. */
+  /**
+   * How often a replica looks for due deliveries when the last batch was not full (a full batch is
+   * followed at once by the next). Quarkus's scheduler runs nothing more often than once a second.
+   */
   @WithDefault("1S")
   Duration tick();
 
-  /** Deliveries claimed at once by one replica. */
+  /**
+   * Deliveries claimed at once by one replica (one claim, one write of first bodies, one write of
+   * answers per batch): the most it has in flight.
+   */
   @WithDefault("64")
   int batchSize();
 
-  /** Deliveries in flight at once on this replica. */
+  /** Posts (and first-body builds) running at once on this replica. */
   @WithDefault("16")
   int maxConcurrentSends();
 
-  /** How long a claimed delivery is this replica's alone; longer than an attempt can take. */
+  /**
+   * How long a claimed delivery is this replica's alone, on the database's clock. Longer than a
+   * batch can take: batch-size / max-concurrent-sends rounds of connect plus request timeout.
+   */
   @WithDefault("2M")
   Duration leaseDuration();
 
@@ -48,6 +57,13 @@ public interface NotificationsConfig {
   /** A receiver that has not answered within this is a failed attempt. */
   @WithDefault("15S")
   Duration requestTimeout();
+
+  /**
+   * Test only: PEM certificate files the webhook client trusts INSTEAD of the JVM's trust store, so
+   * a test's receiver with a self-signed certificate can be reached over https with the host name
+   * still verified. Unset (the default, and always in production) means the JVM's trust store.
+   */
+  Optional<List<String>> testTrustCertificates();
 
   /** The wait after a first failed attempt is drawn below this; it doubles per attempt. */
   @WithDefault("30S")
@@ -78,12 +94,5 @@ public interface NotificationsConfig {
     /** How often a caught-up stream looks for new events. */
     @WithDefault("1S")
     Duration pollInterval();
-
-    /**
-     * A gap in the event sequence is waited for this long (a transaction may still commit it)
-     * before the stream moves past it.
-     */
-    @WithDefault("5S")
-    Duration gapWait();
   }
 }

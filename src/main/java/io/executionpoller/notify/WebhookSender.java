@@ -2,6 +2,7 @@ package io.executionpoller.notify;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -44,17 +45,19 @@ public class WebhookSender {
     this.client =
         WebClient.create(
             vertx,
-            new WebClientOptions()
-                .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setFollowRedirects(false)
-                .setForceSni(true)
-                .setVerifyHost(true)
-                .setKeepAlive(true)
-                .setMaxPoolSize(config.maxConcurrentSends())
-                .setUserAgent("execution-poller-webhooks")
-                // No client span (it would record the URL, whose query may carry the receiver's
-                // token) and no traceparent to a third party's host.
-                .setTracingPolicy(TracingPolicy.IGNORE));
+            trusting(
+                config,
+                new WebClientOptions()
+                    .setConnectTimeout((int) config.connectTimeout().toMillis())
+                    .setFollowRedirects(false)
+                    .setForceSni(true)
+                    .setVerifyHost(true)
+                    .setKeepAlive(true)
+                    .setMaxPoolSize(config.maxConcurrentSends())
+                    .setUserAgent("execution-poller-webhooks")
+                    // No client span (it would record the URL, whose query may carry the receiver's
+                    // token) and no traceparent to a third party's host.
+                    .setTracingPolicy(TracingPolicy.IGNORE)));
     this.targets = targets;
     this.clock = clock;
     this.requestTimeout = config.requestTimeout();
@@ -69,6 +72,20 @@ public class WebhookSender {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /** The test-only trust setting, when set, replaces the JVM's trust store. */
+  private static WebClientOptions trusting(NotificationsConfig config, WebClientOptions options) {
+    config
+        .testTrustCertificates()
+        .filter(paths -> !paths.isEmpty())
+        .ifPresent(
+            paths -> {
+              PemTrustOptions trust = new PemTrustOptions();
+              paths.forEach(trust::addCertPath);
+              options.setTrustOptions(trust);
+            });
+    return options;
   }
 
   @PreDestroy
@@ -158,7 +175,16 @@ public class WebhookSender {
 
   /** The failure's kind and message; never the URL's query, which may carry a token. */
   private static String describe(Throwable e) {
-    Throwable cause = e.getCause() != null && e.getMessage() == null ? e.getCause() : e;
+    Throwable cause = e;
+    // The Mutiny await wraps the client's failure; the wrapper says nothing of what went wrong,
+    // and the failure's own kind (SSLHandshakeException, ConnectException...) is what classifies.
+    for (int depth = 0;
+        depth < 5
+            && cause.getCause() != null
+            && (cause instanceof CompletionException || cause.getMessage() == null);
+        depth++) {
+      cause = cause.getCause();
+    }
     String message = cause.getMessage() == null ? "" : ": " + cause.getMessage();
     return cause.getClass().getSimpleName() + message;
   }

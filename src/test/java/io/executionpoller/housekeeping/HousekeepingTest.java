@@ -246,6 +246,84 @@ class HousekeepingTest {
     assertThat(fixtures.count("SELECT count(*) FROM execution_results")).isEqualTo(2);
   }
 
+  @Test
+  void shouldDeleteEndedDeliveriesAndFinishedSightingsPastTheirRetentionOnly() {
+    UUID finished = execution("status = 'FAILED'");
+    UUID active = execution("status = 'RUNNING'");
+    UUID subscription = UUID.randomUUID();
+    fixtures.update(
+        "INSERT INTO webhook_subscriptions (id, url, event_types, enabled, secret, created_at,"
+            + " updated_at) VALUES ('"
+            + subscription
+            + "', 'http://127.0.0.1/hook', ARRAY['execution.failed'], true, 'whsec_x', now(),"
+            + " now())");
+    long days40 = 60 * 24 * 40;
+    delivery(subscription, finished, 1, "DELIVERED", "delivered_at = " + ago(days40));
+    delivery(subscription, finished, 2, "DEAD", "last_attempt_at = " + ago(days40));
+    delivery(subscription, finished, 3, "PENDING", "last_attempt_at = " + ago(days40));
+    delivery(subscription, finished, 4, "DELIVERED", "delivered_at = " + ago(60 * 24 * 29));
+    delivery(subscription, finished, 5, "DEAD", "last_attempt_at = " + ago(60));
+    fixtures.update(
+        "INSERT INTO execution_stuck_sightings (execution_id, reason, first_seen_at) VALUES ('"
+            + finished
+            + "', 'OVERDUE', "
+            + ago(days40)
+            + "), ('"
+            + active
+            + "', 'OVERDUE', "
+            + ago(days40)
+            + "), ('"
+            + finished
+            + "', 'NEVER_CHECKED', "
+            + ago(60)
+            + ")");
+
+    long[] deleted = housekeeping.retainNow();
+
+    assertThat(deleted[2]).as("deliveries that ended more than 30 days ago").isEqualTo(2);
+    assertThat(deleted[3]).as("the finished execution's old sighting").isEqualTo(1);
+    assertThat(
+            fixtures.query("SELECT event_id FROM webhook_deliveries ORDER BY event_id").stream()
+                .map(row -> ((Number) row.get("event_id")).longValue())
+                .toList())
+        .as("pending ones are never deleted, recent ones are kept")
+        .containsExactly(3L, 4L, 5L);
+    assertThat(fixtures.count("SELECT count(*) FROM execution_stuck_sightings"))
+        .as("an active execution's sighting keeps its notification from repeating")
+        .isEqualTo(2);
+
+    clock.advance(Duration.ofDays(2));
+    assertThat(housekeeping.retainNow()[2])
+        .as("on the injected clock, the 29-day-old delivery is now past 30 days")
+        .isEqualTo(1);
+  }
+
+  private void delivery(
+      UUID subscription, UUID execution, long event, String status, String assignments) {
+    Instant now = clock.instant();
+    fixtures.update(
+        "INSERT INTO webhook_deliveries (id, subscription_id, event_id, execution_id, event_type,"
+            + " status, occurred_at, due_since, created_at, next_attempt_at) VALUES"
+            + " (gen_random_uuid(), '"
+            + subscription
+            + "', "
+            + event
+            + ", '"
+            + execution
+            + "', 'execution.failed', '"
+            + status
+            + "', '"
+            + now
+            + "', '"
+            + now
+            + "', "
+            + ago(60 * 24 * 50)
+            + ", '"
+            + now
+            + "')");
+    fixtures.update("UPDATE webhook_deliveries SET " + assignments + " WHERE event_id = " + event);
+  }
+
   private UUID execution(String assignments, String... times) {
     UUID execution = fixtures.submit(workflow);
     fixtures.update(

@@ -3,6 +3,7 @@ package io.executionpoller.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.support.Api;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
@@ -34,6 +35,8 @@ class EventStreamTest {
 
   @Inject Fixtures fixtures;
   @Inject MeterRegistry registry;
+  @Inject EventStreamStore store;
+  @Inject io.agroal.api.AgroalDataSource dataSource;
 
   @TestHTTPResource("/api/v1/events/stream")
   URI stream;
@@ -161,6 +164,55 @@ class EventStreamTest {
           .as("the stream carries on once the reader reads")
           .isEqualTo(fixtures.count("SELECT max(id) FROM execution_events"));
     }
+  }
+
+  @Test
+  void shouldNotSkipAnEventWhoseTransactionCommitsAfterALaterEventWasStreamed() throws Exception {
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_long_transaction"));
+    long before = fixtures.count("SELECT COALESCE(max(id), 0) FROM execution_events");
+    EventStreamStore.Position from = FromBlockingThread.inSession(() -> store.positionOf(before));
+    EventStreamStore.Filter everything = new EventStreamStore.Filter(null, null, null);
+    List<Long> streamed = new ArrayList<>();
+    long held;
+    EventStreamStore.Position next;
+    try (java.sql.Connection open = dataSource.getConnection()) {
+      open.setAutoCommit(false);
+      // A transaction takes its sequence and stays open...
+      try (var insert =
+          open.prepareStatement(
+              "INSERT INTO execution_events (execution_id, occurred_at, type, attempt, message)"
+                  + " VALUES (?, now() - interval '1 hour', 'POLL_REQUESTED', 0, 'held')"
+                  + " RETURNING id")) {
+        insert.setObject(1, execution);
+        var row = insert.executeQuery();
+        row.next();
+        held = row.getLong(1);
+      }
+      // ...while a later sequence commits, long enough ago for any wait at a gap to be over.
+      addEvents(execution, 1, "CHECK_FAILED");
+      long later = fixtures.count("SELECT max(id) FROM execution_events");
+      assertThat(later).isGreaterThan(held);
+
+      EventStreamStore.Page page =
+          FromBlockingThread.inSession(() -> store.after(from, everything, 100));
+      page.events().forEach(e -> streamed.add(e.sequence()));
+      next = page.next();
+      open.commit();
+    }
+    EventStreamStore.Position resumed = next;
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              EventStreamStore.Page page =
+                  FromBlockingThread.inSession(() -> store.after(resumed, everything, 100));
+              List<Long> all = new ArrayList<>(streamed);
+              page.events().forEach(e -> all.add(e.sequence()));
+              assertThat(all)
+                  .as("the held transaction's event, streamed once it committed")
+                  .contains(held)
+                  .doesNotHaveDuplicates();
+            });
   }
 
   private double pagesRead() {

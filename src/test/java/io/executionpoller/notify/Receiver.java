@@ -2,6 +2,9 @@ package io.executionpoller.notify;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PfxOptions;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,15 +27,35 @@ public final class Receiver implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final boolean tls;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<Integer> answers = new ConcurrentLinkedQueue<>();
   private volatile CountDownLatch held = new CountDownLatch(0);
   private volatile CountDownLatch arrived = new CountDownLatch(1);
 
   public Receiver(Vertx vertx) throws Exception {
+    this(vertx, new HttpServerOptions(), false);
+  }
+
+  /**
+   * A receiver over https with the certificate of this PKCS#12 key store; its URL names {@code
+   * localhost}, the name the test certificates are made for, so the sender verifies the host name
+   * against it.
+   */
+  static Receiver https(Vertx vertx, Path keyStore, String password) throws Exception {
+    return new Receiver(
+        vertx,
+        new HttpServerOptions()
+            .setSsl(true)
+            .setKeyCertOptions(new PfxOptions().setPath(keyStore.toString()).setPassword(password)),
+        true);
+  }
+
+  private Receiver(Vertx vertx, HttpServerOptions options, boolean tls) throws Exception {
+    this.tls = tls;
     this.server =
         vertx
-            .createHttpServer()
+            .createHttpServer(options)
             .requestHandler(
                 request ->
                     request.body(
@@ -75,7 +98,7 @@ public final class Receiver implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/hook";
+    return (tls ? "https://localhost:" : "http://127.0.0.1:") + server.actualPort() + "/hook";
   }
 
   /** The next requests are answered with these codes, in order. */

@@ -12,6 +12,7 @@ import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
+import io.executionpoller.simulator.ResultFile;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -21,12 +22,12 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +54,7 @@ class WebhookDeliveryTest {
   @Inject ResultDownloader downloader;
   @Inject Results results;
   @Inject DeliveryDispatcher dispatcher;
+  @Inject StuckSightings sightings;
   @Inject DeliveryStore store;
   @Inject Vertx vertx;
   @Inject ObjectMapper json;
@@ -272,6 +274,44 @@ class WebhookDeliveryTest {
   }
 
   @Test
+  void shouldDeliverAFailedResultAndAStuckExecutionEndToEnd() throws Exception {
+    Subscription subscription = subscribe(List.of("result.failed", "execution.stuck"));
+    byte[] ragged = "a,b,c\r\n1,2,3\r\n4,5\r\n".getBytes(StandardCharsets.UTF_8);
+    UUID failedResult =
+        results.succeeded(
+            "wf_ragged_hook", 0, List.of(ResultFile.literal("part-00000.csv", ragged, "text/csv")));
+    results.downloadAll(downloader);
+    assertThat(fixtures.events(failedResult)).contains("RESULT_FAILED");
+    UUID neverChecked = fixtures.submit(fixtures.savedWorkflow("wf_stuck_hook"));
+    clock.advance(Duration.ofHours(3));
+    int sighted = sightings.record();
+    assertThat(sighted).isPositive();
+
+    deliverAll();
+
+    List<Receiver.Received> received = receiver.received();
+    assertThat(received).allSatisfy(r -> assertThat(signedBy(subscription.secret(), r)).isTrue());
+    List<String> sent = new java.util.ArrayList<>();
+    for (Receiver.Received r : received) {
+      JsonNode body = body(r);
+      sent.add(
+          body.path("type").asText()
+              + " "
+              + body.path("data").path("execution").path("id").asText());
+      if (body.path("type").asText().equals("result.failed")) {
+        assertThat(body.path("data").path("execution").path("result").path("status").asText())
+            .isEqualTo("FAILED");
+      }
+    }
+    assertThat(sent)
+        .contains("result.failed " + failedResult, "execution.stuck " + neverChecked)
+        .filteredOn(kind -> kind.startsWith("execution.stuck "))
+        .as("one per sighting")
+        .hasSize(sighted);
+    assertThat(sent).filteredOn(kind -> kind.startsWith("result.failed ")).hasSize(1);
+  }
+
+  @Test
   void shouldNeverFollowARedirect() {
     subscribe(List.of("execution.succeeded"));
     receiver.answer(302);
@@ -358,15 +398,15 @@ class WebhookDeliveryTest {
     UUID execution = succeeded("wf_race");
     CountDownLatch arrived = receiver.holdNext();
 
-    List<CompletableFuture<Void>> first = dispatcher.dispatch("replica-a");
-    assertThat(first).hasSize(1);
+    DeliveryDispatcher.Batch first = dispatcher.dispatch("replica-a");
+    assertThat(first.claimed()).isEqualTo(1);
     assertThat(arrived.await(30, TimeUnit.SECONDS)).as("replica a's post arrived").isTrue();
 
-    List<CompletableFuture<Void>> second = dispatcher.dispatch("replica-b");
-    assertThat(second).as("replica b claims nothing while a holds the lease").isEmpty();
+    DeliveryDispatcher.Batch second = dispatcher.dispatch("replica-b");
+    assertThat(second.claimed()).as("replica b claims nothing while a holds the lease").isZero();
 
     receiver.release();
-    CompletableFuture.allOf(first.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    first.done().get(30, TimeUnit.SECONDS);
     assertThat(receiver.received()).hasSize(1);
     assertThat(only(execution).status()).isEqualTo(DeliveryStatus.DELIVERED);
   }
@@ -402,7 +442,18 @@ class WebhookDeliveryTest {
                 () -> store.claim("replica-b", now.plusSeconds(60), Duration.ofMinutes(2), 10)))
         .as("a live lease keeps the delivery from replica b")
         .isEmpty();
+    Instant ahead = now.plus(Duration.ofMinutes(10));
+    assertThat(
+            FromBlockingThread.inTransaction(
+                () -> store.claim("replica-b", ahead, Duration.ofMinutes(2), 10)))
+        .as("a replica whose clock runs past the lease still sees it live on the database's")
+        .isEmpty();
 
+    fixtures.update(
+        "UPDATE webhook_deliveries SET lease_expires_at = now() - interval '1 second'"
+            + " WHERE id = '"
+            + delivery
+            + "'");
     Instant later = now.plus(Duration.ofMinutes(3));
     assertThat(
             FromBlockingThread.inTransaction(
@@ -411,9 +462,13 @@ class WebhookDeliveryTest {
         .hasSize(1);
     assertThat(
             FromBlockingThread.inTransaction(
-                () -> store.delivered(delivery, "replica-a", later, 200)))
+                () ->
+                    store.record(
+                        List.of(DeliveryStore.Answer.delivered(delivery, 200)),
+                        "replica-a",
+                        later)))
         .as("replica a's late answer is not recorded over b's attempt")
-        .isNull();
+        .isEmpty();
     assertThat(only(execution).status()).isEqualTo(DeliveryStatus.PENDING);
   }
 

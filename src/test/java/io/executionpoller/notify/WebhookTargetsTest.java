@@ -91,6 +91,34 @@ class WebhookTargetsTest {
   }
 
   /** The settings WebhookTargets reads; the rest are never called. */
+  @Test
+  void shouldRequireHttpsOutsideDevAndTestAsShipped() throws Exception {
+    assertThat(
+            NotificationsConfig.class
+                .getMethod("requireHttps")
+                .getAnnotation(io.smallrye.config.WithDefault.class)
+                .value())
+        .as("the default, which the prod profile keeps")
+        .isEqualTo("true");
+    java.util.Properties shipped = new java.util.Properties();
+    // The shipped file, not the test one that shadows it on the class path.
+    try (var in =
+        java.nio.file.Files.newInputStream(
+            java.nio.file.Path.of("src/main/resources/application.properties"))) {
+      shipped.load(in);
+    }
+    for (String key : shipped.stringPropertyNames()) {
+      if (key.endsWith("poller.notifications.require-https")
+          && !key.startsWith("%dev.")
+          && !key.startsWith("%test.")) {
+        assertThat(shipped.getProperty(key)).as(key).isEqualTo("true");
+      }
+    }
+    assertThat(targets(true, "localhost", "127.0.0.1").refusal("http://127.0.0.1:8080/hook"))
+        .as("with the prod rule even an allowed host is refused over http")
+        .contains("url must be https");
+  }
+
   private record Settings(Optional<List<String>> allowedHosts, boolean requireHttps)
       implements NotificationsConfig {
 
@@ -102,6 +130,11 @@ class WebhookTargetsTest {
     @Override
     public Duration tick() {
       throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<List<String>> testTrustCertificates() {
+      return Optional.empty();
     }
 
     @Override

@@ -46,7 +46,7 @@ public class Results {
   }
 
   /** An execution of saved workflow {@code remoteWorkflowId} taken to SUCCESS by the loop. */
-  UUID succeeded(String remoteWorkflowId, int rows, List<ResultFile> files) {
+  public UUID succeeded(String remoteWorkflowId, int rows, List<ResultFile> files) {
     simulator.scriptFor(
         remoteWorkflowId, ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), rows));
     if (files != null) {
