@@ -61,7 +61,8 @@ public class EventStreamResource {
       @QueryParam("follow") @DefaultValue("true") boolean follow) {
     EventStreamStore.Filter filter =
         new EventStreamStore.Filter(workflowId, instanceId, types(types));
-    Long resumeFrom = lastEventId != null ? parse(lastEventId) : after;
+    // Boxed on both sides: a ternary of long and Long would unbox a missing after and throw.
+    Long resumeFrom = lastEventId != null ? Long.valueOf(parse(lastEventId)) : after;
     Executor onRequestContext = onContext(Vertx.currentContext());
     Uni<EventStreamStore.Position> start =
         resumeFrom != null ? store.positionOf(resumeFrom) : store.now();

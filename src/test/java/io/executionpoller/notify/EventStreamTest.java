@@ -111,6 +111,33 @@ class EventStreamTest {
             + ")");
   }
 
+  /**
+   * A follower that names no place (no Last-Event-ID, no after) starts with what happens from now
+   * on: what was there before is not sent, what comes next is.
+   */
+  @Test
+  void shouldFollowFromNowWhenNoPlaceIsNamed() throws Exception {
+    UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_stream_now"));
+    addEvents(execution, 2, "POLL_REQUESTED");
+    HttpResponse<InputStream> response = open(null, null);
+    addEvents(execution, 1, "CHECK_FAILED");
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      // Bounded so a stream that sends nothing fails the test instead of hanging it.
+      List<Sse> events =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return read(reader, 1);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(events).extracting(Sse::name).containsExactly("CHECK_FAILED");
+    }
+  }
+
   @Test
   void shouldResumeAfterTheLastEventIdAndFilterByType() throws Exception {
     UUID execution = fixtures.submit(fixtures.savedWorkflow("wf_stream"));
