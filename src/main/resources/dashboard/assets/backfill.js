@@ -78,7 +78,13 @@
     return fetch(api, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        // Marks a call made by the daemon's own page: the access filter refuses changes made with
+        // a browser's credentials without it (another site's page cannot add it).
+        'X-Requested-With': 'XMLHttpRequest'
+      },
       body: JSON.stringify(payload)
     }).then(function (response) {
       return response

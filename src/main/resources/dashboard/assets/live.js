@@ -2,8 +2,10 @@
 // script-src 'self'). It follows the audit trail's event stream (GET /api/v1/events/stream, same
 // origin, so the browser sends the page's own credentials) and, when an event that concerns the
 // page arrives, reads the page again and swaps in its live region: the server renders it as
-// always, so filters, counts and escaping stay the server's. The meta refresh is the fallback:
-// removed only once the stream is open, put back if the stream is refused for good.
+// always, so filters, counts and escaping stay the server's. These pages carry their meta refresh
+// inside <noscript> (a browser keeps a refresh it has seen even when the element is removed), so
+// with scripts on this script is the fallback: it reloads at the same interval while the stream
+// is not open, and for good once the stream is refused.
 (function () {
   'use strict';
 
@@ -15,8 +17,8 @@
   var scope = region.getAttribute('data-live');
   var execution = region.getAttribute('data-execution');
   var types = (script.getAttribute('data-event-types') || '').split(' ').filter(Boolean);
-  var meta = document.querySelector('meta[http-equiv="refresh"]');
-  var head = document.head;
+  var refresh = Number(script.getAttribute('data-refresh') || 0);
+  var reload = null;
   var mode = document.querySelector('header.top .refresh-mode');
   var generated = document.querySelector('header.top .generated-at');
   // At most one read of the page at a time, and at least this long between two: a burst of
@@ -31,15 +33,18 @@
 
   function live(on) {
     document.body.setAttribute('data-live', on ? 'on' : 'off');
-    if (meta) {
-      if (on && meta.parentNode) {
-        meta.parentNode.removeChild(meta);
-      } else if (!on && !meta.parentNode) {
-        head.appendChild(meta);
-      }
+    if (on && reload !== null) {
+      window.clearTimeout(reload);
+      reload = null;
+    } else if (!on && reload === null && refresh > 0) {
+      reload = window.setTimeout(function () {
+        if (!busy()) {
+          window.location.reload();
+        }
+      }, refresh * 1000);
     }
     if (mode) {
-      mode.textContent = on ? ' · live' : meta ? ' · reloads every ' + meta.content + ' s' : '';
+      mode.textContent = on ? ' · live' : refresh > 0 ? ' · reloads every ' + refresh + ' s' : '';
     }
   }
 
@@ -100,7 +105,7 @@
         }
       })
       .catch(function () {
-        // The next event tries again; a refused stream brings the meta refresh back.
+        // The next event tries again; a refused stream brings the reloads back.
       })
       .then(function () {
         reading = false;
@@ -110,24 +115,48 @@
       });
   }
 
-  var stream = new EventSource(
-    new URL(script.getAttribute('data-stream'), window.location.origin).href
-  );
-  stream.addEventListener('open', function () {
-    live(true);
-  });
-  stream.addEventListener('error', function () {
-    // CLOSED: refused (401, 403, not an event stream); the browser will not retry, so reload as
-    // before. Otherwise it reconnects by itself, resuming after the last event it saw.
-    if (stream.readyState === EventSource.CLOSED) {
-      live(false);
-    }
-  });
-  types.forEach(function (type) {
-    stream.addEventListener(type, function (event) {
-      if (concerns(event)) {
-        schedule();
+  // A browser opens at most six connections to one host over HTTP/1.1, and each open stream holds
+  // one: a page left for another (kept in the back-forward cache) closes its stream, and a page
+  // shown again reads itself once and opens a new one.
+  var stream = null;
+
+  function open() {
+    stream = new EventSource(
+      new URL(script.getAttribute('data-stream'), window.location.origin).href
+    );
+    stream.addEventListener('open', function () {
+      live(true);
+    });
+    stream.addEventListener('error', function () {
+      // CLOSED: refused (401, 403, not an event stream); the browser will not retry, so reload
+      // as before. Otherwise it reconnects by itself, resuming after the last event it saw.
+      if (stream.readyState === EventSource.CLOSED) {
+        live(false);
       }
     });
+    types.forEach(function (type) {
+      stream.addEventListener(type, function (event) {
+        if (concerns(event)) {
+          schedule();
+        }
+      });
+    });
+  }
+
+  window.addEventListener('pagehide', function () {
+    if (stream !== null) {
+      stream.close();
+      stream = null;
+    }
   });
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted && stream === null) {
+      live(false);
+      open();
+      schedule();
+    }
+  });
+  // Until the stream opens, the page reloads as its meta refresh would.
+  live(false);
+  open();
 })();

@@ -27,12 +27,14 @@ public class AccessFilter {
   private final Counter missing;
   private final Counter invalid;
   private final Counter forbidden;
+  private final Counter crossSite;
 
   AccessFilter(AdminTokens tokens, MeterRegistry registry) {
     this.tokens = tokens;
     this.missing = refusals(registry, "missing_token");
     this.invalid = refusals(registry, "invalid_token");
     this.forbidden = refusals(registry, "insufficient_role");
+    this.crossSite = refusals(registry, "cross_site");
   }
 
   private static Counter refusals(MeterRegistry registry, String reason) {
@@ -54,6 +56,20 @@ public class AccessFilter {
     if (caller.isEmpty()) {
       invalid.increment();
       return Optional.of(unauthorized(api, "the token is not valid"));
+    }
+    if (!CrossSiteRule.allows(
+        new CrossSiteRule.Request(
+            request.getMethod(),
+            header,
+            request.getHeaderString("Sec-Fetch-Site"),
+            request.getHeaderString("Origin"),
+            request.getHeaderString(HttpHeaders.HOST),
+            request.getHeaderString("X-Requested-With")))) {
+      crossSite.increment();
+      return Optional.of(
+          ApiProblem.response(
+              403,
+              "a change made with a browser's credentials must come from the daemon's own pages"));
     }
     Role required = READ_METHODS.contains(request.getMethod()) ? Role.VIEWER : Role.OPERATOR;
     if (!caller.get().role().allows(required)) {

@@ -202,6 +202,52 @@ class AccessControlTest {
     }
   }
 
+  /**
+   * A browser attaches its Basic credentials to whatever page makes the request, so a change made
+   * with them must come from the daemon's own script; another site's form post or no-cors fetch (no
+   * Content-Type, no custom header) is refused and changes nothing.
+   */
+  @Test
+  void shouldRefuseChangesMadeWithABrowsersCredentialsFromAnotherSite() {
+    String body = "{\"filter\":{\"status\":[\"PENDING\"]},\"reason\":\"x\",\"confirm\":0}";
+    Response noContentType =
+        given()
+            .auth()
+            .preemptive()
+            .basic("op", Api.OPERATOR_TOKEN)
+            .body(body.getBytes(StandardCharsets.UTF_8))
+            .post("/api/v1/executions/bulk/cancel");
+    assertThat(noContentType.statusCode()).isEqualTo(403);
+    Response fromElsewhere =
+        given()
+            .auth()
+            .preemptive()
+            .basic("op", Api.OPERATOR_TOKEN)
+            .header("Origin", "https://evil.example")
+            .header("X-Requested-With", "XMLHttpRequest")
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/executions/bulk/cancel/preview");
+    assertThat(fromElsewhere.statusCode()).isEqualTo(403);
+    Response ownScript =
+        given()
+            .auth()
+            .preemptive()
+            .basic("op", Api.OPERATOR_TOKEN)
+            .header("X-Requested-With", "XMLHttpRequest")
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/executions/bulk/cancel/preview");
+    assertThat(ownScript.statusCode()).isEqualTo(200);
+    Response apiClient =
+        given()
+            .header("Authorization", "Bearer " + Api.OPERATOR_TOKEN)
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/executions/bulk/cancel/preview");
+    assertThat(apiClient.statusCode()).isEqualTo(200);
+  }
+
   @Test
   void shouldAnswer401ForUnknownPathsBeforeRevealingWhetherTheyExist() {
     Response unknown = given().get("/api/v1/no-such-thing");
