@@ -6,6 +6,7 @@ import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.logging.OutageLog;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import jakarta.enterprise.event.Observes;
@@ -36,6 +37,8 @@ import org.jboss.logging.Logger;
  * waiting for the tick. A replica that dies between a post and the batch's record leaves the lease
  * to expire, and the delivery is sent again with the same id: at least once.
  */
+// Created at boot so settings under which a lease could end mid-batch stop the start.
+@Startup
 @Singleton
 public class DeliveryDispatcher {
 
@@ -76,6 +79,7 @@ public class DeliveryDispatcher {
     this.store = store;
     this.payloads = payloads;
     this.sender = sender;
+    DeliveryTiming.check(config);
     this.config = config;
     this.retry = DeliveryRetry.of(config);
     this.metrics = metrics;
