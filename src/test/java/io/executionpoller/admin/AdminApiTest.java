@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.poll.CycleReport;
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -42,8 +42,8 @@ class AdminApiTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject Downloads downloads;
   @Inject MeterRegistry registry;
 
   @BeforeEach
@@ -177,7 +177,7 @@ class AdminApiTest {
     runOnce();
     clock.advance(Duration.ofSeconds(11));
     runOnce();
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Response detail = viewer().get("/api/v1/executions/{id}", id);
     detail.then().statusCode(200);
@@ -391,7 +391,7 @@ class AdminApiTest {
     runOnce();
     clock.advance(Duration.ofMinutes(2));
     runOnce();
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     fixtures.update(
         "UPDATE workflow_executions SET status = 'FAILED', error_type = 'QUERY_ERROR',"
             + " result_rows = NULL WHERE id = '"

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.ResultFile;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -51,8 +51,8 @@ class WebhookDeliveryTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject Downloads downloads;
   @Inject DeliveryDispatcher dispatcher;
   @Inject StuckSightings sightings;
   @Inject DeliveryStore store;
@@ -101,7 +101,7 @@ class WebhookDeliveryTest {
     clock.advance(Duration.ofSeconds(30));
     cycle.runOnce().await().atMost(AWAIT);
     assertThat(fixtures.status(execution)).isEqualTo("SUCCESS");
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     return execution;
   }
 
@@ -280,7 +280,7 @@ class WebhookDeliveryTest {
     UUID failedResult =
         results.succeeded(
             "wf_ragged_hook", 0, List.of(ResultFile.literal("part-00000.csv", ragged, "text/csv")));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(fixtures.events(failedResult)).contains("RESULT_FAILED");
     UUID neverChecked = fixtures.submit(fixtures.savedWorkflow("wf_stuck_hook"));
     clock.advance(Duration.ofHours(3));

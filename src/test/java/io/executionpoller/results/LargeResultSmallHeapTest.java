@@ -3,6 +3,7 @@ package io.executionpoller.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.simulator.ResultFile;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
@@ -31,7 +32,7 @@ class LargeResultSmallHeapTest {
 
   @Inject Fixtures fixtures;
   @Inject Results results;
-  @Inject ResultDownloader downloader;
+  @Inject Downloads downloads;
 
   @Test
   void shouldStoreAResultMuchLargerThanTheHeapWithoutRunningOutOfMemory() {
@@ -42,7 +43,7 @@ class LargeResultSmallHeapTest {
     fixtures.reset();
     UUID execution = results.succeeded("wf_large", 0, List.of(ResultFile.wide(ROWS)));
 
-    results.downloadAll(downloader, Duration.ofMinutes(10));
+    downloads.downloadAll(Duration.ofMinutes(10));
 
     Map<String, Object> result = results.result(execution);
     assertThat(result.get("status")).isEqualTo("STORED");

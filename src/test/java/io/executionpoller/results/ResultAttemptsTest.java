@@ -7,6 +7,7 @@ import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.executionpoller.simulator.AmcSimulator;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -38,7 +39,7 @@ class ResultAttemptsTest {
 
   @Inject Fixtures fixtures;
   @Inject Results results;
-  @Inject ResultDownloader downloader;
+  @Inject Downloads downloads;
   @Inject ResultStore store;
   @Inject AmcClient amc;
   @Inject ResultsConfig config;
@@ -52,7 +53,7 @@ class ResultAttemptsTest {
 
   @BeforeEach
   void clean() {
-    results.awaitIdle(downloader);
+    downloads.awaitIdle();
     fixtures.reset();
   }
 
@@ -74,7 +75,7 @@ class ResultAttemptsTest {
             spans);
     try {
       assertThat(failing.dispatch()).isEqualTo(1);
-      results.awaitIdle(failing);
+      Downloads.awaitIdle(failing);
     } finally {
       failing.onStop(null);
     }
@@ -86,7 +87,7 @@ class ResultAttemptsTest {
     assertThat(fixtures.events(execution)).containsOnlyOnce("RESULT_RETRY");
 
     clock.set(((Timestamp) result.get("next_attempt_at")).toInstant().plusMillis(1));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.storedRowCount(execution)).isEqualTo(20_000);
   }
@@ -98,7 +99,7 @@ class ResultAttemptsTest {
     simulator.revokeTokens();
     fixtures.forgetCachedToken();
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> deferred = results.result(execution);
     assertThat(deferred.get("status")).isEqualTo("PENDING");
@@ -107,7 +108,7 @@ class ResultAttemptsTest {
 
     simulator.acceptCredentials();
     clock.advance(Duration.ofMinutes(10));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> stored = results.result(execution);
     assertThat(stored.get("status")).isEqualTo("STORED");
@@ -138,7 +139,7 @@ class ResultAttemptsTest {
       housekeeping.reapLeasesNow();
     }
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> result = results.result(execution);
     assertThat(result.get("status")).isEqualTo("FAILED");

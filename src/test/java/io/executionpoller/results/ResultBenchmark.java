@@ -3,6 +3,7 @@ package io.executionpoller.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.simulator.ResultFile;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
@@ -47,7 +48,7 @@ class ResultBenchmark {
 
   @Inject Fixtures fixtures;
   @Inject Results results;
-  @Inject ResultDownloader downloader;
+  @Inject Downloads downloads;
 
   @Test
   void shouldMeasureDownloadParseAndStoreAgainstPsqlCopy() throws Exception {
@@ -72,7 +73,7 @@ class ResultBenchmark {
             results.succeeded("wf_bench_" + round, 0, List.of(ResultFile.onDisk(file, "text/csv")));
         // Measured from the claim of the download to STORED: download, parse and store.
         long started = System.nanoTime();
-        results.downloadAll(downloader, Duration.ofMinutes(30));
+        downloads.downloadAll(Duration.ofMinutes(30));
         double daemonSeconds = (System.nanoTime() - started) / 1e9;
         heap.stop();
 

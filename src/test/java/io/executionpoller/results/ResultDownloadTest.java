@@ -3,10 +3,10 @@ package io.executionpoller.results;
 import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.executionpoller.poll.PollCycle;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ResultFile;
 import io.executionpoller.simulator.S3Fault;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -37,16 +37,16 @@ class ResultDownloadTest {
   private static final Duration AWAIT = Duration.ofSeconds(60);
   private static final String DEMO_HEADER = "campaign_id,campaign_name,impressions,clicks";
 
-  @Inject PollCycle cycle;
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject Downloads downloads;
 
   @BeforeEach
   void clean() {
-    results.awaitIdle(downloader);
+    downloads.awaitIdle();
     fixtures.reset();
   }
 
@@ -55,7 +55,7 @@ class ResultDownloadTest {
     UUID execution = results.succeeded("wf_plain", 25, null);
     assertThat(results.resultStatus(execution)).isEqualTo("PENDING");
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> result = results.result(execution);
     assertThat(result.get("status")).isEqualTo("STORED");
@@ -108,7 +108,7 @@ class ResultDownloadTest {
             ResultFile.generated(2));
     UUID execution = results.succeeded("wf_multi", 0, files);
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.result(execution).get("row_count")).isEqualTo(17L);
@@ -160,7 +160,7 @@ class ResultDownloadTest {
                 ResultFile.literal("part-00000.csv", new byte[0], "text/csv"),
                 ResultFile.generated(3)));
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.storedRowCount(execution)).isEqualTo(3);
@@ -184,7 +184,7 @@ class ResultDownloadTest {
             0,
             List.of(ResultFile.literal("part-0.ndjson", ndjson, "application/x-ndjson")));
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Response arrayRows = viewer().get(rowsPath(fromArray));
     assertThat(arrayRows.jsonPath().getList("columns")).containsExactly("id", "name", "tags");
@@ -205,7 +205,7 @@ class ResultDownloadTest {
         results.succeeded(
             "wf_ragged", 0, List.of(ResultFile.literal("part-00000.csv", ragged, "text/csv")));
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> result = results.result(execution);
     assertThat(result.get("status")).isEqualTo("FAILED");
@@ -228,7 +228,7 @@ class ResultDownloadTest {
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.EXPIRED));
     UUID execution = results.succeeded("wf_expired", 30, null);
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.result(execution).get("attempts")).isEqualTo(1);
@@ -241,7 +241,7 @@ class ResultDownloadTest {
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.TRUNCATE));
     UUID execution = results.succeeded("wf_truncated", 3000, null);
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(simulator.s3GetsTotal()).isEqualTo(2);
@@ -265,7 +265,7 @@ class ResultDownloadTest {
         List.of(S3Fault.SERVER_ERROR, S3Fault.SERVER_ERROR, S3Fault.SERVER_ERROR));
     UUID execution = results.succeeded("wf_flaky_s3", 10, null);
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> waiting = results.result(execution);
     assertThat(waiting.get("status")).isEqualTo("PENDING");
@@ -275,7 +275,7 @@ class ResultDownloadTest {
     assertThat(next).isAfter(clock.instant());
 
     clock.set(next.plusMillis(1));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.result(execution).get("attempts")).isEqualTo(2);
@@ -287,7 +287,7 @@ class ResultDownloadTest {
     simulator.scriptS3Faults(AmcSimulator.ANY, List.of(S3Fault.REDIRECT));
     UUID execution = results.succeeded("wf_redirect", 5, null);
 
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     Map<String, Object> result = results.result(execution);
     assertThat(result.get("status")).isEqualTo("FAILED");
@@ -312,7 +312,7 @@ class ResultDownloadTest {
             + execution
             + "'");
     simulator.releaseStalls();
-    results.awaitIdle(downloader);
+    downloads.awaitIdle();
 
     assertThat(results.storedRowCount(execution)).isZero();
     assertThat(results.result(execution).get("status")).isEqualTo("DOWNLOADING");
@@ -324,7 +324,7 @@ class ResultDownloadTest {
             + " WHERE execution_id = '"
             + execution
             + "'");
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.storedRowCount(execution)).isEqualTo(2000);
     assertThat(fixtures.events(execution)).containsOnlyOnce("RESULT_STORED");
@@ -342,7 +342,7 @@ class ResultDownloadTest {
     assertThat(fixtures.status(other)).isEqualTo("SUCCESS");
     assertThat(results.result(stalled).get("status")).isEqualTo("DOWNLOADING");
     simulator.releaseStalls();
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(results.result(stalled).get("status")).isEqualTo("STORED");
     assertThat(results.result(other).get("status")).isEqualTo("STORED");
   }
@@ -363,7 +363,7 @@ class ResultDownloadTest {
                     "part-00000.csv",
                     csv.toString().getBytes(StandardCharsets.UTF_8),
                     "text/csv")));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
 
     // 1000 rows of 10 kB would be a 10 MB page; max-page-bytes (4 MiB) ends it early.
@@ -398,7 +398,7 @@ class ResultDownloadTest {
         .contentType("application/problem+json");
     UUID pending = results.succeeded("wf_pending", 2, null);
     viewer().get(rowsPath(pending)).then().statusCode(409);
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     for (String bad : List.of("-1", "abc", "1e3", "99999999999999999999")) {
       viewer().queryParam("offset", bad).get(rowsPath(pending)).then().statusCode(400);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.S3Fault;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -42,10 +43,11 @@ class ResultStagingTest {
   @Inject TestClock clock;
   @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject Downloads downloads;
 
   @BeforeEach
   void clean() {
-    results.awaitIdle(downloader);
+    downloads.awaitIdle();
     fixtures.reset();
   }
 
@@ -68,14 +70,14 @@ class ResultStagingTest {
     // The connection dies (as with a crash of the database session); the attempt fails.
     results.terminateWriter();
     simulator.releaseStalls();
-    results.awaitIdle(downloader);
+    downloads.awaitIdle();
 
     assertThat(results.result(execution).get("status")).isEqualTo("PENDING");
     assertThat(results.storedRowCount(execution)).as("the failed attempt's rows").isZero();
     assertThat(results.storedBytes(execution)).isZero();
 
     clock.advance(Duration.ofMinutes(1));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
 
     assertThat(results.result(execution).get("status")).isEqualTo("STORED");
     assertThat(results.storedRowCount(execution)).isEqualTo(50_000);

@@ -93,41 +93,6 @@ public class Results {
         execution);
   }
 
-  /** Dispatches until no download is due and none runs. */
-  public void downloadAll(ResultDownloader downloader) {
-    downloadAll(downloader, AWAIT);
-  }
-
-  void downloadAll(ResultDownloader downloader, Duration within) {
-    long until = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < until) {
-      try {
-        downloader.dispatch();
-      } catch (java.sql.SQLException e) {
-        throw new IllegalStateException(e);
-      }
-      awaitIdle(downloader, within);
-      long due =
-          fixtures.count(
-              "SELECT count(*) FROM execution_results WHERE status IN ('PENDING', 'DOWNLOADING')"
-                  + " AND next_attempt_at <= ?"
-                  + " AND (lease_owner IS NULL OR lease_expires_at <= now())",
-              java.sql.Timestamp.from(clock.instant()));
-      if (due == 0) {
-        return;
-      }
-    }
-    throw new AssertionError("downloads did not settle within " + within);
-  }
-
-  void awaitIdle(ResultDownloader downloader) {
-    awaitIdle(downloader, AWAIT);
-  }
-
-  void awaitIdle(ResultDownloader downloader, Duration within) {
-    await(() -> downloader.inFlight() == 0, "downloads to finish", within);
-  }
-
   void awaitStall(AmcSimulator sim) {
     await(() -> sim.stalledResponses() > 0, "a stalled download");
   }
@@ -168,10 +133,6 @@ public class Results {
   }
 
   private static void await(Callable<Boolean> condition, String what) {
-    await(condition, what, AWAIT);
-  }
-
-  private static void await(Callable<Boolean> condition, String what, Duration within) {
-    Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(20)).until(condition);
+    Awaitility.await(what).atMost(AWAIT).pollInterval(Duration.ofMillis(20)).until(condition);
   }
 }

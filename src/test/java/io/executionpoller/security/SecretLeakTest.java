@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.logging.LifecycleRecorder;
 import io.executionpoller.poll.PollCycle;
-import io.executionpoller.results.ResultDownloader;
 import io.executionpoller.results.Results;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
@@ -12,6 +11,7 @@ import io.executionpoller.simulator.Fault;
 import io.executionpoller.simulator.Operation;
 import io.executionpoller.simulator.S3Fault;
 import io.executionpoller.support.Api;
+import io.executionpoller.support.Downloads;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -74,8 +74,8 @@ class SecretLeakTest {
   @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
-  @Inject ResultDownloader downloader;
   @Inject Results results;
+  @Inject Downloads downloads;
   @Inject io.executionpoller.notify.DeliveryDispatcher dispatcher;
   @Inject io.executionpoller.bulk.BulkWorker bulkWorker;
 
@@ -136,7 +136,7 @@ class SecretLeakTest {
         (String) fixtures.execution(ok).get("amc_execution_id"), List.of(S3Fault.EXPIRED));
     simulator.scriptS3Faults(
         (String) fixtures.execution(redirected).get("amc_execution_id"), List.of(S3Fault.REDIRECT));
-    results.downloadAll(downloader);
+    downloads.downloadAll();
     assertThat(dispatcher.runOnce()).as("webhook deliveries attempted").isPositive();
 
     for (UUID id : List.of(ok, redirected)) {
