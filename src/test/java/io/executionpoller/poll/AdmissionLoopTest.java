@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,17 +71,13 @@ class AdmissionLoopTest {
 
   /** Runs on AMC as someone else's (or an earlier) execution, tracked and not due for an hour. */
   private UUID occupy(int slots, String remoteWorkflowId) {
-    UUID workflow = fixtures.savedWorkflow(remoteWorkflowId);
-    List<String> remoteIds =
-        IntStream.range(0, slots)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        remoteWorkflowId,
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
+    UUID workflow =
+        fixtures
+            .trackMany(
+                remoteWorkflowId,
+                slots,
+                i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(2), 1))
+            .workflow();
     fixtures.update(
         "UPDATE workflow_executions SET status = 'RUNNING', next_poll_at = next_poll_at + interval '1"
             + " hour' WHERE workflow_id = '"

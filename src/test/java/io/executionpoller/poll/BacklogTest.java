@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -161,18 +160,10 @@ class BacklogTest {
   }
 
   private List<String> tracked(String workflowId, int count) {
-    UUID workflow = fixtures.savedWorkflow(workflowId);
-    List<String> remoteIds =
-        IntStream.range(0, count)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        workflowId,
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
-    return remoteIds;
+    return fixtures
+        .trackMany(
+            workflowId, count, i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1))
+        .remoteIds();
   }
 
   private int totalStatusCalls() {

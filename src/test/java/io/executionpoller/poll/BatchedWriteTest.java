@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,17 +48,11 @@ class BatchedWriteTest {
    */
   @Test
   void shouldLoseOnlyTheRowAnOperatorCancelledBetweenTheClaimAndTheBatchedWrite() {
-    UUID workflow = fixtures.savedWorkflow("wf_batch");
-    List<String> remoteIds =
-        IntStream.range(0, 2)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_batch",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ZERO, 1)))
-            .toList();
-    List<UUID> executions = fixtures.trackMany(workflow, remoteIds);
+    List<UUID> executions =
+        fixtures
+            .trackMany(
+                "wf_batch", 2, i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ZERO, 1))
+            .executions();
     UUID cancelled = executions.get(0);
     UUID succeeded = executions.get(1);
     simulator.scriptFaults(Operation.STATUS, AmcSimulator.ANY, Collections.nCopies(2, Fault.HELD));

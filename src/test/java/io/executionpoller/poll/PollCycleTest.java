@@ -155,14 +155,8 @@ class PollCycleTest {
   void shouldRefreshTheTokenOncePerExpiryNotOncePerCheck() {
     UUID workflow = fixtures.savedWorkflow("wf_long");
     List<String> remoteIds =
-        java.util.stream.IntStream.range(0, 10)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_long",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
-            .toList();
+        fixtures.preloadMany(
+            "wf_long", 10, i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1));
     remoteIds.forEach(remoteId -> fixtures.track(workflow, remoteId));
 
     runOnce();
@@ -193,17 +187,8 @@ class PollCycleTest {
   void shouldNeverHaveMoreStatusRequestsInFlightThanTheConfiguredLimit() {
     int limit = 4;
     simulator.setLatency(Duration.ofMillis(40));
-    UUID workflow = fixtures.savedWorkflow("wf_busy");
-    List<String> remoteIds =
-        java.util.stream.IntStream.range(0, 60)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_busy",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
+    fixtures.trackMany(
+        "wf_busy", 60, i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(1), 1));
     PollCycle limited =
         ReplicaLoops.build(
             io.executionpoller.support.TestPollConfig.defaults()

@@ -62,17 +62,13 @@ class RemoteOutageTest {
   }
 
   private List<UUID> runningExecutions(String workflowId, int count) {
-    UUID workflow = fixtures.savedWorkflow(workflowId);
-    List<String> remoteIds =
-        IntStream.range(0, count)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        workflowId,
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1)))
-            .toList();
-    List<UUID> ids = fixtures.trackMany(workflow, remoteIds);
+    List<UUID> ids =
+        fixtures
+            .trackMany(
+                workflowId,
+                count,
+                i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1))
+            .executions();
     runOnce();
     clock.advance(Duration.ofSeconds(15));
     return ids;

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,20 +49,17 @@ class ReplicasTest {
   @Test
   void shouldIssueEachDueCheckFromExactlyOneOfTwoPollersAndApplyNoTransitionTwice() {
     simulator.setLatency(Duration.ofMillis(10));
-    UUID workflow = fixtures.savedWorkflow("wf_shared");
     List<String> remoteIds =
-        IntStream.range(0, 1000)
-            .mapToObj(
+        fixtures
+            .trackMany(
+                "wf_shared",
+                1000,
+                // A mix: some finish during the test, most keep running or queued.
                 i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_shared",
-                        // A mix: some finish during the test, most keep running or queued.
-                        i % 4 == 0
-                            ? ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(10), 1)
-                            : ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
+                    i % 4 == 0
+                        ? ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(10), 1)
+                        : ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(3), 1))
+            .remoteIds();
     TestPollConfig config = TestPollConfig.defaults().withConcurrency(8).withBatchSize(50);
     PollCycle replicaA = ReplicaLoops.build(config, "replica-a");
     PollCycle replicaB = ReplicaLoops.build(config, "replica-b");
@@ -134,17 +130,8 @@ class ReplicasTest {
 
   @Test
   void shouldCostAtMostAFifthOfAStatementPerUnchangedCheck() {
-    UUID workflow = fixtures.savedWorkflow("wf_steady");
-    List<String> remoteIds =
-        IntStream.range(0, 500)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_steady",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
-            .toList();
-    fixtures.trackMany(workflow, remoteIds);
+    fixtures.trackMany(
+        "wf_steady", 500, i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1));
     PollCycle poller = ReplicaLoops.build(TestPollConfig.defaults().withConcurrency(20), "steady");
     poller.runOnce().await().atMost(AWAIT);
     clock.advance(Duration.ofSeconds(15));
@@ -160,17 +147,13 @@ class ReplicasTest {
 
   @Test
   void shouldNotTakeALeaseEarlyWhenItsClockRunsAMinuteAhead() {
-    UUID workflow = fixtures.savedWorkflow("wf_skewed");
-    List<String> remoteIds =
-        IntStream.range(0, 2)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        "wf_skewed",
-                        ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1)))
-            .toList();
-    List<UUID> executions = fixtures.trackMany(workflow, remoteIds);
+    List<UUID> executions =
+        fixtures
+            .trackMany(
+                "wf_skewed",
+                2,
+                i -> ExecutionScript.succeeds(Duration.ZERO, Duration.ofHours(5), 1))
+            .executions();
     ExecutionStore store = io.quarkus.arc.Arc.container().instance(ExecutionStore.class).get();
     // The punctual replica holds the first execution (its check still in flight)...
     List<ClaimedExecution> held =

@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,17 +59,9 @@ class StatusListingTest {
 
   /** {@code count} executions of one saved workflow, run by AMC for {@code running}, tracked. */
   private List<UUID> tracked(String workflow, int count, Duration running) {
-    UUID saved = fixtures.savedWorkflow(workflow);
-    List<String> remoteIds =
-        IntStream.range(0, count)
-            .mapToObj(
-                i ->
-                    simulator.preload(
-                        Fixtures.INSTANCE,
-                        workflow,
-                        ExecutionScript.succeeds(Duration.ZERO, running, 1)))
-            .toList();
-    return fixtures.trackMany(saved, remoteIds);
+    return fixtures
+        .trackMany(workflow, count, i -> ExecutionScript.succeeds(Duration.ZERO, running, 1))
+        .executions();
   }
 
   private int statusCalls() {

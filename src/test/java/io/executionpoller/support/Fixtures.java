@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /** Registers work through the real API and reads the database back over JDBC. */
 @ApplicationScoped
@@ -135,6 +137,31 @@ public class Fixtures {
             .extract()
             .path("id");
     return UUID.fromString(id);
+  }
+
+  /** Executions AMC already runs, and the rows that track them (in no particular order). */
+  public record TrackedMany(UUID workflow, List<UUID> executions, List<String> remoteIds) {}
+
+  /**
+   * Saves workflow {@code remoteWorkflowId}, has the simulator run {@code count} executions of it,
+   * the i-th by {@code script.apply(i)}, and tracks them all in one statement.
+   */
+  public TrackedMany trackMany(
+      String remoteWorkflowId, int count, IntFunction<ExecutionScript> script) {
+    UUID workflow = savedWorkflow(remoteWorkflowId);
+    List<String> remoteIds = preloadMany(remoteWorkflowId, count, script);
+    return new TrackedMany(workflow, trackMany(workflow, remoteIds), remoteIds);
+  }
+
+  /**
+   * Has the simulator run {@code count} executions of {@code remoteWorkflowId} on the fixture
+   * instance, the i-th by {@code script.apply(i)}; returns their remote ids.
+   */
+  public List<String> preloadMany(
+      String remoteWorkflowId, int count, IntFunction<ExecutionScript> script) {
+    return IntStream.range(0, count)
+        .mapToObj(i -> simulator.preload(INSTANCE, remoteWorkflowId, script.apply(i)))
+        .toList();
   }
 
   /** Inserts many tracked executions in one statement (the API is exercised elsewhere). */
