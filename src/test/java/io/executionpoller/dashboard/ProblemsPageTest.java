@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.stuck.StuckReason;
 import io.executionpoller.support.Api;
+import io.executionpoller.support.ExecutionRows;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
-import io.executionpoller.support.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class ProblemsPageTest {
 
   @Inject Fixtures fixtures;
-  @Inject TestClock clock;
+  @Inject ExecutionRows rows;
 
   private UUID workflow;
 
@@ -51,26 +49,30 @@ class ProblemsPageTest {
   @Test
   void shouldListEachKindOfProblemWithWhatHelpsAndItsExecutions() {
     Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
-    expected.put(StuckReason.PENDING_TOO_LONG, stuck("created_at = %s", ago(120)));
     expected.put(
-        StuckReason.RUNNING_TOO_LONG, stuck("status = 'RUNNING', started_at = %s", ago(180)));
+        StuckReason.PENDING_TOO_LONG, rows.stuck(workflow, "created_at = %s", rows.ago(120)));
+    expected.put(
+        StuckReason.RUNNING_TOO_LONG,
+        rows.stuck(workflow, "status = 'RUNNING', started_at = %s", rows.ago(180)));
     expected.put(
         StuckReason.PAST_REMOTE_EXPIRY,
-        stuck("amc_execution_id = 'exp-1', remote_expire_time = %s", ago(1)));
+        rows.stuck(workflow, "amc_execution_id = 'exp-1', remote_expire_time = %s", rows.ago(1)));
     expected.put(
         StuckReason.LEASE_EXPIRED,
-        stuck("lease_owner = 'replica-dead', lease_expires_at = %s", ago(5)));
-    expected.put(StuckReason.CHECK_OVERDUE, stuck("next_poll_at = %s", ago(10)));
+        rows.stuck(workflow, "lease_owner = 'replica-dead', lease_expires_at = %s", rows.ago(5)));
+    expected.put(
+        StuckReason.CHECK_OVERDUE, rows.stuck(workflow, "next_poll_at = %s", rows.ago(10)));
     expected.put(
         StuckReason.FAILING_CHECKS,
-        stuck(
+        rows.stuck(
+            workflow,
             "consecutive_poll_errors = 4, last_error_at = %s, last_error = 'HTTP 503 <b>x</b>'",
-            ago(1)));
-    UUID failedResult = stuck("status = 'SUCCESS', completed_at = %s", ago(40));
-    result(failedResult, "FAILED", ago(40));
+            rows.ago(1)));
+    UUID failedResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(40));
+    rows.result(failedResult, "FAILED", rows.ago(40));
     expected.put(StuckReason.RESULT_FAILED, failedResult);
-    UUID slowResult = stuck("status = 'SUCCESS', completed_at = %s", ago(60));
-    result(slowResult, "PENDING", ago(60));
+    UUID slowResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(60));
+    rows.result(slowResult, "PENDING", rows.ago(60));
     expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
 
     String html = page();
@@ -145,15 +147,15 @@ class ProblemsPageTest {
             + "', 'execution.failed', '"
             + status
             + "', "
-            + ago(90)
+            + rows.ago(90)
             + ", "
-            + ago(90)
+            + rows.ago(90)
             + ", "
-            + ago(90)
+            + rows.ago(90)
             + ", "
-            + ago(1)
+            + rows.ago(1)
             + ", 7, "
-            + ago(2)
+            + rows.ago(2)
             + ", "
             + code
             + ", "
@@ -179,48 +181,5 @@ class ProblemsPageTest {
     int start = html.indexOf("<section class=\"problem-group\" id=\"" + key + "\"");
     assertThat(start).as("section " + key).isNotNegative();
     return html.substring(start, html.indexOf("</section>", start));
-  }
-
-  /** A fresh PENDING execution, due now, then changed by {@code assignments}. */
-  private UUID stuck(String assignments, String... times) {
-    UUID execution = fixtures.submit(workflow);
-    set(execution, "next_poll_at = %s", ago(0));
-    set(execution, assignments, times);
-    return execution;
-  }
-
-  private void set(UUID execution, String assignments, String... times) {
-    fixtures.update(
-        "UPDATE workflow_executions SET "
-            + String.format(assignments, (Object[]) times)
-            + " WHERE id = '"
-            + execution
-            + "'");
-  }
-
-  private void result(UUID execution, String status, String createdAt) {
-    fixtures.update(
-        "INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,"
-            + " updated_at, error_type, last_error_at) VALUES ('"
-            + execution
-            + "', '"
-            + status
-            + "', "
-            + createdAt
-            + ", "
-            + createdAt
-            + ", "
-            + createdAt
-            + ", "
-            + (status.equals("FAILED") ? "'AMC_API_ERROR'" : "NULL")
-            + ", "
-            + createdAt
-            + ")");
-  }
-
-  /** A timestamp literal {@code minutes} before the test clock's now. */
-  private String ago(long minutes) {
-    Instant at = clock.instant().minus(Duration.ofMinutes(minutes));
-    return "'" + at + "'::timestamptz";
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.execution.RuntimeLimit;
 import io.executionpoller.poll.TimeoutConfig;
+import io.executionpoller.support.ExecutionRows;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
 import io.executionpoller.support.TestClock;
@@ -35,6 +36,7 @@ class HousekeepingTest {
   @Inject HousekeepingStore store;
   @Inject Fixtures fixtures;
   @Inject TestClock clock;
+  @Inject ExecutionRows rows;
   @Inject Scheduler quartz;
   @Inject TimeoutConfig timeout;
   @Inject HousekeepingConfig config;
@@ -73,24 +75,24 @@ class HousekeepingTest {
   @Test
   void shouldTimeOutUncheckedExecutionsPastTheirLimitByTheSameRuleAsTheLoop() throws Exception {
     // Default limit 6 h (no workflow limit, AMC's timeout unknown).
-    UUID pastDefault = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
-    UUID withinDefault = execution("status = 'RUNNING', started_at = %s", ago(5 * 60));
+    UUID pastDefault = execution("status = 'RUNNING', started_at = %s", rows.ago(7 * 60));
+    UUID withinDefault = execution("status = 'RUNNING', started_at = %s", rows.ago(5 * 60));
     UUID leased =
         execution(
             "status = 'RUNNING', started_at = %s, lease_owner = 'alive', lease_expires_at = %s",
-            ago(7 * 60), dbAgo(-1));
+            rows.ago(7 * 60), dbAgo(-1));
     // AMC's 6 h timeout plus the 15 min margin.
     UUID withinRemote =
         execution(
             "status = 'RUNNING', remote_timeout_seconds = 21600, started_at = %s",
-            ago(6 * 60 + 10));
+            rows.ago(6 * 60 + 10));
     UUID pastRemote =
         execution(
             "status = 'RUNNING', remote_timeout_seconds = 21600, started_at = %s",
-            ago(6 * 60 + 20));
+            rows.ago(6 * 60 + 20));
     // The workflow's own 10 min limit wins.
     workflow = fixtures.savedWorkflowWithLimits("wf_short", 600, 300);
-    UUID pastWorkflow = execution("status = 'RUNNING', started_at = %s", ago(11));
+    UUID pastWorkflow = execution("status = 'RUNNING', started_at = %s", rows.ago(11));
 
     int timedOut = housekeeping.sweepTimeoutsNow();
 
@@ -151,8 +153,8 @@ class HousekeepingTest {
    */
   @Test
   void shouldLeaveARowThatMovedOnSinceTheSweepReadIt() {
-    UUID moved = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
-    UUID unchanged = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    UUID moved = execution("status = 'RUNNING', started_at = %s", rows.ago(7 * 60));
+    UUID unchanged = execution("status = 'RUNNING', started_at = %s", rows.ago(7 * 60));
     Instant now = clock.instant();
     Duration grace = config.leaseGrace();
     List<HousekeepingStore.SweepCandidate> read =
@@ -173,9 +175,9 @@ class HousekeepingTest {
   /** A tick reads a bounded number of candidates, the longest-running first, however many run. */
   @Test
   void shouldReadAtMostTheBoundOfCandidatesOldestFirst() {
-    UUID oldest = execution("status = 'RUNNING', started_at = %s", ago(9 * 60));
-    UUID older = execution("status = 'RUNNING', started_at = %s", ago(8 * 60));
-    UUID newest = execution("status = 'RUNNING', started_at = %s", ago(7 * 60));
+    UUID oldest = execution("status = 'RUNNING', started_at = %s", rows.ago(9 * 60));
+    UUID older = execution("status = 'RUNNING', started_at = %s", rows.ago(8 * 60));
+    UUID newest = execution("status = 'RUNNING', started_at = %s", rows.ago(7 * 60));
     Instant now = clock.instant();
 
     List<HousekeepingStore.SweepCandidate> read =
@@ -212,13 +214,13 @@ class HousekeepingTest {
     UUID finished = execution("status = 'FAILED'");
     UUID active = execution("status = 'RUNNING'");
     UUID stored = execution("status = 'SUCCESS'");
-    result(stored, "STORED", "stored_at = " + ago(60 * 24 * 400));
-    fixtures.update("UPDATE execution_events SET occurred_at = " + ago(60 * 24 * 100));
+    result(stored, "STORED", "stored_at = " + rows.ago(60 * 24 * 400));
+    fixtures.update("UPDATE execution_events SET occurred_at = " + rows.ago(60 * 24 * 100));
     fixtures.update(
         "INSERT INTO execution_events (execution_id, occurred_at, type, attempt) VALUES ('"
             + finished
             + "', "
-            + ago(1)
+            + rows.ago(1)
             + ", 'CHECK_FAILED', 0)");
 
     long[] deleted = housekeeping.retainNow();
@@ -233,10 +235,10 @@ class HousekeepingTest {
   @Test
   void shouldDeleteStoredResultsOlderThanTheirRetentionInBatches() throws Exception {
     for (int i = 0; i < 5; i++) {
-      result(execution("status = 'SUCCESS'"), "STORED", "stored_at = " + ago(60 * 24 * 40));
+      result(execution("status = 'SUCCESS'"), "STORED", "stored_at = " + rows.ago(60 * 24 * 40));
     }
     UUID recent = execution("status = 'SUCCESS'");
-    result(recent, "STORED", "stored_at = " + ago(60));
+    result(recent, "STORED", "stored_at = " + rows.ago(60));
     UUID failed = execution("status = 'SUCCESS'");
     result(failed, "FAILED", "stored_at = NULL");
 
@@ -258,24 +260,24 @@ class HousekeepingTest {
             + "', 'http://127.0.0.1/hook', ARRAY['execution.failed'], true, 'whsec_x', now(),"
             + " now())");
     long days40 = 60 * 24 * 40;
-    delivery(subscription, finished, 1, "DELIVERED", "delivered_at = " + ago(days40));
-    delivery(subscription, finished, 2, "DEAD", "last_attempt_at = " + ago(days40));
-    delivery(subscription, finished, 3, "PENDING", "last_attempt_at = " + ago(days40));
-    delivery(subscription, finished, 4, "DELIVERED", "delivered_at = " + ago(60 * 24 * 29));
-    delivery(subscription, finished, 5, "DEAD", "last_attempt_at = " + ago(60));
+    delivery(subscription, finished, 1, "DELIVERED", "delivered_at = " + rows.ago(days40));
+    delivery(subscription, finished, 2, "DEAD", "last_attempt_at = " + rows.ago(days40));
+    delivery(subscription, finished, 3, "PENDING", "last_attempt_at = " + rows.ago(days40));
+    delivery(subscription, finished, 4, "DELIVERED", "delivered_at = " + rows.ago(60 * 24 * 29));
+    delivery(subscription, finished, 5, "DEAD", "last_attempt_at = " + rows.ago(60));
     fixtures.update(
         "INSERT INTO execution_stuck_sightings (execution_id, reason, first_seen_at) VALUES ('"
             + finished
             + "', 'OVERDUE', "
-            + ago(days40)
+            + rows.ago(days40)
             + "), ('"
             + active
             + "', 'OVERDUE', "
-            + ago(days40)
+            + rows.ago(days40)
             + "), ('"
             + finished
             + "', 'NEVER_CHECKED', "
-            + ago(60)
+            + rows.ago(60)
             + ")");
 
     long[] deleted = housekeeping.retainNow();
@@ -317,7 +319,7 @@ class HousekeepingTest {
             + "', '"
             + now
             + "', "
-            + ago(60 * 24 * 50)
+            + rows.ago(60 * 24 * 50)
             + ", '"
             + now
             + "')");
@@ -326,12 +328,7 @@ class HousekeepingTest {
 
   private UUID execution(String assignments, String... times) {
     UUID execution = fixtures.submit(workflow);
-    fixtures.update(
-        "UPDATE workflow_executions SET "
-            + String.format(assignments, (Object[]) times)
-            + " WHERE id = '"
-            + execution
-            + "'");
+    rows.set(execution, assignments, times);
     return execution;
   }
 
@@ -363,10 +360,6 @@ class HousekeepingTest {
         .query("SELECT " + column + " FROM execution_results WHERE execution_id = ?", execution)
         .get(0)
         .get(column);
-  }
-
-  private String ago(long minutes) {
-    return "'" + clock.instant().minus(Duration.ofMinutes(minutes)) + "'::timestamptz";
   }
 
   /** Minutes before the database's now: leases expire on the database clock. */

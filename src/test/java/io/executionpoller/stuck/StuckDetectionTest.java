@@ -3,15 +3,13 @@ package io.executionpoller.stuck;
 import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.executionpoller.support.ExecutionRows;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
-import io.executionpoller.support.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class StuckDetectionTest {
 
   @Inject Fixtures fixtures;
-  @Inject TestClock clock;
+  @Inject ExecutionRows rows;
   @Inject StuckGauge gauge;
 
   private UUID workflow;
@@ -43,10 +41,18 @@ class StuckDetectionTest {
   void shouldListNothingWhenEverythingIsHealthy() {
     fixtures.submit(workflow);
     UUID running = fixtures.submit(workflow);
-    set(running, "status = 'RUNNING', started_at = %s, last_polled_at = %s", ago(30), ago(0));
+    rows.set(
+        running,
+        "status = 'RUNNING', started_at = %s, last_polled_at = %s",
+        rows.ago(30),
+        rows.ago(0));
     UUID succeeded = fixtures.submit(workflow);
-    set(succeeded, "status = 'SUCCESS', started_at = %s, completed_at = %s", ago(50), ago(5));
-    result(succeeded, "STORED", ago(5));
+    rows.set(
+        succeeded,
+        "status = 'SUCCESS', started_at = %s, completed_at = %s",
+        rows.ago(50),
+        rows.ago(5));
+    rows.result(succeeded, "STORED", rows.ago(5));
 
     Response answer = viewer().get("/api/v1/executions/stuck");
 
@@ -61,24 +67,30 @@ class StuckDetectionTest {
   @Test
   void shouldDetectListAndCountEachReason() {
     Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
-    expected.put(StuckReason.PENDING_TOO_LONG, stuck("created_at = %s", ago(120)));
     expected.put(
-        StuckReason.RUNNING_TOO_LONG, stuck("status = 'RUNNING', started_at = %s", ago(180)));
+        StuckReason.PENDING_TOO_LONG, rows.stuck(workflow, "created_at = %s", rows.ago(120)));
+    expected.put(
+        StuckReason.RUNNING_TOO_LONG,
+        rows.stuck(workflow, "status = 'RUNNING', started_at = %s", rows.ago(180)));
     expected.put(
         StuckReason.PAST_REMOTE_EXPIRY,
-        stuck("amc_execution_id = 'exp-1', remote_expire_time = %s", ago(1)));
+        rows.stuck(workflow, "amc_execution_id = 'exp-1', remote_expire_time = %s", rows.ago(1)));
     expected.put(
         StuckReason.LEASE_EXPIRED,
-        stuck("lease_owner = 'replica-dead', lease_expires_at = %s", ago(5)));
-    expected.put(StuckReason.CHECK_OVERDUE, stuck("next_poll_at = %s", ago(10)));
+        rows.stuck(workflow, "lease_owner = 'replica-dead', lease_expires_at = %s", rows.ago(5)));
+    expected.put(
+        StuckReason.CHECK_OVERDUE, rows.stuck(workflow, "next_poll_at = %s", rows.ago(10)));
     expected.put(
         StuckReason.FAILING_CHECKS,
-        stuck("consecutive_poll_errors = 3, last_error_at = %s, last_error = 'HTTP 500'", ago(1)));
-    UUID failedResult = stuck("status = 'SUCCESS', completed_at = %s", ago(40));
-    result(failedResult, "FAILED", ago(40));
+        rows.stuck(
+            workflow,
+            "consecutive_poll_errors = 3, last_error_at = %s, last_error = 'HTTP 500'",
+            rows.ago(1)));
+    UUID failedResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(40));
+    rows.result(failedResult, "FAILED", rows.ago(40));
     expected.put(StuckReason.RESULT_FAILED, failedResult);
-    UUID slowResult = stuck("status = 'SUCCESS', completed_at = %s", ago(60));
-    result(slowResult, "PENDING", ago(60));
+    UUID slowResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(60));
+    rows.result(slowResult, "PENDING", rows.ago(60));
     expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
 
     Response answer = viewer().get("/api/v1/executions/stuck");
@@ -136,48 +148,5 @@ class StuckDetectionTest {
           .statusCode(400)
           .contentType("application/problem+json");
     }
-  }
-
-  /** A fresh PENDING execution, due now, then changed by {@code assignments}. */
-  private UUID stuck(String assignments, String... times) {
-    UUID execution = fixtures.submit(workflow);
-    set(execution, "next_poll_at = %s", ago(0));
-    set(execution, assignments, times);
-    return execution;
-  }
-
-  private void set(UUID execution, String assignments, String... times) {
-    fixtures.update(
-        "UPDATE workflow_executions SET "
-            + String.format(assignments, (Object[]) times)
-            + " WHERE id = '"
-            + execution
-            + "'");
-  }
-
-  private void result(UUID execution, String status, String createdAt) {
-    fixtures.update(
-        "INSERT INTO execution_results (execution_id, status, next_attempt_at, created_at,"
-            + " updated_at, error_type, last_error_at) VALUES ('"
-            + execution
-            + "', '"
-            + status
-            + "', "
-            + createdAt
-            + ", "
-            + createdAt
-            + ", "
-            + createdAt
-            + ", "
-            + (status.equals("FAILED") ? "'AMC_API_ERROR'" : "NULL")
-            + ", "
-            + createdAt
-            + ")");
-  }
-
-  /** A timestamp literal {@code minutes} before the test clock's now. */
-  private String ago(long minutes) {
-    Instant at = clock.instant().minus(Duration.ofMinutes(minutes));
-    return "'" + at + "'::timestamptz";
   }
 }
