@@ -89,14 +89,7 @@ class CrashSafetyIT {
     Instant killedAt = first.kill();
     assertThat(marker.group(1)).isEqualTo(point.name());
     UUID crashed = UUID.fromString(marker.group(2));
-    // Statements the process sent before it died still run (an autocommit reschedule may still
-    // commit); what it left behind is only known once PostgreSQL has closed its sessions.
-    Waits.until(
-        "PostgreSQL closed the sessions of the killed process",
-        Duration.ofSeconds(30),
-        Duration.ofMillis(20),
-        () -> database.sessions() == 0,
-        () -> first.tail(20));
+    database.awaitSessionsClosedOf(first);
     Map<UUID, Instant> executionLeases =
         leases(database, "SELECT id, lease_expires_at FROM workflow_executions", dead);
     Map<UUID, Instant> resultLeases =

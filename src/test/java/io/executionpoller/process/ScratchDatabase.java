@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,10 +100,24 @@ final class ScratchDatabase implements AutoCloseable {
   }
 
   /** Sessions on this database other than the one asking. */
-  long sessions() {
+  private long sessions() {
     return count(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
             + " AND pid <> pg_backend_pid()");
+  }
+
+  /**
+   * Waits until PostgreSQL has closed every session of {@code killed}, a daemon just SIGKILLed on
+   * this database: statements it sent before it died may still run (an autocommit reschedule may
+   * still commit), so what it left behind is only known after that.
+   */
+  void awaitSessionsClosedOf(PackagedDaemon killed) {
+    Waits.until(
+        "PostgreSQL closed the sessions of the killed process",
+        Duration.ofSeconds(30),
+        Duration.ofMillis(20),
+        () -> sessions() == 0,
+        () -> killed.tail(20));
   }
 
   /**

@@ -55,12 +55,7 @@ class WebhookCrashIT {
 
       first.awaitLine(MARKER, Duration.ofSeconds(90));
       first.kill();
-      Waits.until(
-          "PostgreSQL closed the sessions of the killed process",
-          Duration.ofSeconds(30),
-          Duration.ofMillis(20),
-          () -> database.sessions() == 0,
-          () -> first.tail(20));
+      database.awaitSessionsClosedOf(first);
       assertThat(receiver.received()).as("the receiver answered the first attempt").hasSize(1);
       Map<String, Object> held = database.query("SELECT * FROM webhook_deliveries").get(0);
       assertThat(held.get("status")).isEqualTo("PENDING");
