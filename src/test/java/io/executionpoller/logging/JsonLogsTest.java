@@ -8,14 +8,9 @@ import io.quarkus.logging.json.runtime.JsonFormatter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jboss.logging.MDC;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
@@ -97,28 +92,6 @@ class JsonLogsTest {
 
   /** Logs one EXEC_TRANSITION line through ExecutionLog and returns the record a handler got. */
   private static ExtLogRecord logOne(ExecutionIds ids, String format, Object... args) {
-    List<ExtLogRecord> records = new ArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            records.add((ExtLogRecord) record);
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger logger = Logger.getLogger(JsonLogsTest.class.getName());
-    logger.addHandler(handler);
-    try {
-      ExecutionLog.of(JsonLogsTest.class).info(ids, "EXEC_TRANSITION", format, args);
-    } finally {
-      logger.removeHandler(handler);
-    }
-    assertThat(records).hasSize(1);
-    return records.get(0);
+    return LoggedLine.of(JsonLogsTest.class, ids, format, args);
   }
 }

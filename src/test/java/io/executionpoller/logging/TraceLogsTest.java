@@ -13,14 +13,9 @@ import io.quarkus.logging.json.runtime.JsonFormatter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.formatters.PatternFormatter;
 import org.junit.jupiter.api.Test;
@@ -103,28 +98,6 @@ class TraceLogsTest {
 
   /** Logs one EXEC_TRANSITION line through ExecutionLog and returns the record a handler got. */
   private static ExtLogRecord logOne(ExecutionIds ids) {
-    List<ExtLogRecord> records = new ArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            records.add((ExtLogRecord) record);
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger logger = Logger.getLogger(TraceLogsTest.class.getName());
-    logger.addHandler(handler);
-    try {
-      ExecutionLog.of(TraceLogsTest.class).info(ids, "EXEC_TRANSITION", "from=%s", "PENDING");
-    } finally {
-      logger.removeHandler(handler);
-    }
-    assertThat(records).hasSize(1);
-    return records.get(0);
+    return LoggedLine.of(TraceLogsTest.class, ids, "from=%s", "PENDING");
   }
 }

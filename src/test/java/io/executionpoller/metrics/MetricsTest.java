@@ -331,18 +331,7 @@ class MetricsTest {
   }
 
   private Scrape scrape() {
-    // The Prometheus text format, which promtool reads (asked for nothing, Quarkus answers
-    // OpenMetrics).
-    String body =
-        given()
-            .port(managementPort)
-            .accept("text/plain; version=0.0.4; charset=utf-8")
-            .get("/q/metrics")
-            .then()
-            .statusCode(200)
-            .extract()
-            .asString();
-    return Scrape.parse(body);
+    return Scrape.of(managementPort);
   }
 
   private void runOnce() {

@@ -1,6 +1,5 @@
 package io.executionpoller.metrics;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.poll.LoopMetrics;
@@ -113,16 +112,7 @@ class MonitoringFilesTest {
     downloads.downloadAll();
     gauges.refresh().await().atMost(AWAIT);
 
-    String body =
-        given()
-            .port(managementPort)
-            .accept("text/plain; version=0.0.4; charset=utf-8")
-            .get("/q/metrics")
-            .then()
-            .statusCode(200)
-            .extract()
-            .asString();
-    return Scrape.parse(body).samples().stream()
+    return Scrape.of(managementPort).samples().stream()
         .map(Scrape.Sample::name)
         .collect(Collectors.toSet());
   }

@@ -1,5 +1,7 @@
 package io.executionpoller.metrics;
 
+import static io.restassured.RestAssured.given;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,23 @@ final class Scrape {
   private Scrape(String text, List<Sample> samples) {
     this.text = text;
     this.samples = samples;
+  }
+
+  /**
+   * Scrapes this test run's /q/metrics on {@code managementPort}, asking for the Prometheus text
+   * format (which promtool reads; asked for nothing, Quarkus answers OpenMetrics).
+   */
+  static Scrape of(int managementPort) {
+    String body =
+        given()
+            .port(managementPort)
+            .accept("text/plain; version=0.0.4; charset=utf-8")
+            .get("/q/metrics")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    return parse(body);
   }
 
   static Scrape parse(String text) {
