@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.executionpoller.poll.PollCycle;
-import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ChannelScript;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.support.Fixtures;
 import io.executionpoller.support.PostgresResource;
-import io.executionpoller.support.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -26,47 +23,26 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresResource.class)
 class OutputChannelsTest {
 
-  private static final Duration AWAIT = Duration.ofSeconds(60);
-
-  @Inject PollCycle cycle;
-  @Inject AmcSimulator simulator;
   @Inject Fixtures fixtures;
-  @Inject TestClock clock;
+  @Inject Results results;
 
   @BeforeEach
   void clean() {
     fixtures.reset();
   }
 
-  /** Submits an execution of a workflow with this script and runs the loop until it succeeded. */
-  private UUID succeeded(String remoteWorkflowId, ExecutionScript script) {
-    simulator.scriptFor(remoteWorkflowId, script);
-    UUID execution = fixtures.submit(fixtures.savedWorkflow(remoteWorkflowId));
-    cycle.runOnce().await().atMost(AWAIT);
-    clock.advance(Duration.ofSeconds(30));
-    cycle.runOnce().await().atMost(AWAIT);
-    assertThat(fixtures.status(execution)).isEqualTo("SUCCESS");
-    return execution;
-  }
-
-  private Map<String, Object> result(UUID execution) {
-    return fixtures
-        .query("SELECT * FROM execution_results WHERE execution_id = ?", execution)
-        .get(0);
-  }
-
   @Test
   void shouldEndTheResultStepAtOnceWhenTheDownloadChannelIsUnavailable() {
     String reason = "Results of this workflow are delivered to the customer's S3 bucket only";
     UUID execution =
-        succeeded(
+        results.succeeded(
             "wf_s3_only",
             ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), 2)
                 .withOutputChannels(
                     new ChannelScript("DOWNLOAD", "UNAVAILABLE", reason),
                     new ChannelScript("PUBLISH", "AVAILABLE", null)));
 
-    Map<String, Object> row = result(execution);
+    Map<String, Object> row = results.result(execution);
     assertThat(row.get("status")).isEqualTo("UNDELIVERABLE");
     assertThat(row.get("last_error")).isEqualTo("DOWNLOAD channel UNAVAILABLE: " + reason);
     assertThat(row.get("attempts")).isEqualTo(0);
@@ -84,27 +60,27 @@ class OutputChannelsTest {
   @Test
   void shouldEndTheResultStepAtOnceWhenTheDownloadChannelFailed() {
     UUID execution =
-        succeeded(
+        results.succeeded(
             "wf_export_failed",
             ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), 2)
                 .withOutputChannels(new ChannelScript("DOWNLOAD", "FAILED", "Export failed")));
 
-    assertThat(result(execution).get("status")).isEqualTo("UNDELIVERABLE");
-    assertThat(result(execution).get("last_error"))
+    assertThat(results.result(execution).get("status")).isEqualTo("UNDELIVERABLE");
+    assertThat(results.result(execution).get("last_error"))
         .isEqualTo("DOWNLOAD channel FAILED: Export failed");
   }
 
   @Test
   void shouldWaitForADownloadChannelStillPendingAndKeepThePublishedLocation() {
     UUID execution =
-        succeeded(
+        results.succeeded(
             "wf_export_pending",
             ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), 2)
                 .withOutputChannels(
                     new ChannelScript("DOWNLOAD", "PENDING", null),
                     new ChannelScript("PUBLISH", "AVAILABLE", null)));
 
-    Map<String, Object> row = result(execution);
+    Map<String, Object> row = results.result(execution);
     assertThat(row.get("status")).isEqualTo("PENDING");
     assertThat(row.get("last_error")).isNull();
     assertThat((String) row.get("output_s3_uri")).startsWith("s3://amc-");

@@ -47,11 +47,19 @@ public class Results {
 
   /** An execution of saved workflow {@code remoteWorkflowId} taken to SUCCESS by the loop. */
   public UUID succeeded(String remoteWorkflowId, int rows, List<ResultFile> files) {
-    simulator.scriptFor(
-        remoteWorkflowId, ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), rows));
     if (files != null) {
       simulator.scriptResults(remoteWorkflowId, files);
     }
+    return succeeded(
+        remoteWorkflowId, ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(20), rows));
+  }
+
+  /**
+   * An execution of saved workflow {@code remoteWorkflowId}, which AMC runs by {@code script} (one
+   * that succeeds within 30 s), taken to SUCCESS by the loop.
+   */
+  UUID succeeded(String remoteWorkflowId, ExecutionScript script) {
+    simulator.scriptFor(remoteWorkflowId, script);
     UUID execution = fixtures.submit(fixtures.savedWorkflow(remoteWorkflowId));
     cycle.runOnce().await().atMost(AWAIT);
     clock.advance(Duration.ofSeconds(30));
