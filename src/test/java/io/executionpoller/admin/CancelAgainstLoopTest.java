@@ -234,14 +234,7 @@ class CancelAgainstLoopTest {
       cancel =
           CompletableFuture.supplyAsync(
               () -> operator().post("/api/v1/executions/{id}/cancel", execution));
-      await()
-          .atMost(AWAIT)
-          .until(
-              () ->
-                  fixtures.count(
-                          "SELECT count(*) FROM pg_stat_activity WHERE datname ="
-                              + " current_database() AND wait_event_type = 'Lock'")
-                      >= 1);
+      fixtures.awaitLockWaiters(1);
       holder.commit();
     }
 

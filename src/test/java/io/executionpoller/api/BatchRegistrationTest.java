@@ -2,7 +2,6 @@ package io.executionpoller.api;
 
 import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.support.Fixtures;
@@ -14,8 +13,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,24 +232,7 @@ class BatchRegistrationTest {
     CompletableFuture<Response> batch;
     try (Connection holder = dataSource.getConnection()) {
       holder.setAutoCommit(false);
-      try (PreparedStatement key =
-          holder.prepareStatement(
-              "INSERT INTO execution_idempotency_keys"
-                  + " (idempotency_key, request_digest, execution_id, created_at, expires_at)"
-                  + " VALUES ('held-1', ?, ?, now(), now() + interval '1 day')")) {
-        key.setString(
-            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null, null)));
-        key.setObject(2, first);
-        key.executeUpdate();
-      }
-      try (PreparedStatement execution =
-          holder.prepareStatement(
-              "INSERT INTO workflow_executions (id, workflow_id, status, created_at, updated_at,"
-                  + " next_poll_at) VALUES (?, ?, 'PENDING', now(), now(), now())")) {
-        execution.setObject(1, first);
-        execution.setObject(2, workflow);
-        execution.executeUpdate();
-      }
+      HeldFirstUse.write(holder, "held-1", workflow, first);
       batch =
           CompletableFuture.supplyAsync(
               () ->
@@ -260,14 +240,7 @@ class BatchRegistrationTest {
                       List.of(
                           item("free-1", workflow, null, null),
                           item("held-1", workflow, null, null))));
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () ->
-                  fixtures.count(
-                          "SELECT count(*) FROM pg_stat_activity"
-                              + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                      >= 1);
+      fixtures.awaitLockWaiters(1);
       holder.commit();
     }
 

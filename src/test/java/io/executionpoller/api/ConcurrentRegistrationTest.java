@@ -2,7 +2,6 @@ package io.executionpoller.api;
 
 import static io.executionpoller.support.Api.operator;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.housekeeping.Housekeeping;
@@ -83,7 +82,7 @@ class ConcurrentRegistrationTest {
         rows.executeUpdate();
       }
       answers = startTogether(() -> post("/api/v1/workflows", body, null));
-      awaitWaitingOnLocks(CLIENTS);
+      fixtures.awaitLockWaiters(CLIENTS);
       holder.commit();
     }
 
@@ -141,27 +140,9 @@ class ConcurrentRegistrationTest {
     List<Future<Response>> answers;
     try (Connection holder = dataSource.getConnection()) {
       holder.setAutoCommit(false);
-      // A first use that has claimed the key but not committed: key row first, as the API does.
-      try (PreparedStatement key =
-          holder.prepareStatement(
-              "INSERT INTO execution_idempotency_keys"
-                  + " (idempotency_key, request_digest, execution_id, created_at, expires_at)"
-                  + " VALUES ('order-8b1c', ?, ?, now(), now() + interval '1 day')")) {
-        key.setString(
-            1, IdempotencyKey.digest(new ExecutionRegistration(workflow, null, null, null, null)));
-        key.setObject(2, first);
-        key.executeUpdate();
-      }
-      try (PreparedStatement execution =
-          holder.prepareStatement(
-              "INSERT INTO workflow_executions (id, workflow_id, status, created_at, updated_at,"
-                  + " next_poll_at) VALUES (?, ?, 'PENDING', now(), now(), now())")) {
-        execution.setObject(1, first);
-        execution.setObject(2, workflow);
-        execution.executeUpdate();
-      }
+      HeldFirstUse.write(holder, "order-8b1c", workflow, first);
       answers = startTogether(() -> post("/api/v1/executions", body, "order-8b1c"));
-      awaitWaitingOnLocks(CLIENTS);
+      fixtures.awaitLockWaiters(CLIENTS);
       holder.commit();
     }
 
@@ -267,7 +248,7 @@ class ConcurrentRegistrationTest {
                       "/api/v1/executions",
                       Map.of("workflowId", workflow.toString(), "amcExecutionId", REMOTE_ID),
                       null));
-      awaitWaitingOnLocks(CLIENTS);
+      fixtures.awaitLockWaiters(CLIENTS);
       holder.commit();
     }
 
@@ -301,7 +282,7 @@ class ConcurrentRegistrationTest {
         assertThat(held.executeUpdate()).isEqualTo(1);
       }
       answers = startTogether(() -> operator().post("/api/v1/executions/{id}/retry", failed));
-      awaitWaitingOnLocks(CLIENTS);
+      fixtures.awaitLockWaiters(CLIENTS);
       holder.rollback();
     }
 
@@ -340,17 +321,6 @@ class ConcurrentRegistrationTest {
     ready.await();
     go.countDown();
     return futures;
-  }
-
-  private void awaitWaitingOnLocks(int backends) {
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                fixtures.count(
-                        "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                    >= backends);
   }
 
   private static Response post(String path, Map<String, Object> body, String idempotencyKey) {

@@ -86,12 +86,6 @@ class AdmissionLoopTest {
     return workflow;
   }
 
-  private long lockWaiters() {
-    return fixtures.count(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            + " AND wait_event_type = 'Lock'");
-  }
-
   private long activeAtAmc() {
     return simulator.executionRecords().stream()
         .filter(e -> e.status().equals("PENDING") || e.status().equals("RUNNING"))
@@ -166,14 +160,14 @@ class AdmissionLoopTest {
         hold.executeQuery();
       }
       CompletableFuture<CycleReport> firstLoop = one.runOnce().subscribeAsCompletionStage();
-      await().atMost(AWAIT).until(() -> lockWaiters() == 1);
+      await().atMost(AWAIT).until(() -> fixtures.lockWaiters() == 1);
       fixtures.update(
           "UPDATE workflow_executions SET next_poll_at = next_poll_at - interval '1 hour'"
               + " WHERE id = '"
               + second
               + "'");
       CompletableFuture<CycleReport> secondLoop = two.runOnce().subscribeAsCompletionStage();
-      await().atMost(AWAIT).until(() -> lockWaiters() == 2);
+      await().atMost(AWAIT).until(() -> fixtures.lockWaiters() == 2);
       connection.commit();
       firstLoop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
       secondLoop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);

@@ -1,7 +1,6 @@
 package io.executionpoller.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.agroal.api.AgroalDataSource;
 import io.executionpoller.remote.AmcConfig;
@@ -330,14 +329,7 @@ class ResubmissionTest {
         take.executeUpdate();
       }
       CompletableFuture<CycleReport> loop = cycle.runOnce().subscribeAsCompletionStage();
-      await()
-          .atMost(AWAIT)
-          .until(
-              () ->
-                  fixtures.count(
-                          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                              + " AND wait_event_type = 'Lock'")
-                      > 0);
+      fixtures.awaitLockWaiters(1);
       connection.commit();
       loop.get(AWAIT.toSeconds(), TimeUnit.SECONDS);
     }

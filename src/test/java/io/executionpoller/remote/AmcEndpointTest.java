@@ -3,7 +3,6 @@ package io.executionpoller.remote;
 import static io.executionpoller.support.Api.operator;
 import static io.executionpoller.support.Api.viewer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import io.agroal.api.AgroalDataSource;
@@ -147,14 +146,7 @@ class AmcEndpointTest {
                         .body(Map.of("apiBaseUrl", url, "reason", "move"))
                         .put("/api/v1/instances/amcinst01/endpoint")));
       }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  fixtures.count(
-                          "SELECT count(*) FROM pg_stat_activity WHERE datname ="
-                              + " current_database() AND wait_event_type = 'Lock'")
-                      >= 2);
+      fixtures.awaitLockWaiters(2);
       holder.commit();
     }
     for (CompletableFuture<Response> move : moves) {

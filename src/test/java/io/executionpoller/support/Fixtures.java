@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 
 /** Registers work through the real API and reads the database back over JDBC. */
 @ApplicationScoped
@@ -227,6 +228,23 @@ public class Fixtures {
       events.add(row.get("type") + transition);
     }
     return events;
+  }
+
+  /** Sessions of this database waiting for a lock right now. */
+  public long lockWaiters() {
+    return count(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND wait_event_type = 'Lock'");
+  }
+
+  /**
+   * Waits until at least {@code sessions} sessions of this database wait for a lock: the requests a
+   * test started have reached the row its own open transaction holds.
+   */
+  public void awaitLockWaiters(int sessions) {
+    Awaitility.await("sessions waiting for a lock")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> lockWaiters() >= sessions);
   }
 
   public List<Map<String, Object>> query(String sql, Object... params) {
