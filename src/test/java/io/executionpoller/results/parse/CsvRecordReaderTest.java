@@ -3,11 +3,14 @@ package io.executionpoller.results.parse;
 import static io.executionpoller.results.parse.TestStreams.bytes;
 import static io.executionpoller.results.parse.TestStreams.chunked;
 import static io.executionpoller.results.parse.TestStreams.concat;
+import static io.executionpoller.results.parse.TestStreams.lines;
+import static io.executionpoller.results.parse.TestStreams.readAll;
 import static io.executionpoller.results.parse.TestStreams.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.executionpoller.results.parse.TestStreams.Parsed;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,21 +41,9 @@ class CsvRecordReaderTest {
    */
   private static final int[] CHUNKS = {Integer.MAX_VALUE, 1, 3};
 
-  /** What a reader produced: header, records and the line each record started on. */
-  private record Parsed(List<String> columns, List<List<String>> rows, List<Long> lines) {}
-
   private static Parsed parse(InputStream in, CsvFormat format, int maxRecordChars)
       throws IOException {
-    try (CsvRecordReader reader = new CsvRecordReader(in, format, FILE, maxRecordChars)) {
-      List<List<String>> rows = new ArrayList<>();
-      List<Long> lines = new ArrayList<>();
-      for (String[] row = reader.next(); row != null; row = reader.next()) {
-        rows.add(Arrays.asList(row));
-        lines.add(reader.line());
-      }
-      assertThat(reader.next()).as("stays at the end").isNull();
-      return new Parsed(reader.columns(), rows, lines);
-    }
+    return readAll(new CsvRecordReader(in, format, FILE, maxRecordChars));
   }
 
   private static Parsed parse(byte[] content, CsvFormat format, int chunk) throws IOException {

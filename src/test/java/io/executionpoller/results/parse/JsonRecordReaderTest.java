@@ -3,15 +3,17 @@ package io.executionpoller.results.parse;
 import static io.executionpoller.results.parse.TestStreams.bytes;
 import static io.executionpoller.results.parse.TestStreams.chunked;
 import static io.executionpoller.results.parse.TestStreams.concat;
+import static io.executionpoller.results.parse.TestStreams.lines;
+import static io.executionpoller.results.parse.TestStreams.readAll;
 import static io.executionpoller.results.parse.TestStreams.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.executionpoller.results.parse.TestStreams.Parsed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -24,19 +26,8 @@ class JsonRecordReaderTest {
   private static final String FILE = "part-00002.json";
   private static final int[] CHUNKS = {Integer.MAX_VALUE, 1};
 
-  private record Parsed(List<String> columns, List<List<String>> rows, List<Long> lines) {}
-
   private static Parsed parse(InputStream in, int maxRecordChars) throws IOException {
-    try (JsonRecordReader reader = new JsonRecordReader(in, FILE, maxRecordChars)) {
-      List<List<String>> rows = new ArrayList<>();
-      List<Long> lines = new ArrayList<>();
-      for (String[] row = reader.next(); row != null; row = reader.next()) {
-        rows.add(Arrays.asList(row));
-        lines.add(reader.line());
-      }
-      assertThat(reader.next()).as("stays at the end").isNull();
-      return new Parsed(reader.columns(), rows, lines);
-    }
+    return readAll(new JsonRecordReader(in, FILE, maxRecordChars));
   }
 
   /** Rows in test shorthand: fields separated by '^', the word NULL for a JSON null. */

@@ -1,16 +1,47 @@
 package io.executionpoller.results.parse;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /** Input helpers shared by the parse tests. */
 final class TestStreams {
 
   private TestStreams() {}
+
+  /** What a reader produced: header, records and the line each record started on. */
+  record Parsed(List<String> columns, List<List<String>> rows, List<Long> lines) {}
+
+  /** Reads every record of {@code reader}, checks that it stays at the end, and closes it. */
+  static Parsed readAll(RecordReader reader) throws IOException {
+    try (reader) {
+      List<List<String>> rows = new ArrayList<>();
+      List<Long> lines = new ArrayList<>();
+      for (String[] row = reader.next(); row != null; row = reader.next()) {
+        rows.add(Arrays.asList(row));
+        lines.add(reader.line());
+      }
+      assertThat(reader.next()).as("stays at the end").isNull();
+      return new Parsed(reader.columns(), rows, lines);
+    }
+  }
+
+  /** Line numbers, as {@link Parsed#lines} holds them. */
+  static List<Long> lines(long... lines) {
+    List<Long> out = new ArrayList<>();
+    for (long line : lines) {
+      out.add(line);
+    }
+    return out;
+  }
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
