@@ -3,8 +3,10 @@ package io.executionpoller.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.executionpoller.remote.RemoteCallException;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,7 +51,7 @@ class QuotaRefusalTest {
     assertThat(QuotaRefusal.of(answer)).isEqualTo(Optional.ofNullable(reason));
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void shouldNotReadTheCallersOwnWordsQuotedBackAsAQuotaRefusal() {
     RemoteCallException quoted =
         new RemoteCallException(
@@ -61,10 +63,10 @@ class QuotaRefusalTest {
             null);
 
     assertThat(QuotaRefusal.of(quoted)).contains(QueuedReason.DAILY_QUOTA);
-    assertThat(QuotaRefusal.of(quoted, java.util.List.of("over daily quota per day"))).isEmpty();
+    assertThat(QuotaRefusal.of(quoted, List.of("over daily quota per day"))).isEmpty();
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void shouldNotReadAFailureWithoutAnAnswerAsAQuotaRefusal() {
     RemoteCallException noAnswer =
         RemoteCallException.of(
