@@ -11,7 +11,6 @@ import io.executionpoller.support.PostgresResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -48,32 +47,7 @@ class ProblemsPageTest {
 
   @Test
   void shouldListEachKindOfProblemWithWhatHelpsAndItsExecutions() {
-    Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
-    expected.put(
-        StuckReason.PENDING_TOO_LONG, rows.stuck(workflow, "created_at = %s", rows.ago(120)));
-    expected.put(
-        StuckReason.RUNNING_TOO_LONG,
-        rows.stuck(workflow, "status = 'RUNNING', started_at = %s", rows.ago(180)));
-    expected.put(
-        StuckReason.PAST_REMOTE_EXPIRY,
-        rows.stuck(workflow, "amc_execution_id = 'exp-1', remote_expire_time = %s", rows.ago(1)));
-    expected.put(
-        StuckReason.LEASE_EXPIRED,
-        rows.stuck(workflow, "lease_owner = 'replica-dead', lease_expires_at = %s", rows.ago(5)));
-    expected.put(
-        StuckReason.CHECK_OVERDUE, rows.stuck(workflow, "next_poll_at = %s", rows.ago(10)));
-    expected.put(
-        StuckReason.FAILING_CHECKS,
-        rows.stuck(
-            workflow,
-            "consecutive_poll_errors = 4, last_error_at = %s, last_error = 'HTTP 503 <b>x</b>'",
-            rows.ago(1)));
-    UUID failedResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(40));
-    rows.result(failedResult, "FAILED", rows.ago(40));
-    expected.put(StuckReason.RESULT_FAILED, failedResult);
-    UUID slowResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(60));
-    rows.result(slowResult, "PENDING", rows.ago(60));
-    expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
+    Map<StuckReason, UUID> expected = rows.oneStuckPerReason(workflow, 4, "HTTP 503 <b>x</b>");
 
     String html = page();
 

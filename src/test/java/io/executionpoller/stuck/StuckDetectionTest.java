@@ -10,7 +10,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,32 +65,7 @@ class StuckDetectionTest {
 
   @Test
   void shouldDetectListAndCountEachReason() {
-    Map<StuckReason, UUID> expected = new EnumMap<>(StuckReason.class);
-    expected.put(
-        StuckReason.PENDING_TOO_LONG, rows.stuck(workflow, "created_at = %s", rows.ago(120)));
-    expected.put(
-        StuckReason.RUNNING_TOO_LONG,
-        rows.stuck(workflow, "status = 'RUNNING', started_at = %s", rows.ago(180)));
-    expected.put(
-        StuckReason.PAST_REMOTE_EXPIRY,
-        rows.stuck(workflow, "amc_execution_id = 'exp-1', remote_expire_time = %s", rows.ago(1)));
-    expected.put(
-        StuckReason.LEASE_EXPIRED,
-        rows.stuck(workflow, "lease_owner = 'replica-dead', lease_expires_at = %s", rows.ago(5)));
-    expected.put(
-        StuckReason.CHECK_OVERDUE, rows.stuck(workflow, "next_poll_at = %s", rows.ago(10)));
-    expected.put(
-        StuckReason.FAILING_CHECKS,
-        rows.stuck(
-            workflow,
-            "consecutive_poll_errors = 3, last_error_at = %s, last_error = 'HTTP 500'",
-            rows.ago(1)));
-    UUID failedResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(40));
-    rows.result(failedResult, "FAILED", rows.ago(40));
-    expected.put(StuckReason.RESULT_FAILED, failedResult);
-    UUID slowResult = rows.stuck(workflow, "status = 'SUCCESS', completed_at = %s", rows.ago(60));
-    rows.result(slowResult, "PENDING", rows.ago(60));
-    expected.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
+    Map<StuckReason, UUID> expected = rows.oneStuckPerReason(workflow, 3, "HTTP 500");
 
     Response answer = viewer().get("/api/v1/executions/stuck");
 

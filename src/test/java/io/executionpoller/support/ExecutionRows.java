@@ -1,7 +1,10 @@
 package io.executionpoller.support;
 
+import io.executionpoller.stuck.StuckReason;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -29,6 +32,43 @@ public class ExecutionRows {
     set(execution, "next_poll_at = %s", ago(0));
     set(execution, assignments, times);
     return execution;
+  }
+
+  /**
+   * One execution of {@code workflow} stuck for each reason, relative to the test clock; the one
+   * failing its checks has {@code failingChecks} in a row, the last with {@code lastError}.
+   */
+  public Map<StuckReason, UUID> oneStuckPerReason(
+      UUID workflow, int failingChecks, String lastError) {
+    Map<StuckReason, UUID> stuck = new EnumMap<>(StuckReason.class);
+    stuck.put(StuckReason.PENDING_TOO_LONG, stuck(workflow, "created_at = %s", ago(120)));
+    stuck.put(
+        StuckReason.RUNNING_TOO_LONG,
+        stuck(workflow, "status = 'RUNNING', started_at = %s", ago(180)));
+    stuck.put(
+        StuckReason.PAST_REMOTE_EXPIRY,
+        stuck(workflow, "amc_execution_id = 'exp-1', remote_expire_time = %s", ago(1)));
+    stuck.put(
+        StuckReason.LEASE_EXPIRED,
+        stuck(workflow, "lease_owner = 'replica-dead', lease_expires_at = %s", ago(5)));
+    stuck.put(StuckReason.CHECK_OVERDUE, stuck(workflow, "next_poll_at = %s", ago(10)));
+    stuck.put(
+        StuckReason.FAILING_CHECKS,
+        stuck(
+            workflow,
+            "consecutive_poll_errors = "
+                + failingChecks
+                + ", last_error_at = %s, last_error = '"
+                + lastError
+                + "'",
+            ago(1)));
+    UUID failedResult = stuck(workflow, "status = 'SUCCESS', completed_at = %s", ago(40));
+    result(failedResult, "FAILED", ago(40));
+    stuck.put(StuckReason.RESULT_FAILED, failedResult);
+    UUID slowResult = stuck(workflow, "status = 'SUCCESS', completed_at = %s", ago(60));
+    result(slowResult, "PENDING", ago(60));
+    stuck.put(StuckReason.RESULT_PENDING_TOO_LONG, slowResult);
+    return stuck;
   }
 
   /**
