@@ -48,19 +48,13 @@ public class BatchRegistrations {
    * expired keys taken over).
    */
   private static final String CLAIM_KEYS =
-      """
-      INSERT INTO execution_idempotency_keys AS k
-             (idempotency_key, request_digest, execution_id, created_at, expires_at)
-      SELECT r.key, r.digest, r.execution, :now, :expires
-        FROM unnest(CAST(:keys AS text[]), CAST(:digests AS text[]), CAST(:executions AS uuid[]))
-             AS r(key, digest, execution)
-       ORDER BY r.key
-      ON CONFLICT (idempotency_key) DO UPDATE
-         SET request_digest = EXCLUDED.request_digest, execution_id = EXCLUDED.execution_id,
-             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE k.expires_at <= EXCLUDED.created_at
-      RETURNING k.idempotency_key
-      """;
+      IdempotencyKey.TAKE.formatted(
+              """
+              SELECT r.key, r.digest, r.execution, :now, :expires
+                FROM unnest(CAST(:keys AS text[]), CAST(:digests AS text[]),
+                            CAST(:executions AS uuid[])) AS r(key, digest, execution)
+               ORDER BY r.key""")
+          + "RETURNING k.idempotency_key";
 
   private static final String EARLIER_USES =
       """
