@@ -4,8 +4,6 @@ import static io.executionpoller.db.NativeColumns.instant;
 import static io.executionpoller.db.NativeColumns.integer;
 import static io.executionpoller.db.NativeColumns.whole;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
@@ -63,13 +61,10 @@ public class EventStreamStore {
                              WHERE id <= :sequence ORDER BY id DESC LIMIT 1), '0'::xid8) AS text)
       """;
 
-  private final Counter pages;
+  private final NotificationMetrics metrics;
 
-  EventStreamStore(MeterRegistry registry) {
-    this.pages =
-        Counter.builder("poller.events.stream.pages")
-            .description("Pages of events read from the database for live event streams")
-            .register(registry);
+  EventStreamStore(NotificationMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /** What a follower asked for; null fields match everything. */
@@ -141,7 +136,7 @@ public class EventStreamStore {
                                 .setParameter("after", after.sequence())
                                 .setParameter("limit", limit)
                                 .getResultList()))
-        .invoke(() -> pages.increment())
+        .invoke(metrics::streamPageRead)
         .map(rows -> page(rows, after, limit));
   }
 
