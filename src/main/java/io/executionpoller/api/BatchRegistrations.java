@@ -2,6 +2,7 @@ package io.executionpoller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
@@ -9,7 +10,6 @@ import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.notify.ExecutionCallbacks;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -115,8 +115,7 @@ public class BatchRegistrations {
       return Uni.createFrom().item(refusedAnswer(checked));
     }
     Instant now = clock.instant();
-    return Panache.withTransaction(
-            () -> Panache.getSession().chain(s -> store(s, checked, now, note)))
+    return Sessions.write(s -> store(s, checked, now, note))
         .onFailure(BatchRefused.class)
         .recoverWithItem(failure -> refusedAnswer(((BatchRefused) failure).checked))
         .onFailure(BatchRegistrations::isTrackedElsewhere)
