@@ -220,6 +220,7 @@ class CoreLoopBenchmark {
             (double) (after.walBytes - before.walBytes) / checks,
             (after.statements - before.statements) / checks));
     out.append(threadBreakdown(threadsBefore, threadsAfter, checks));
+    out.append(cpu.jit());
     out.append(
         String.format(
             "HOT updates of workflow_executions during the run: %.2f of %d updates%n",
@@ -443,6 +444,17 @@ class CoreLoopBenchmark {
       return split;
     }
 
+    /** Compilations the JIT finished during the recording, and their compile time in seconds. */
+    private long compilations;
+
+    private double compileSeconds;
+
+    String jit() {
+      return String.format(
+          "JIT during the run: %d compilations, %.1f s of compiling%n",
+          compilations, compileSeconds);
+    }
+
     double stopAndSimulatorShare() throws IOException {
       recording.stop();
       Path file = Files.createTempFile("core-loop", ".jfr");
@@ -456,6 +468,11 @@ class CoreLoopBenchmark {
         long simulator = 0;
         for (jdk.jfr.consumer.RecordedEvent sample :
             jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+          if (sample.getEventType().getName().equals("jdk.Compilation")) {
+            compilations++;
+            compileSeconds += sample.getDuration().toNanos() / 1e9;
+            continue;
+          }
           if (!sample.getEventType().getName().equals("jdk.ExecutionSample")) {
             continue;
           }
