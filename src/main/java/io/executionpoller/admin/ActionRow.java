@@ -1,10 +1,10 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.remote.RemoteTarget;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.UUID;
@@ -34,15 +34,12 @@ record ActionRow(
 
   /** The row of execution {@code id}, read in a session of its own; 404 when there is none. */
   static Uni<ActionRow> load(UUID id) {
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            session
-                                .createSelectionQuery(LOAD, Object[].class)
-                                .setParameter("id", id)
-                                .getSingleResultOrNull()))
+    return Sessions.read(
+            session ->
+                session
+                    .createSelectionQuery(LOAD, Object[].class)
+                    .setParameter("id", id)
+                    .getSingleResultOrNull())
         .map(
             row -> {
               if (row == null) {

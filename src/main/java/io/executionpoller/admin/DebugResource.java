@@ -2,6 +2,7 @@ package io.executionpoller.admin;
 
 import static io.executionpoller.db.NativeColumns.instant;
 
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.remote.AccessTokenProvider;
 import io.executionpoller.remote.guard.RemoteGate;
@@ -93,16 +94,12 @@ public class DebugResource {
   public Uni<DebugSnapshot> snapshot() {
     Instant now = clock.instant();
     AccessTokenProvider.CredentialStatus credential = credentials.status();
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
+    return Sessions.read(
+            session ->
+                database(session)
                     .chain(
-                        session ->
-                            database(session)
-                                .chain(
-                                    database ->
-                                        backlog(session, now)
-                                            .map(backlog -> new Database(database, backlog)))))
+                        database ->
+                            backlog(session, now).map(backlog -> new Database(database, backlog))))
         .onFailure()
         .recoverWithItem(Database::unreachable)
         .chain(

@@ -1,6 +1,7 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
@@ -8,7 +9,6 @@ import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.logging.LifecycleRecorder;
 import io.executionpoller.replica.ReplicaIdentity;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.sqlclient.DatabaseException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -81,10 +81,7 @@ public class ExecutionActions {
     }
     UUID retryId = UUID.randomUUID();
     Instant now = clock.instant();
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
-                    .chain(session -> insertRetry(session, id, retryId, caller, now)))
+    return Sessions.write(session -> insertRetry(session, id, retryId, caller, now))
         .onFailure(ExecutionActions::isRetriedElsewhere)
         // Looked up once the failed transaction has ended: someone retried it first.
         .recoverWithUni(() -> alreadyRetried(id))
@@ -157,10 +154,7 @@ public class ExecutionActions {
         .chain(
             execution -> {
               Instant now = clock.instant();
-              return Panache.withTransaction(
-                      () ->
-                          Panache.getSession()
-                              .chain(session -> makeDue(session, id, execution, caller, now)))
+              return Sessions.write(session -> makeDue(session, id, execution, caller, now))
                   .map(
                       ignored ->
                           new ActionOutcome(
@@ -202,15 +196,12 @@ public class ExecutionActions {
   }
 
   private static Uni<UUID> retriedBy(UUID id) {
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    session ->
-                        session
-                            .createSelectionQuery(RETRIED_BY, UUID.class)
-                            .setParameter("id", id)
-                            .getSingleResultOrNull()));
+    return Sessions.read(
+        session ->
+            session
+                .createSelectionQuery(RETRIED_BY, UUID.class)
+                .setParameter("id", id)
+                .getSingleResultOrNull());
   }
 
   /** A unique violation: the index on retry_of (migration V7) refused a second retry. */

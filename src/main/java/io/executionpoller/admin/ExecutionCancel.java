@@ -1,6 +1,7 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
@@ -15,7 +16,6 @@ import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.AmcConfig;
 import io.executionpoller.remote.RemoteFailures;
 import io.executionpoller.replica.ReplicaIdentity;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -227,19 +227,15 @@ public class ExecutionCancel {
       UUID id, ActionRow execution, boolean remote, String caller) {
     Instant now = clock.instant();
     String reason = "cancelled by " + caller;
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            markCancelled(session, id, execution, reason, now)
-                                .call(
-                                    ran ->
-                                        ran == null
-                                            ? Uni.createFrom().voidItem()
-                                            : cancelEvents(
-                                                session, id, execution, remote, caller, reason,
-                                                now))))
+    return Sessions.write(
+            session ->
+                markCancelled(session, id, execution, reason, now)
+                    .call(
+                        ran ->
+                            ran == null
+                                ? Uni.createFrom().voidItem()
+                                : cancelEvents(
+                                    session, id, execution, remote, caller, reason, now)))
         .map(ran -> ran == null ? null : cancelled(id, execution, remote, caller, reason, ran));
   }
 
@@ -332,18 +328,15 @@ public class ExecutionCancel {
             + remoteFailureType(failure)
             + "): "
             + failure.getMessage();
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            EventRows.insert(
-                                session,
-                                round.id(),
-                                clock.instant(),
-                                EventType.REMOTE_CANCEL_FAILED,
-                                detail + "; requested by " + round.caller(),
-                                replica)))
+    return Sessions.write(
+            session ->
+                EventRows.insert(
+                    session,
+                    round.id(),
+                    clock.instant(),
+                    EventType.REMOTE_CANCEL_FAILED,
+                    detail + "; requested by " + round.caller(),
+                    replica))
         .invoke(
             () -> lifecycle.remoteCancel(execution.ids(), EventType.REMOTE_CANCEL_FAILED, detail))
         .chain(

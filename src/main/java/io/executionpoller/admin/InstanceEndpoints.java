@@ -1,10 +1,10 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.db.StoredText;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.remote.AmcEndpoints;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -64,10 +64,7 @@ public class InstanceEndpoints {
     }
     String url = AmcEndpoints.normalize(request.apiBaseUrl());
     Instant now = clock.instant();
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
-                    .chain(session -> changeRows(session, instanceId, url, caller, now, request)))
+    return Sessions.write(session -> changeRows(session, instanceId, url, caller, now, request))
         .map(
             changed -> {
               LOG.infof(

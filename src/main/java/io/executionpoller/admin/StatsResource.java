@@ -1,9 +1,9 @@
 package io.executionpoller.admin;
 
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.results.ResultStatus;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -94,8 +94,7 @@ public class StatsResource {
     Duration window = window(windowParam);
     Instant until = clock.instant();
     Instant since = until.minus(window);
-    return Panache.withSession(
-        () -> Panache.getSession().chain(session -> stats(session, window, since, until)));
+    return Sessions.read(session -> stats(session, window, since, until));
   }
 
   /** The four aggregates one after another on one session (a session runs one at a time). */

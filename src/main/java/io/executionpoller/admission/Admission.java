@@ -12,7 +12,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * Decides, inside the transaction that records a submit attempt, whether the create may go to AMC.
@@ -26,12 +25,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class Admission {
 
-  /** The active statuses as an SQL list in the text, so the partial index of V18 applies. */
-  private static final String ACTIVE =
-      ExecutionStatus.ACTIVE.stream()
-          .map(status -> "'" + status.name() + "'")
-          .sorted()
-          .collect(Collectors.joining(", "));
+  /** In the text, so the partial index of V18 applies: {@link ExecutionStatus#ACTIVE_SQL_LIST}. */
+  private static final String ACTIVE = ExecutionStatus.ACTIVE_SQL_LIST;
 
   private static final String LOCK_ACCOUNT =
       """

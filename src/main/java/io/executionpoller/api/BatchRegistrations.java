@@ -2,6 +2,7 @@ package io.executionpoller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.EventRows;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.execution.ExecutionStatus;
@@ -9,7 +10,6 @@ import io.executionpoller.execution.WorkflowExecution;
 import io.executionpoller.logging.ExecutionIds;
 import io.executionpoller.logging.ExecutionLog;
 import io.executionpoller.notify.ExecutionCallbacks;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -48,19 +48,13 @@ public class BatchRegistrations {
    * expired keys taken over).
    */
   private static final String CLAIM_KEYS =
-      """
-      INSERT INTO execution_idempotency_keys AS k
-             (idempotency_key, request_digest, execution_id, created_at, expires_at)
-      SELECT r.key, r.digest, r.execution, :now, :expires
-        FROM unnest(CAST(:keys AS text[]), CAST(:digests AS text[]), CAST(:executions AS uuid[]))
-             AS r(key, digest, execution)
-       ORDER BY r.key
-      ON CONFLICT (idempotency_key) DO UPDATE
-         SET request_digest = EXCLUDED.request_digest, execution_id = EXCLUDED.execution_id,
-             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE k.expires_at <= EXCLUDED.created_at
-      RETURNING k.idempotency_key
-      """;
+      IdempotencyKey.TAKE.formatted(
+              """
+              SELECT r.key, r.digest, r.execution, :now, :expires
+                FROM unnest(CAST(:keys AS text[]), CAST(:digests AS text[]),
+                            CAST(:executions AS uuid[])) AS r(key, digest, execution)
+               ORDER BY r.key""")
+          + "RETURNING k.idempotency_key";
 
   private static final String EARLIER_USES =
       """
@@ -121,8 +115,7 @@ public class BatchRegistrations {
       return Uni.createFrom().item(refusedAnswer(checked));
     }
     Instant now = clock.instant();
-    return Panache.withTransaction(
-            () -> Panache.getSession().chain(s -> store(s, checked, now, note)))
+    return Sessions.write(s -> store(s, checked, now, note))
         .onFailure(BatchRefused.class)
         .recoverWithItem(failure -> refusedAnswer(((BatchRefused) failure).checked))
         .onFailure(BatchRegistrations::isTrackedElsewhere)

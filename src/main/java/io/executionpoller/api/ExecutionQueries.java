@@ -1,5 +1,6 @@
 package io.executionpoller.api;
 
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionEvent;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.WorkflowExecution;
@@ -56,8 +57,7 @@ public class ExecutionQueries {
 
   /** Up to {@code limit} executions matching {@code filter}, newest first, after {@code cursor}. */
   public Uni<Page<ExecutionSummary>> list(ExecutionFilter filter, PageCursor cursor, int limit) {
-    return Panache.withSession(
-            () -> Panache.getSession().chain(s -> page(s, filter, cursor, limit)))
+    return Sessions.read(s -> page(s, filter, cursor, limit))
         .map(
             items ->
                 Page.of(
@@ -172,24 +172,20 @@ public class ExecutionQueries {
             + JOINED
             + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
             + " group by e.status";
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    session -> {
-                      Mutiny.SelectionQuery<Object[]> query =
-                          session.createSelectionQuery(hql, Object[].class);
-                      params.forEach(query::setParameter);
-                      return query.getResultList();
-                    })
-                .map(
-                    rows -> {
-                      Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
-                      rows.forEach(
-                          row ->
-                              counts.put((ExecutionStatus) row[0], ((Number) row[1]).longValue()));
-                      return counts;
-                    }));
+    return Sessions.read(
+            session -> {
+              Mutiny.SelectionQuery<Object[]> query =
+                  session.createSelectionQuery(hql, Object[].class);
+              params.forEach(query::setParameter);
+              return query.getResultList();
+            })
+        .map(
+            rows -> {
+              Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
+              rows.forEach(
+                  row -> counts.put((ExecutionStatus) row[0], ((Number) row[1]).longValue()));
+              return counts;
+            });
   }
 
   private static Uni<List<ExecutionSummary>> withResultStatuses(
@@ -225,16 +221,13 @@ public class ExecutionQueries {
    * step is read by {@code results}, which keeps its own (JDBC) reads, off the event loop.
    */
   public Uni<ExecutionView> detail(UUID id) {
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            session
-                                .createSelectionQuery(DETAIL, Object[].class)
-                                .setParameter("id", id)
-                                .setReadOnly(true)
-                                .getSingleResultOrNull()))
+    return Sessions.read(
+            session ->
+                session
+                    .createSelectionQuery(DETAIL, Object[].class)
+                    .setParameter("id", id)
+                    .setReadOnly(true)
+                    .getSingleResultOrNull())
         .onItem()
         .ifNotNull()
         .transformToUni(

@@ -65,16 +65,8 @@ public class ExecutionResource {
       """;
 
   private static final String CLAIM_KEY =
-      """
-      INSERT INTO execution_idempotency_keys AS k
-             (idempotency_key, request_digest, execution_id, created_at, expires_at)
-      VALUES (:key, :digest, :execution, :now, :expires)
-      ON CONFLICT (idempotency_key) DO UPDATE
-         SET request_digest = EXCLUDED.request_digest, execution_id = EXCLUDED.execution_id,
-             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE k.expires_at <= EXCLUDED.created_at
-      RETURNING k.execution_id
-      """;
+      IdempotencyKey.TAKE.formatted("VALUES (:key, :digest, :execution, :now, :expires)")
+          + "RETURNING k.execution_id";
 
   private static final String FIND_KEY =
       """

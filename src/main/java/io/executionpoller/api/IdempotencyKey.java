@@ -22,6 +22,23 @@ record IdempotencyKey(String value, String requestDigest) {
 
   private static final int MAX_LENGTH = 255;
 
+  /**
+   * How both registrations (one execution, a batch) take keys: a new key is stored; a used one is
+   * taken over only once its earlier use has expired, and otherwise left as it is (the caller then
+   * reads the earlier use). {@code %s} is the rows to take, as {@code (idempotency_key,
+   * request_digest, execution_id, created_at, expires_at)}; the caller adds its RETURNING.
+   */
+  static final String TAKE =
+      """
+      INSERT INTO execution_idempotency_keys AS k
+             (idempotency_key, request_digest, execution_id, created_at, expires_at)
+      %s
+      ON CONFLICT (idempotency_key) DO UPDATE
+         SET request_digest = EXCLUDED.request_digest, execution_id = EXCLUDED.execution_id,
+             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+       WHERE k.expires_at <= EXCLUDED.created_at
+      """;
+
   private static final ObjectMapper CANONICAL =
       JsonMapper.builder()
           .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)

@@ -1,9 +1,9 @@
 package io.executionpoller.api;
 
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.AmcAccount;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.Workflow;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -40,17 +40,14 @@ public class WorkflowQueries {
         WITH_ACCOUNT
             + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
             + " order by w.createdAt desc, w.id desc";
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session -> {
-                          Mutiny.SelectionQuery<Object[]> query =
-                              session.createSelectionQuery(hql, Object[].class);
-                          params.forEach(query::setParameter);
-                          // One more than asked tells whether there is a next page.
-                          return query.setMaxResults(limit + 1).setReadOnly(true).getResultList();
-                        }))
+    return Sessions.read(
+            session -> {
+              Mutiny.SelectionQuery<Object[]> query =
+                  session.createSelectionQuery(hql, Object[].class);
+              params.forEach(query::setParameter);
+              // One more than asked tells whether there is a next page.
+              return query.setMaxResults(limit + 1).setReadOnly(true).getResultList();
+            })
         .map(rows -> rows.stream().map(WorkflowQueries::view).toList())
         .map(
             items ->
@@ -60,17 +57,13 @@ public class WorkflowQueries {
 
   /** The workflow; null when it does not exist. */
   public Uni<WorkflowView> find(UUID id) {
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            session
-                                .createSelectionQuery(
-                                    WITH_ACCOUNT + " where w.id = :id", Object[].class)
-                                .setParameter("id", id)
-                                .setReadOnly(true)
-                                .getSingleResultOrNull()))
+    return Sessions.read(
+            session ->
+                session
+                    .createSelectionQuery(WITH_ACCOUNT + " where w.id = :id", Object[].class)
+                    .setParameter("id", id)
+                    .setReadOnly(true)
+                    .getSingleResultOrNull())
         .onItem()
         .ifNotNull()
         .transform(WorkflowQueries::view);

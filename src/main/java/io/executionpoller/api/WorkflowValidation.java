@@ -1,5 +1,6 @@
 package io.executionpoller.api;
 
+import io.executionpoller.db.Sessions;
 import io.executionpoller.db.StoredText;
 import io.executionpoller.failure.ErrorClassifier;
 import io.executionpoller.remote.AmcClient;
@@ -7,7 +8,6 @@ import io.executionpoller.remote.CreateExecutionRequest;
 import io.executionpoller.remote.RemoteCallException;
 import io.executionpoller.remote.RemoteFailures;
 import io.executionpoller.remote.RemoteTarget;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
@@ -38,15 +38,12 @@ class WorkflowValidation {
 
   /** The verdict on the registered workflow {@code workflowId}. */
   Uni<ValidationVerdict> validate(UUID workflowId) {
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            session
-                                .createNativeQuery(TARGET, Object[].class)
-                                .setParameter("id", workflowId)
-                                .getSingleResultOrNull()))
+    return Sessions.read(
+            session ->
+                session
+                    .createNativeQuery(TARGET, Object[].class)
+                    .setParameter("id", workflowId)
+                    .getSingleResultOrNull())
         .onItem()
         .ifNull()
         .failWith(() -> ApiProblem.notFound("workflow " + workflowId + " does not exist"))

@@ -7,6 +7,7 @@ import io.executionpoller.api.ExecutionFilter;
 import io.executionpoller.api.ExecutionQueries;
 import io.executionpoller.api.QueryParams;
 import io.executionpoller.dashboard.ListQuery;
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionStatus;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -67,8 +68,7 @@ public class BulkJobs {
   /** How many executions the action would touch, and the first of them; nothing changes. */
   public Uni<BulkPreview> preview(BulkAction action, BulkRequest request) {
     Selection selection = selection(request);
-    return Panache.withSession(
-            () -> Panache.getSession().chain(session -> actionable(session, action, selection)))
+    return Sessions.read(session -> actionable(session, action, selection))
         .chain(ids -> matchingByStatus(selection).map(byStatus -> preview(action, byStatus, ids)));
   }
 
@@ -113,10 +113,9 @@ public class BulkJobs {
     int confirmed = request.confirm();
     UUID id = UUID.randomUUID();
     Instant now = clock.instant();
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
-                    .chain(session -> actionable(session, action, selection))
+    return Sessions.write(
+            session ->
+                actionable(session, action, selection)
                     .chain(
                         ids -> {
                           if (ids.size() != confirmed) {
@@ -218,33 +217,26 @@ public class BulkJobs {
               });
     }
     Map<String, Long> byStatus = new LinkedHashMap<>();
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    session -> {
-                      Uni<Void> counted = Uni.createFrom().voidItem();
-                      for (ExecutionStatus status : ExecutionStatus.values()) {
-                        ExecutionFilter one = withStatuses(selection.filter(), EnumSet.of(status));
-                        counted =
-                            counted.chain(
-                                () ->
-                                    ExecutionQueries.matchingIds(
-                                            session,
-                                            one,
-                                            selection.ids(),
-                                            false,
-                                            config.maxExecutions())
-                                        .invoke(
-                                            ids -> {
-                                              if (!ids.isEmpty()) {
-                                                byStatus.put(status.name(), (long) ids.size());
-                                              }
-                                            })
-                                        .replaceWithVoid());
-                      }
-                      return counted.replaceWith(byStatus);
-                    }));
+    return Sessions.read(
+        session -> {
+          Uni<Void> counted = Uni.createFrom().voidItem();
+          for (ExecutionStatus status : ExecutionStatus.values()) {
+            ExecutionFilter one = withStatuses(selection.filter(), EnumSet.of(status));
+            counted =
+                counted.chain(
+                    () ->
+                        ExecutionQueries.matchingIds(
+                                session, one, selection.ids(), false, config.maxExecutions())
+                            .invoke(
+                                ids -> {
+                                  if (!ids.isEmpty()) {
+                                    byStatus.put(status.name(), (long) ids.size());
+                                  }
+                                })
+                            .replaceWithVoid());
+          }
+          return counted.replaceWith(byStatus);
+        });
   }
 
   private Selection selection(BulkRequest request) {

@@ -4,10 +4,10 @@ import io.executionpoller.admin.ActionOutcome;
 import io.executionpoller.admin.ExecutionActions;
 import io.executionpoller.admin.ExecutionCancel;
 import io.executionpoller.api.ApiProblem;
+import io.executionpoller.config.SwitchedOff;
 import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -193,17 +193,10 @@ public class BulkWorker {
 
   /** Tests switch the scheduled worker off and drive {@link #runOnce} themselves. */
   @Singleton
-  static class BulkDisabled implements Scheduled.SkipPredicate {
-
-    private final BulkConfig config;
+  static class BulkDisabled extends SwitchedOff {
 
     BulkDisabled(BulkConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      super(config::enabled);
     }
   }
 }

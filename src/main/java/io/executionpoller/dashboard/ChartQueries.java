@@ -3,8 +3,8 @@ package io.executionpoller.dashboard;
 import static io.executionpoller.db.NativeColumns.instant;
 import static io.executionpoller.db.NativeColumns.whole;
 
+import io.executionpoller.db.Sessions;
 import io.executionpoller.execution.ExecutionStatus;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -115,8 +115,7 @@ class ChartQueries {
   }
 
   Uni<Window> read(Instant since, Instant until, UUID workflow, String instance) {
-    return Panache.withSession(
-        () -> Panache.getSession().chain(s -> window(s, since, until, workflow, instance)));
+    return Sessions.read(s -> window(s, since, until, workflow, instance));
   }
 
   /** One statement after the other: a session runs one at a time. */

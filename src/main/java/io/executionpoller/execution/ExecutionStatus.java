@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Local status of a tracked execution. Terminal statuses are final. */
 public enum ExecutionStatus {
@@ -33,6 +34,21 @@ public enum ExecutionStatus {
 
   /** Final statuses: nothing changes an execution in one of them. */
   public static final Set<ExecutionStatus> TERMINAL = withTerminal(true);
+
+  /**
+   * {@link #ACTIVE} as the SQL list {@code 'PENDING', 'RUNNING'}, for the few statements that put
+   * it in their text rather than bind it as {@code status = ANY($n)} (the loop's claim, its due-lag
+   * gauge, admission's counts): their partial indexes are defined on that same list, and the
+   * planner only uses a partial index when the statement's text implies its predicate. With a bound
+   * array, the generic plan of the cached statement reads the whole table (measured: a sequential
+   * scan per instance, 3 s instead of 35 ms on 400,000 finished rows), and PostgreSQL plans the
+   * claim anew on every execution to avoid it.
+   */
+  public static final String ACTIVE_SQL_LIST =
+      ACTIVE.stream()
+          .map(status -> "'" + status.name() + "'")
+          .sorted()
+          .collect(Collectors.joining(", "));
 
   public boolean isTerminal() {
     return terminal;

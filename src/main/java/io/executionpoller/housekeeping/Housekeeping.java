@@ -1,5 +1,6 @@
 package io.executionpoller.housekeeping;
 
+import io.executionpoller.config.SwitchedOff;
 import io.executionpoller.db.FromBlockingThread;
 import io.executionpoller.execution.ExecutionStatus;
 import io.executionpoller.execution.RemoteStatusMapping;
@@ -388,13 +389,12 @@ public class Housekeeping {
    * would only fail and log it.
    */
   @Singleton
-  static class HousekeepingDisabled implements Scheduled.SkipPredicate {
+  static class HousekeepingDisabled extends SwitchedOff {
 
-    private final HousekeepingConfig config;
     private volatile boolean stopping;
 
     HousekeepingDisabled(HousekeepingConfig config) {
-      this.config = config;
+      super(config::enabled);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -403,7 +403,7 @@ public class Housekeeping {
 
     @Override
     public boolean test(ScheduledExecution execution) {
-      return stopping || !config.enabled();
+      return stopping || super.test(execution);
     }
   }
 

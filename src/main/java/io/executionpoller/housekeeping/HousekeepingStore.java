@@ -54,7 +54,7 @@ class HousekeepingStore {
       """
       DELETE FROM execution_events WHERE id IN (
           SELECT v.id FROM execution_events v JOIN workflow_executions e ON e.id = v.execution_id
-           WHERE v.occurred_at < :before AND e.status = ANY(:terminal)
+           WHERE v.occurred_at < :before AND e.status = ANY(:statuses)
            LIMIT :batch)
       """;
 
@@ -63,7 +63,7 @@ class HousekeepingStore {
       """
       DELETE FROM webhook_deliveries WHERE id IN (
           SELECT id FROM webhook_deliveries
-           WHERE status = ANY(:ended)
+           WHERE status = ANY(:statuses)
              AND COALESCE(delivered_at, last_attempt_at, created_at) < :before
            LIMIT :batch)
       """;
@@ -77,7 +77,7 @@ class HousekeepingStore {
       DELETE FROM execution_stuck_sightings WHERE (execution_id, reason) IN (
           SELECT s.execution_id, s.reason FROM execution_stuck_sightings s
             JOIN workflow_executions e ON e.id = s.execution_id
-           WHERE s.first_seen_at < :before AND e.status = ANY(:terminal)
+           WHERE s.first_seen_at < :before AND e.status = ANY(:statuses)
            LIMIT :batch)
       """;
 
@@ -85,7 +85,7 @@ class HousekeepingStore {
       """
       DELETE FROM execution_results WHERE execution_id IN (
           SELECT execution_id FROM execution_results
-           WHERE status = :stored AND stored_at < :before LIMIT :batch)
+           WHERE status = ANY(:statuses) AND stored_at < :before LIMIT :batch)
       """;
 
   /** Idempotency keys past their lifetime (deleted in batches, oldest first). */
@@ -387,72 +387,59 @@ class HousekeepingStore {
 
   /** Deletes one batch of delivered or dead webhook deliveries that ended before {@code before}. */
   Uni<Integer> deleteDeliveriesBefore(Instant before, int batch) {
-    return session()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(DELETE_OLD_DELIVERIES)
-                    .setParameter("before", before)
-                    .setParameter(
-                        "ended",
-                        new String[] {DeliveryStatus.DELIVERED.name(), DeliveryStatus.DEAD.name()})
-                    .setParameter("batch", batch)
-                    .executeUpdate());
+    return deleteBatch(
+        DELETE_OLD_DELIVERIES,
+        before,
+        batch,
+        new String[] {DeliveryStatus.DELIVERED.name(), DeliveryStatus.DEAD.name()});
   }
 
   /**
    * Deletes one batch of stuck sightings of finished executions first seen before {@code before}.
    */
   Uni<Integer> deleteSightingsBefore(Instant before, int batch) {
-    return session()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(DELETE_OLD_SIGHTINGS)
-                    .setParameter("before", before)
-                    .setParameter("terminal", ExecutionStatus.names(ExecutionStatus.TERMINAL))
-                    .setParameter("batch", batch)
-                    .executeUpdate());
+    return deleteBatch(
+        DELETE_OLD_SIGHTINGS, before, batch, ExecutionStatus.names(ExecutionStatus.TERMINAL));
   }
 
   /** Deletes one batch of events of finished executions older than {@code before}. */
   Uni<Integer> deleteEventsBefore(Instant before, int batch) {
-    return session()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(DELETE_OLD_EVENTS)
-                    .setParameter("before", before)
-                    .setParameter("terminal", ExecutionStatus.names(ExecutionStatus.TERMINAL))
-                    .setParameter("batch", batch)
-                    .executeUpdate());
+    return deleteBatch(
+        DELETE_OLD_EVENTS, before, batch, ExecutionStatus.names(ExecutionStatus.TERMINAL));
   }
 
   /**
    * Deletes one batch of stored results (with their files and segments) older than {@code before}.
    */
   Uni<Integer> deleteResultsBefore(Instant before, int batch) {
-    return session()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(DELETE_OLD_RESULTS)
-                    .setParameter("stored", ResultStatus.STORED.name())
-                    .setParameter("before", before)
-                    .setParameter("batch", batch)
-                    .executeUpdate());
+    return deleteBatch(
+        DELETE_OLD_RESULTS, before, batch, new String[] {ResultStatus.STORED.name()});
   }
 
   /** Deletes one batch of Idempotency-Keys expired at {@code now}. */
   Uni<Integer> deleteExpiredIdempotencyKeys(Instant now, int batch) {
+    return deleteBatch(DELETE_EXPIRED_IDEMPOTENCY_KEYS, now, batch, null);
+  }
+
+  /**
+   * One batch of a retention delete: at most :batch rows older than :before, of the statuses bound
+   * as :statuses when the statement has a status set (null when it has none).
+   */
+  private static Uni<Integer> deleteBatch(
+      String statement, Instant before, int batch, String[] statuses) {
     return session()
         .chain(
-            session ->
-                session
-                    .createNativeQuery(DELETE_EXPIRED_IDEMPOTENCY_KEYS)
-                    .setParameter("before", now)
-                    .setParameter("batch", batch)
-                    .executeUpdate());
+            session -> {
+              var delete =
+                  session
+                      .createNativeQuery(statement)
+                      .setParameter("before", before)
+                      .setParameter("batch", batch);
+              if (statuses != null) {
+                delete.setParameter("statuses", statuses);
+              }
+              return delete.executeUpdate();
+            });
   }
 
   private static Uni<Mutiny.Session> session() {

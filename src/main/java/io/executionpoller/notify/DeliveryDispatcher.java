@@ -1,5 +1,6 @@
 package io.executionpoller.notify;
 
+import io.executionpoller.config.SwitchedOff;
 import io.executionpoller.crashpoint.CrashPoint;
 import io.executionpoller.crashpoint.CrashPoints;
 import io.executionpoller.db.FromBlockingThread;
@@ -8,7 +9,6 @@ import io.executionpoller.replica.ReplicaIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -306,17 +306,10 @@ public class DeliveryDispatcher {
    * them).
    */
   @Singleton
-  static class NotificationsDisabled implements Scheduled.SkipPredicate {
-
-    private final NotificationsConfig config;
+  static class NotificationsDisabled extends SwitchedOff {
 
     NotificationsDisabled(NotificationsConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      super(config::enabled);
     }
   }
 }

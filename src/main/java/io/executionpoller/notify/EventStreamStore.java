@@ -4,9 +4,7 @@ import static io.executionpoller.db.NativeColumns.instant;
 import static io.executionpoller.db.NativeColumns.integer;
 import static io.executionpoller.db.NativeColumns.whole;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.executionpoller.db.Sessions;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -63,13 +61,10 @@ public class EventStreamStore {
                              WHERE id <= :sequence ORDER BY id DESC LIMIT 1), '0'::xid8) AS text)
       """;
 
-  private final Counter pages;
+  private final NotificationMetrics metrics;
 
-  EventStreamStore(MeterRegistry registry) {
-    this.pages =
-        Counter.builder("poller.events.stream.pages")
-            .description("Pages of events read from the database for live event streams")
-            .register(registry);
+  EventStreamStore(NotificationMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /** What a follower asked for; null fields match everything. */
@@ -84,11 +79,9 @@ public class EventStreamStore {
    * one refresh, not an event a follower relies on).
    */
   public Uni<Long> newest() {
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(session -> session.createNativeQuery(NEWEST, Object.class).getSingleResult())
-                .map(value -> ((Number) value).longValue()));
+    return Sessions.read(
+            session -> session.createNativeQuery(NEWEST, Object.class).getSingleResult())
+        .map(value -> ((Number) value).longValue());
   }
 
   /**
@@ -99,49 +92,39 @@ public class EventStreamStore {
 
   /** Where a follower without Last-Event-ID starts: with the transactions not yet ended. */
   Uni<Position> now() {
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(session -> session.createNativeQuery(NOW, String.class).getSingleResult())
-                // Transaction ids start at 3, so xmin - 1 is a transaction number too.
-                .map(
-                    xmin -> new Position(Long.toString(Long.parseLong(xmin) - 1), Long.MAX_VALUE)));
+    return Sessions.read(session -> session.createNativeQuery(NOW, String.class).getSingleResult())
+        // Transaction ids start at 3, so xmin - 1 is a transaction number too.
+        .map(xmin -> new Position(Long.toString(Long.parseLong(xmin) - 1), Long.MAX_VALUE));
   }
 
   /** Where a follower that last read event {@code sequence} resumes. */
   Uni<Position> positionOf(long sequence) {
-    return Panache.withSession(
-        () ->
-            Panache.getSession()
-                .chain(
-                    session ->
-                        session
-                            .createNativeQuery(POSITION_OF, String.class)
-                            .setParameter("sequence", sequence)
-                            .getSingleResult())
-                .map(xid -> new Position(xid, sequence)));
+    return Sessions.read(
+            session ->
+                session
+                    .createNativeQuery(POSITION_OF, String.class)
+                    .setParameter("sequence", sequence)
+                    .getSingleResult())
+        .map(xid -> new Position(xid, sequence));
   }
 
   Uni<Page> after(Position after, Filter filter, int limit) {
-    return Panache.withSession(
-            () ->
-                Panache.getSession()
-                    .chain(
-                        session ->
-                            session
-                                .createNativeQuery(PAGE, Object[].class)
-                                .setParameter("workflow", filter.workflowId())
-                                .setParameter("instance", filter.instanceId())
-                                .setParameter(
-                                    "types",
-                                    filter.types() == null || filter.types().isEmpty()
-                                        ? null
-                                        : String.join(",", filter.types()))
-                                .setParameter("xid", after.xid())
-                                .setParameter("after", after.sequence())
-                                .setParameter("limit", limit)
-                                .getResultList()))
-        .invoke(() -> pages.increment())
+    return Sessions.read(
+            session ->
+                session
+                    .createNativeQuery(PAGE, Object[].class)
+                    .setParameter("workflow", filter.workflowId())
+                    .setParameter("instance", filter.instanceId())
+                    .setParameter(
+                        "types",
+                        filter.types() == null || filter.types().isEmpty()
+                            ? null
+                            : String.join(",", filter.types()))
+                    .setParameter("xid", after.xid())
+                    .setParameter("after", after.sequence())
+                    .setParameter("limit", limit)
+                    .getResultList())
+        .invoke(metrics::streamPageRead)
         .map(rows -> page(rows, after, limit));
   }
 

@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * Deliveries by outcome, the latency from the outbox row's commit to a 2xx, and the outbox's depth
- * and the age of its oldest pending delivery (read from the database every 15 s, so every replica
- * reports the same backlog).
+ * The notification feature's meters, registered here only: deliveries by outcome, the latency from
+ * the outbox row's commit to a 2xx, the outbox's depth and the age of its oldest pending delivery
+ * (read from the database every 15 s, so every replica reports the same backlog), and the pages the
+ * live event streams read.
  */
 @Singleton
 public class NotificationMetrics {
@@ -30,6 +31,7 @@ public class NotificationMetrics {
   private final Timer latency;
   private final AtomicLong pending = new AtomicLong();
   private final AtomicReference<Double> oldestAge = new AtomicReference<>(0.0);
+  private final Counter streamPages;
 
   NotificationMetrics(MeterRegistry registry, DeliveryStore store) {
     this.registry = registry;
@@ -46,6 +48,10 @@ public class NotificationMetrics {
         .description("Age of the oldest webhook delivery still owed")
         .baseUnit("seconds")
         .register(registry);
+    this.streamPages =
+        Counter.builder("poller.events.stream.pages")
+            .description("Pages of events read from the database for live event streams")
+            .register(registry);
     for (String outcome : new String[] {"delivered", "failed", "dead", "lease_lost"}) {
       counter(outcome);
     }
@@ -68,6 +74,11 @@ public class NotificationMetrics {
   void delivered(double secondsFromCommit) {
     outcome("delivered");
     latency.record(Duration.ofNanos((long) (Math.max(0, secondsFromCommit) * 1e9)));
+  }
+
+  /** A live event stream read a page of events from the database. */
+  void streamPageRead() {
+    streamPages.increment();
   }
 
   @Scheduled(

@@ -59,9 +59,10 @@ public interface NotificationsConfig {
   Duration requestTimeout();
 
   /**
-   * Test only: PEM certificate files the webhook client trusts INSTEAD of the JVM's trust store, so
-   * a test's receiver with a self-signed certificate can be reached over https with the host name
-   * still verified. Unset (the default, and always in production) means the JVM's trust store.
+   * Dev and test builds only: PEM certificate files the webhook client trusts INSTEAD of the JVM's
+   * trust store, so a test's receiver with a self-signed certificate can be reached over https with
+   * the host name still verified. Unset means the JVM's trust store; a production build refuses to
+   * start with it set.
    */
   Optional<List<String>> testTrustCertificates();
 

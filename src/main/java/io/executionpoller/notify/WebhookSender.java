@@ -1,5 +1,6 @@
 package io.executionpoller.notify;
 
+import io.quarkus.runtime.LaunchMode;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -16,7 +17,9 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +49,8 @@ public class WebhookSender {
         WebClient.create(
             vertx,
             trusting(
-                config,
+                config.testTrustCertificates(),
+                LaunchMode.current(),
                 new WebClientOptions()
                     .setConnectTimeout((int) config.connectTimeout().toMillis())
                     .setFollowRedirects(false)
@@ -74,17 +78,25 @@ public class WebhookSender {
             });
   }
 
-  /** The test-only trust setting, when set, replaces the JVM's trust store. */
-  private static WebClientOptions trusting(NotificationsConfig config, WebClientOptions options) {
-    config
-        .testTrustCertificates()
-        .filter(paths -> !paths.isEmpty())
-        .ifPresent(
-            paths -> {
-              PemTrustOptions trust = new PemTrustOptions();
-              paths.forEach(trust::addCertPath);
-              options.setTrustOptions(trust);
-            });
+  /**
+   * The test-only trust setting, when set, replaces the JVM's trust store in dev and test builds. A
+   * production build refuses to start with it (the sender is created at boot with the dispatcher):
+   * a receiver's certificate is then always checked against the JVM's trust store.
+   */
+  static WebClientOptions trusting(
+      Optional<List<String>> testTrust, LaunchMode mode, WebClientOptions options) {
+    Optional<List<String>> paths = testTrust.filter(list -> !list.isEmpty());
+    if (paths.isPresent() && !mode.isDevOrTest()) {
+      throw new IllegalStateException(
+          "poller.notifications.test-trust-certificates is for dev and test builds only; a"
+              + " production build trusts the JVM's trust store: remove the setting");
+    }
+    paths.ifPresent(
+        list -> {
+          PemTrustOptions trust = new PemTrustOptions();
+          list.forEach(trust::addCertPath);
+          options.setTrustOptions(trust);
+        });
     return options;
   }
 
@@ -112,7 +124,7 @@ public class WebhookSender {
 
   /** Sends {@code delivery} (its payload fixed) once; blocks the calling worker thread. */
   Attempt send(ClaimedDelivery delivery) {
-    java.util.Optional<String> refused = targets.refusal(delivery.url());
+    Optional<String> refused = targets.refusal(delivery.url());
     if (refused.isPresent()) {
       return new Attempt(null, "refused: " + refused.get());
     }

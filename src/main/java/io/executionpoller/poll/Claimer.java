@@ -6,12 +6,12 @@ import io.executionpoller.logging.OutageLog;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -34,6 +34,7 @@ class Claimer {
   private final Clock clock;
   private final String owner;
   private final CrashPoints crashPoints;
+  private final Executor checksRunOn;
   private final OutageLog outage = new OutageLog(Duration.ofMinutes(1));
   private volatile boolean stopping;
 
@@ -42,12 +43,14 @@ class Claimer {
       PollConfig config,
       Clock clock,
       ReplicaIdentity replica,
-      CrashPoints crashPoints) {
+      CrashPoints crashPoints,
+      LoopContexts contexts) {
     this.store = store;
     this.config = config;
     this.clock = clock;
     this.owner = replica.id();
     this.crashPoints = crashPoints;
+    this.checksRunOn = contexts.executor();
   }
 
   /**
@@ -68,8 +71,9 @@ class Claimer {
         .whilst(claims -> !claims.isEmpty())
         // Claim the next batch while this one is being checked: a claim that only starts when
         // the batch runs out lets the checks in flight drain once per batch (about 10% of the
-        // throughput at 64 in flight). One batch ahead.
-        .emitOn(Infrastructure.getDefaultExecutor(), 1)
+        // throughput at 64 in flight). One batch ahead. The batches go to the event loops, where
+        // the clients answer (LoopContexts says why not to worker threads).
+        .emitOn(checksRunOn, 1)
         .onItem()
         .invoke(
             claims -> {

@@ -1,8 +1,8 @@
 package io.executionpoller.poll;
 
+import io.executionpoller.config.SwitchedOff;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -73,17 +73,10 @@ class PollScheduler {
 
   /** Skips ticks when the loop is switched off (tests drive cycles themselves). */
   @Singleton
-  static class PollDisabled implements Scheduled.SkipPredicate {
-
-    private final PollConfig config;
+  static class PollDisabled extends SwitchedOff {
 
     PollDisabled(PollConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      super(config::enabled);
     }
   }
 }

@@ -18,6 +18,12 @@ import java.util.function.Supplier;
  * jitter). Neither keeps state from one call to the next, so one guard of each serves every
  * instance and account; what is kept per instance or per account (breakers, rate limits) is {@link
  * io.executionpoller.remote.guard.RemoteGate}'s, for the reasons ADR 0003 gives.
+ *
+ * <p>Both guards run the call on the caller's thread ({@code withThreadOffload(false)}): every
+ * guarded call is a non-blocking {@code Uni} on the Vert.x client, and the library's default hands
+ * each call to a worker thread and its answer back again, which cost more CPU than the check itself
+ * (two thread hops and a context capture per request). Blocking callers (result downloads, the
+ * orphan job) wait on their own worker threads, never in the guarded chain.
  */
 @Singleton
 class CallGuards {
@@ -43,6 +49,7 @@ class CallGuards {
             .withTimeout()
             .duration(config.requestTimeout().toMillis(), ChronoUnit.MILLIS)
             .done()
+            .withThreadOffload(false)
             .build();
     this.readRepeats =
         Guard.create()
@@ -50,6 +57,7 @@ class CallGuards {
             .withRetry()
             .with(retry -> repeats(retry, config.callRetries(), config.callRetryBackoff()))
             .done()
+            .withThreadOffload(false)
             .build();
   }
 

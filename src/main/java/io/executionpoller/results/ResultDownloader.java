@@ -1,5 +1,6 @@
 package io.executionpoller.results;
 
+import io.executionpoller.config.SwitchedOff;
 import io.executionpoller.execution.EventType;
 import io.executionpoller.failure.BackoffPolicy;
 import io.executionpoller.failure.ErrorType;
@@ -20,7 +21,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
@@ -407,17 +407,10 @@ public class ResultDownloader {
 
   /** Skips ticks when downloads are switched off (tests drive them). */
   @Singleton
-  static class DownloadsDisabled implements Scheduled.SkipPredicate {
-
-    private final ResultsConfig config;
+  static class DownloadsDisabled extends SwitchedOff {
 
     DownloadsDisabled(ResultsConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public boolean test(ScheduledExecution execution) {
-      return !config.enabled();
+      super(config::enabled);
     }
   }
 }

@@ -102,9 +102,6 @@ class CoreLoopBenchmark {
     int maxChecksPerCycle = Integer.getInteger("bench.max-checks-per-cycle", 5_000);
     fixtures.reset();
     fixtures.savedWorkflow("wf_bench");
-    long seedStart = System.nanoTime();
-    List<String> remoteIds = seed(executions, instances, finished);
-    double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
     simulator.setLatency(Duration.ofMillis(latencyMs));
     TimedClaims store = new TimedClaims(pool, metrics, amcConfig);
     TestPollConfig config =
@@ -113,6 +110,23 @@ class CoreLoopBenchmark {
             .withBatchSize(batchSize)
             .withMaxChecksPerCycle(maxChecksPerCycle);
     PollCycle poller = ReplicaLoops.build(config, "bench", store);
+    StringBuilder warmedUp = new StringBuilder();
+    // The loop itself warmed up as the transport was: a daemon runs for days, so the JIT's
+    // compiling of the loop's code at start is not a cost of each check. -Dbench.warm-up=0 leaves
+    // it in.
+    int warmUp = Integer.getInteger("bench.warm-up", Math.min(executions, 4_000));
+    if (warmUp > 0 && !Boolean.getBoolean("bench.claims-only")) {
+      seedWarmUp(warmUp);
+      Run warm = runUntilDone(poller, warmUp);
+      warmedUp.append(
+          String.format(
+              "loop warm-up before measuring: %d executions, %d checks, %d transitions, %d ticks%n",
+              warmUp, warm.checks(), warm.transitions(), warm.ticks()));
+    }
+
+    long seedStart = System.nanoTime();
+    List<String> remoteIds = seed(executions, instances, finished);
+    double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
     double ideal = latencyMs == 0 ? Double.NaN : concurrency * 1000.0 / latencyMs;
     StringBuilder out = new StringBuilder();
     out.append(
@@ -128,6 +142,7 @@ class CoreLoopBenchmark {
             maxChecksPerCycle,
             ideal));
     out.append(String.format("seeded in %.1f s (SQL, generate_series)%n", seedSeconds));
+    out.append(warmedUp);
 
     // The claim alone at this size, before the run: one claim of the batch at a time, each handed
     // back at once, timed around the statement on an idle database.
@@ -158,21 +173,15 @@ class CoreLoopBenchmark {
     resetHeapPeaks();
     CpuSplit cpu = CpuSplit.start();
     Counters before = counters();
+    Map<String, Long> threadsBefore = threadCpuTicks();
     AmcWatch watch = AmcWatch.start(simulator);
-    int checks = 0;
-    int transitions = 0;
-    int ticks = 0;
-    // Until every execution has made its two transitions (to RUNNING, to SUCCESS), one tick of the
-    // injected clock after another, as the scheduler would run the loop.
-    while (transitions < 2L * executions && ticks < 10 * CHECKS_EACH) {
-      CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(30));
-      checks += report.claimed();
-      transitions += report.transitions();
-      ticks++;
-      clock.advance(INTERVAL);
-    }
+    Run run = runUntilDone(poller, executions);
+    int checks = run.checks();
+    int transitions = run.transitions();
+    int ticks = run.ticks();
     double seconds = watch.stop();
     Counters after = counters();
+    Map<String, Long> threadsAfter = threadCpuTicks();
     double simulatorShare = cpu.stopAndSimulatorShare();
     double perSecond = checks / seconds;
     out.append(
@@ -210,6 +219,23 @@ class CoreLoopBenchmark {
             (double) (after.commits - before.commits) / checks,
             (double) (after.walBytes - before.walBytes) / checks,
             (after.statements - before.statements) / checks));
+    out.append(threadBreakdown(threadsBefore, threadsAfter, checks));
+    out.append(cpu.jit());
+    // The JIT's compiler threads still compile the frameworks' code minutes into a run; a daemon
+    // that runs for days pays that once. Without them, the rest split as above.
+    double compilingMs =
+        threadsAfter.entrySet().stream()
+                .filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(e -> e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L))
+                .sum()
+            * 1000.0
+            / CLOCK_TICKS
+            / checks;
+    out.append(
+        String.format(
+            "per check without the JIT's compiling: daemon CPU %.3f ms (this JVM %.3f ms less %.3f"
+                + " ms of compiler threads, then less the simulator's share)%n",
+            (processCpuMs - compilingMs) * (1 - simulatorShare), processCpuMs, compilingMs));
     out.append(
         String.format(
             "HOT updates of workflow_executions during the run: %.2f of %d updates%n",
@@ -221,6 +247,64 @@ class CoreLoopBenchmark {
             "peak heap used during the run: %.1f MB (max heap %.0f MB)%n",
             peakHeapMb(), Runtime.getRuntime().maxMemory() / 1048576.0));
     finish(out);
+  }
+
+  /** What one run of the loop over a seeded set did. */
+  private record Run(int checks, int transitions, int ticks) {}
+
+  /**
+   * Until every execution has made its two transitions (to RUNNING, to SUCCESS), one tick of the
+   * injected clock after another, as the scheduler would run the loop.
+   */
+  private Run runUntilDone(PollCycle poller, int executions) {
+    int checks = 0;
+    int transitions = 0;
+    int ticks = 0;
+    while (transitions < 2L * executions && ticks < 10 * CHECKS_EACH) {
+      CycleReport report = poller.runOnce().await().atMost(Duration.ofMinutes(30));
+      checks += report.claimed();
+      transitions += report.transitions();
+      ticks++;
+      clock.advance(INTERVAL);
+    }
+    return new Run(checks, transitions, ticks);
+  }
+
+  /** Executions of the same script on the fixtures' instance, worked before the measured run. */
+  private void seedWarmUp(int executions) throws SQLException {
+    List<String> remoteIds = new ArrayList<>(executions);
+    for (int i = 0; i < executions; i++) {
+      remoteIds.add(
+          simulator.preload(
+              Fixtures.INSTANCE,
+              "wf_bench",
+              ExecutionScript.succeeds(Duration.ZERO, Duration.ofSeconds(40), 1)));
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(true);
+      insertDue(connection, remoteIds, Collections.nCopies(executions, Fixtures.INSTANCE));
+    }
+  }
+
+  private void insertDue(Connection connection, List<String> remoteIds, List<String> instances)
+      throws SQLException {
+    Timestamp now = Timestamp.from(clock.instant());
+    try (PreparedStatement due =
+        connection.prepareStatement(
+            "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status,"
+                + " created_at, updated_at, next_poll_at)"
+                + " SELECT gen_random_uuid(), w.id, d.remote, 'PENDING', ?, ?, ?"
+                + " FROM unnest(?::text[], ?::text[]) AS d(remote, instance)"
+                + " JOIN amc_instances i ON i.instance_id = d.instance"
+                + " JOIN workflows w ON w.amc_instance_id = i.id"
+                + " AND w.amc_workflow_id = 'wf_bench'")) {
+      due.setTimestamp(1, now);
+      due.setTimestamp(2, now);
+      due.setTimestamp(3, now);
+      due.setArray(4, connection.createArrayOf("text", remoteIds.toArray()));
+      due.setArray(5, connection.createArrayOf("text", instances.toArray()));
+      due.executeUpdate();
+    }
   }
 
   private static void finish(StringBuilder out) throws IOException {
@@ -265,22 +349,7 @@ class CoreLoopBenchmark {
           "INSERT INTO workflows (id, amc_instance_id, amc_workflow_id, created_at, updated_at)"
               + " SELECT gen_random_uuid(), i.id, 'wf_bench', now(), now() FROM amc_instances i"
               + " WHERE i.instance_id LIKE 'benchinst%'");
-      try (PreparedStatement due =
-          connection.prepareStatement(
-              "INSERT INTO workflow_executions (id, workflow_id, amc_execution_id, status,"
-                  + " created_at, updated_at, next_poll_at)"
-                  + " SELECT gen_random_uuid(), w.id, d.remote, 'PENDING', ?, ?, ?"
-                  + " FROM unnest(?::text[], ?::text[]) AS d(remote, instance)"
-                  + " JOIN amc_instances i ON i.instance_id = d.instance"
-                  + " JOIN workflows w ON w.amc_instance_id = i.id"
-                  + " AND w.amc_workflow_id = 'wf_bench'")) {
-        due.setTimestamp(1, now);
-        due.setTimestamp(2, now);
-        due.setTimestamp(3, now);
-        due.setArray(4, connection.createArrayOf("text", remoteIds.toArray()));
-        due.setArray(5, connection.createArrayOf("text", instanceOfEach.toArray()));
-        due.executeUpdate();
-      }
+      insertDue(connection, remoteIds, instanceOfEach);
       if (finished > 0) {
         // A million rows in one statement. Ids in ascending order and no row triggers (the
         // instance copy is written here; the foreign keys hold by construction) keep it to
@@ -383,8 +452,22 @@ class CoreLoopBenchmark {
     static CpuSplit start() {
       CpuSplit split = new CpuSplit();
       split.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+      // Every compilation, to tell JIT work still going on from the loop's own CPU.
+      split.recording.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+      split.recording.enable("jdk.Deoptimization");
       split.recording.start();
       return split;
+    }
+
+    /** Compilations the JIT finished during the recording, and their compile time in seconds. */
+    private long compilations;
+
+    private double compileSeconds;
+
+    String jit() {
+      return String.format(
+          "JIT during the run: %d compilations, %.1f s of compiling%n",
+          compilations, compileSeconds);
     }
 
     double stopAndSimulatorShare() throws IOException {
@@ -392,10 +475,19 @@ class CoreLoopBenchmark {
       Path file = Files.createTempFile("core-loop", ".jfr");
       try {
         recording.dump(file);
+        String keep = System.getProperty("bench.jfr");
+        if (keep != null) {
+          Files.copy(file, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         long all = 0;
         long simulator = 0;
         for (jdk.jfr.consumer.RecordedEvent sample :
             jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+          if (sample.getEventType().getName().equals("jdk.Compilation")) {
+            compilations++;
+            compileSeconds += sample.getDuration().toNanos() / 1e9;
+            continue;
+          }
           if (!sample.getEventType().getName().equals("jdk.ExecutionSample")) {
             continue;
           }
@@ -428,7 +520,8 @@ class CoreLoopBenchmark {
             || type.startsWith("io.netty.handler.codec.http.HttpServerCodec")
             || type.startsWith("io.netty.handler.codec.http.HttpRequestDecoder")
             || type.startsWith("io.netty.handler.codec.http.HttpResponseEncoder")
-            || type.startsWith("io.vertx.ext.web.")
+            || (type.startsWith("io.vertx.ext.web.")
+                && !type.startsWith("io.vertx.ext.web.client."))
             || type.startsWith("io.quarkus.vertx.http.")) {
           return true;
         }
@@ -483,6 +576,51 @@ class CoreLoopBenchmark {
             row.getLong(4));
       }
     }
+  }
+
+  /**
+   * CPU ticks of this JVM's threads by kind, native ones included (JIT compilers, GC, the VM
+   * thread), which JFR's execution samples never see: where the process's CPU goes.
+   */
+  private static Map<String, Long> threadCpuTicks() {
+    Map<String, Long> byKind = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).trim();
+          String stat = Files.readString(task.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          byKind.merge(threadKind(name), ticks, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // A thread that ended between the listing and the read: its time is lost either way.
+        }
+      }
+    } catch (IOException e) {
+      return byKind;
+    }
+    return byKind;
+  }
+
+  /** A thread's name without its number, so a pool's threads count as one kind. */
+  private static String threadKind(String name) {
+    return name.replaceAll("[#\\-]?[0-9]+$", "").replaceAll("[0-9]+", "N");
+  }
+
+  private static String threadBreakdown(
+      Map<String, Long> before, Map<String, Long> after, int checks) {
+    StringBuilder line =
+        new StringBuilder("JVM CPU by thread kind, ms per check (native threads included):");
+    after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                line.append(
+                    String.format(
+                        " %s %.3f;", e.getKey(), e.getValue() * 1000.0 / CLOCK_TICKS / checks)));
+    return line.append(System.lineSeparator()).toString();
   }
 
   /** utime + stime of a process, in clock ticks; 0 once it is gone. */

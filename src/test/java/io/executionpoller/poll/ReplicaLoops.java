@@ -124,7 +124,7 @@ final class ReplicaLoops {
     LifecycleRecorder lifecycle = bean(LifecycleRecorder.class);
     WorkflowDurations durations = bean(WorkflowDurations.class);
     return new PollCycle(
-        new Claimer(store, config, clock, replica, crashPoints),
+        new Claimer(store, config, clock, replica, crashPoints, bean(LoopContexts.class)),
         new Checker(
             amc,
             store,
