@@ -4,6 +4,7 @@ import io.executionpoller.execution.AmcAccount;
 import io.executionpoller.execution.AmcInstance;
 import io.executionpoller.execution.Workflow;
 import io.executionpoller.remote.AmcEndpoints;
+import io.executionpoller.remote.CallerContext;
 import io.executionpoller.remote.CreateExecutionRequest;
 import io.executionpoller.remote.RemoteTarget;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -108,10 +109,12 @@ public class WorkflowResource {
         throw ApiProblem.badRequest(refusal.get());
       }
     }
-    // AMC is asked before the transaction opens: no connection is held across a remote call.
+    // AMC is asked before the transaction opens: no connection is held across a remote call. Its
+    // answer comes back on the request's context, where the transaction may open.
     Uni<ValidationVerdict> verdict =
         Boolean.TRUE.equals(request.validate())
-            ? validation.validate(target(request), createRequest(request))
+            ? CallerContext.answeredHere(
+                validation.validate(target(request), createRequest(request)))
             : Uni.createFrom().item(ValidationVerdict.accepted());
     return verdict.chain(
         answer ->

@@ -8,8 +8,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where the loop's checks run: Vert.x event loops, a fresh duplicated context for each batch the
- * claims hand on, round robin over one context per event loop.
+ * Where the loop's checks start: Vert.x event loops, a fresh duplicated context for each batch the
+ * claims hand on, round robin over one context per event loop. A check then goes on wherever its
+ * answers arrive (the event loop of its connection, or a shared call's context), and the next check
+ * of the pipeline starts where the last one ended: nothing in the loop keeps state on a context, so
+ * which context a check ends on does not matter, only that it is an event loop and not a worker.
  *
  * <p>Everything a check does is non-blocking (the web client to AMC, the reactive client to
  * PostgreSQL), and both clients answer on the context that sent the request. Run from a worker

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.executionpoller.remote.FreshRemoteState;
 import io.executionpoller.simulator.AmcSimulator;
 import io.executionpoller.simulator.ExecutionScript;
 import io.executionpoller.simulator.SimulatedQuotas;
@@ -101,6 +102,35 @@ class WorkflowValidationTest {
         .body("sqlQuery", equalTo("SELECT 1"));
     assertThat(fixtures.count("SELECT count(*) FROM workflows")).isEqualTo(1);
     assertThat(simulator.executionRecords()).isEmpty();
+  }
+
+  /**
+   * The second validation waits for the account's rate limit, and a rate-limit wait resumes on a
+   * timer's worker thread: the registration's transaction must still open on the request's context
+   * (it was refused there with a 500).
+   */
+  @Test
+  void shouldRegisterAValidatedWorkflowWhoseValidationWaitedForTheRateLimit() {
+    FreshRemoteState.gateLimitingEveryAccount(2, 1);
+    try {
+      for (int i = 0; i < 3; i++) {
+        operator()
+            .contentType(ContentType.JSON)
+            .body(
+                Map.of(
+                    "instanceId", Fixtures.INSTANCE,
+                    "advertiserId", Fixtures.ADVERTISER,
+                    "marketplaceId", Fixtures.MARKETPLACE,
+                    "sqlQuery", "SELECT " + i,
+                    "validate", true))
+            .post("/api/v1/workflows")
+            .then()
+            .statusCode(201);
+      }
+    } finally {
+      FreshRemoteState.freshGate();
+    }
+    assertThat(fixtures.count("SELECT count(*) FROM workflows")).isEqualTo(3);
   }
 
   @Test

@@ -111,6 +111,10 @@ class CoreLoopBenchmark {
             .withMaxChecksPerCycle(maxChecksPerCycle);
     PollCycle poller = ReplicaLoops.build(config, "bench", store);
     StringBuilder warmedUp = new StringBuilder();
+    // The recording starts before the warm-up: starting JFR re-instruments its event classes, and
+    // the JIT then compiles again what depended on them (some 8,000 compilations, 28 s of a
+    // compiler thread, whatever the run's length). Only the measured run's events are counted.
+    CpuSplit cpu = CpuSplit.start();
     // The loop itself warmed up as the transport was: a daemon runs for days, so the JIT's
     // compiling of the loop's code at start is not a cost of each check. -Dbench.warm-up=0 leaves
     // it in.
@@ -154,6 +158,7 @@ class CoreLoopBenchmark {
                 + " claim%n",
             claimSize, isolated.count(), isolated.p50(), isolated.p99(), isolated.rows()));
     if (Boolean.getBoolean("bench.claims-only")) {
+      cpu.discard();
       finish(out);
       return;
     }
@@ -171,7 +176,7 @@ class CoreLoopBenchmark {
             concurrency, transport, transport / ideal));
 
     resetHeapPeaks();
-    CpuSplit cpu = CpuSplit.start();
+    cpu.measureFromNow();
     Counters before = counters();
     Map<String, Long> threadsBefore = threadCpuTicks();
     AmcWatch watch = AmcWatch.start(simulator);
@@ -449,6 +454,17 @@ class CoreLoopBenchmark {
 
     private final jdk.jfr.Recording recording = new jdk.jfr.Recording();
 
+    /** Events before this belong to the warm-up and are not counted. */
+    private Instant measuredFrom = Instant.MIN;
+
+    void measureFromNow() {
+      measuredFrom = Instant.now();
+    }
+
+    void discard() {
+      recording.close();
+    }
+
     static CpuSplit start() {
       CpuSplit split = new CpuSplit();
       split.recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
@@ -483,6 +499,9 @@ class CoreLoopBenchmark {
         long simulator = 0;
         for (jdk.jfr.consumer.RecordedEvent sample :
             jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+          if (sample.getStartTime().isBefore(measuredFrom)) {
+            continue;
+          }
           if (sample.getEventType().getName().equals("jdk.Compilation")) {
             compilations++;
             compileSeconds += sample.getDuration().toNanos() / 1e9;

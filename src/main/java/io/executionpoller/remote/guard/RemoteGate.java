@@ -2,6 +2,7 @@ package io.executionpoller.remote.guard;
 
 import io.executionpoller.metrics.PollerMetrics;
 import io.executionpoller.remote.CallDeferred;
+import io.executionpoller.remote.CallerContext;
 import io.executionpoller.remote.RemoteCallException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -106,7 +107,9 @@ public class RemoteGate {
       return Uni.createFrom().voidItem();
     }
     metrics.rateLimitWaited(instance, reservation.delay());
-    return Uni.createFrom().voidItem().onItem().delayIt().by(reservation.delay());
+    // The pause resumes on a timer's worker thread; the call goes on from the caller's context.
+    return CallerContext.answeredHere(
+        Uni.createFrom().voidItem().onItem().delayIt().by(reservation.delay()));
   }
 
   /** The call answered (any answer but an outage): the instance is up. */
