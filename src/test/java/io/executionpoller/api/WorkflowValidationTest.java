@@ -105,9 +105,8 @@ class WorkflowValidationTest {
   }
 
   /**
-   * The second validation waits for the account's rate limit, and a rate-limit wait resumes on a
-   * timer's worker thread: the registration's transaction must still open on the request's context
-   * (it was refused there with a 500).
+   * The later validations wait for the account's rate limit, and a rate-limit wait resumes on a
+   * timer's worker thread: the registration's transaction must still open, on a context it accepts.
    */
   @Test
   void shouldRegisterAValidatedWorkflowWhoseValidationWaitedForTheRateLimit() {
