@@ -14,6 +14,7 @@ import io.executionpoller.poll.PollConfig;
 import io.executionpoller.poll.UnansweredCreates;
 import io.executionpoller.remote.AmcClient;
 import io.executionpoller.remote.AmcConfig;
+import io.executionpoller.remote.CallerContext;
 import io.executionpoller.remote.RemoteFailures;
 import io.executionpoller.replica.ReplicaIdentity;
 import io.smallrye.mutiny.Uni;
@@ -203,7 +204,7 @@ public class ExecutionCancel {
    * null when there was none (or the row changed meanwhile).
    */
   private Uni<String> adoptBeforeCancel(CancelRound round, ActionRow execution) {
-    return onRequestContext(
+    return CallerContext.answeredOn(
             round.context(),
             unanswered
                 .adoptBeforeCancel(round.id(), execution.version(), replica, clock.instant())
@@ -312,7 +313,7 @@ public class ExecutionCancel {
    * 502: nothing else changes.
    */
   private Uni<Void> cancelRemotely(CancelRound round, ActionRow execution) {
-    return onRequestContext(
+    return CallerContext.answeredOn(
             round.context(),
             amc.cancelExecution(execution.target(), execution.remoteId())
                 .ifNoItem()
@@ -345,17 +346,5 @@ public class ExecutionCancel {
 
   private static String remoteFailureType(Throwable failure) {
     return ErrorClassifier.classify(RemoteFailures.facts(failure)).name();
-  }
-
-  /**
-   * {@code remote} with its answer handed back on the request's Vert.x context: the client may
-   * answer on another thread (a retry's delay), and the transaction that follows needs the context
-   * it was opened from.
-   */
-  private static <T> Uni<T> onRequestContext(Context context, Uni<T> remote) {
-    if (context == null) {
-      return remote;
-    }
-    return remote.emitOn(command -> context.runOnContext(ignored -> command.run()));
   }
 }

@@ -19,13 +19,13 @@ public final class CallerContext {
    * {@code call}, its item or failure delivered on the subscriber's Vert.x context if it has one.
    */
   public static <T> Uni<T> answeredHere(Uni<T> call) {
-    return Uni.createFrom()
-        .deferred(
-            () -> {
-              Context context = Vertx.currentContext();
-              return context == null
-                  ? call
-                  : call.emitOn(task -> context.runOnContext(ignored -> task.run()));
-            });
+    return Uni.createFrom().deferred(() -> answeredOn(Vertx.currentContext(), call));
+  }
+
+  /** {@code call}, its item or failure delivered on {@code context}; as it comes when null. */
+  public static <T> Uni<T> answeredOn(Context context, Uni<T> call) {
+    return context == null
+        ? call
+        : call.emitOn(task -> context.runOnContext(ignored -> task.run()));
   }
 }
